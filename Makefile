@@ -1,0 +1,28 @@
+# One entry point for people and CI. `make test` sets up ./venv (the virtualenv Pulumi.yaml
+# names) on first use, so it works on a fresh clone.
+PYTHON ?= python3
+VENV := venv
+BIN := $(VENV)/bin
+
+.PHONY: venv test lint check clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt app/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+test: venv
+	$(BIN)/python -m pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/hadolint app/Dockerfile
+	$(BIN)/yamllint --strict -c .yamllint.yaml Pulumi.yaml Pulumi.dev.yaml Pulumi.prod.yaml
+
+check: lint test
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

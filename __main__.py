@@ -1,0 +1,148 @@
+"""The Pulumi program: one stack of an ECS Fargate service deployed blue/green by CodeDeploy.
+
+Config is read and validated first (stack_config), so a bad stack fails before any
+resource is declared; then the components are wired together and the stack's outputs
+exported. Everything else lives in components/ (resources) and specs/ (pure logic).
+"""
+
+from pathlib import Path
+
+import pulumi
+import pulumi_aws as aws
+
+from components.alarms import ReleaseAlarms, ReleaseAlarmsArgs
+from components.codedeploy import BlueGreenDeployment, BlueGreenDeploymentArgs
+from components.load_balancer import BlueGreenLoadBalancer, BlueGreenLoadBalancerArgs
+from components.network import Network, NetworkArgs
+from components.registry import Registry, RegistryArgs
+from components.service import FargateService, FargateServiceArgs
+from components.task_definition import AppTaskDefinition, AppTaskDefinitionArgs
+from stack_config.loader import load_settings
+from stack_config.pulumi_source import read_raw_config
+
+settings = load_settings(
+    read_raw_config(),
+    project=pulumi.get_project(),
+    stack=pulumi.get_stack(),
+    project_dir=Path(__file__).resolve().parent,
+)
+prefix = settings.prefix
+
+provider = aws.Provider(
+    "aws",
+    region=settings.region,
+    default_tags={
+        "tags": {
+            "application": settings.app_name,
+            "stack": settings.stack,
+            "managed-by": "pulumi",
+            **settings.tags,
+        }
+    },
+)
+aws_opts = pulumi.ResourceOptions(providers=[provider])
+
+network = Network(prefix, NetworkArgs(network=settings.network, region=settings.region), aws_opts)
+
+registry = Registry(
+    prefix,
+    RegistryArgs(
+        registry=settings.registry,
+        image=settings.image,
+        cpu_architecture=settings.task.cpu_architecture,
+        protect=settings.deletion_protection,
+    ),
+    aws_opts,
+)
+
+load_balancer = BlueGreenLoadBalancer(
+    prefix,
+    BlueGreenLoadBalancerArgs(
+        load_balancer=settings.load_balancer,
+        health_check=settings.health_check,
+        vpc_id=network.vpc_id,
+        public_subnet_ids=network.public_subnet_ids,
+        container_port=settings.container.port,
+        deletion_protection=settings.deletion_protection,
+    ),
+    aws_opts,
+)
+
+task = AppTaskDefinition(
+    prefix,
+    AppTaskDefinitionArgs(
+        family=f"{prefix}-task",
+        log_group_name=f"/ecs/{prefix}",
+        task=settings.task,
+        container=settings.container,
+        image=settings.image,
+        image_ref=registry.image_ref,
+        repository_arn=registry.repository_arn,
+        region=settings.region,
+        keep_logs=settings.deletion_protection,
+    ),
+    aws_opts,
+)
+
+service = FargateService(
+    prefix,
+    FargateServiceArgs(
+        service=settings.service,
+        vpc_id=network.vpc_id,
+        private_subnet_ids=network.private_subnet_ids,
+        task_definition_arn=task.arn,
+        container_name=settings.container.name,
+        container_port=settings.container.port,
+        alb_security_group_id=load_balancer.security_group_id,
+        alb_arn_suffix=load_balancer.arn_suffix,
+        blue_target_group=load_balancer.blue,
+        green_target_group=load_balancer.green,
+        listeners=load_balancer.listeners,
+    ),
+    aws_opts,
+)
+
+alarms = ReleaseAlarms(
+    prefix,
+    ReleaseAlarmsArgs(
+        alarms=settings.alarms,
+        name_prefix=prefix,
+        cluster_name=service.cluster_name,
+        service_name=service.service_name,
+        alb_arn_suffix=load_balancer.arn_suffix,
+        blue_target_group_arn_suffix=load_balancer.blue.arn_suffix,
+        green_target_group_arn_suffix=load_balancer.green.arn_suffix,
+    ),
+    aws_opts,
+)
+
+deployment = BlueGreenDeployment(
+    prefix,
+    BlueGreenDeploymentArgs(
+        deployment=settings.deployment,
+        name_prefix=prefix,
+        cluster_name=service.cluster_name,
+        service_name=service.service_name,
+        blue_target_group_name=load_balancer.blue.name,
+        green_target_group_name=load_balancer.green.name,
+        production_listener_arn=load_balancer.production_listener.arn,
+        test_listener_arn=load_balancer.test_listener.arn,
+        alarm_names=alarms.rollback_alarm_names,
+    ),
+    aws_opts,
+)
+
+pulumi.export("serviceUrl", load_balancer.production_url)
+pulumi.export("testUrl", load_balancer.test_url)
+pulumi.export("repositoryUrl", registry.repository_url)
+pulumi.export("imageRef", registry.image_ref)
+pulumi.export("clusterName", service.cluster_name)
+pulumi.export("serviceName", service.service_name)
+pulumi.export("taskDefinitionArn", task.arn)
+pulumi.export("taskDefinitionFamily", task.family)
+pulumi.export("codedeployApplication", deployment.application_name)
+pulumi.export("codedeployDeploymentGroup", deployment.deployment_group_name)
+pulumi.export("deploymentConfigName", deployment.deployment_config_name)
+pulumi.export("logGroupName", task.log_group_name)
+pulumi.export("alarmTopicArn", alarms.topic_arn)
+pulumi.export("region", settings.region)

@@ -1,0 +1,186 @@
+"""BlueGreenLoadBalancer: the ALB, its blue and green target groups and two listeners.
+
+Creates an internet-facing ALB with its security group, a blue and a green target group
+(``target_type`` ip, health check and deregistration delay from config), a production
+listener (HTTP 80, or HTTPS 443 with an ACM certificate plus an HTTP->HTTPS redirect on 80)
+and a test listener on ``loadBalancer.testListenerPort`` reachable only from
+``loadBalancer.testTrafficCidrs``. Both listeners start on blue; after that CodeDeploy owns
+their default actions.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from stack_config.model import LoadBalancerSettings, TargetHealthCheck
+
+
+@dataclass
+class BlueGreenLoadBalancerArgs:
+    load_balancer: LoadBalancerSettings
+    health_check: TargetHealthCheck
+    vpc_id: pulumi.Input[str]
+    public_subnet_ids: pulumi.Input[list[str]]
+    container_port: int
+    deletion_protection: bool
+
+
+def _rule_name(cidr: str) -> str:
+    """A resource-name-safe form of a CIDR, so each rule's name comes from its data."""
+    return re.sub(r"[^0-9a-zA-Z]+", "-", cidr).strip("-")
+
+
+class BlueGreenLoadBalancer(pulumi.ComponentResource):
+    security_group_id: pulumi.Output[str]
+    arn_suffix: pulumi.Output[str]
+    dns_name: pulumi.Output[str]
+    production_url: pulumi.Output[str]
+    test_url: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: BlueGreenLoadBalancerArgs, opts: pulumi.ResourceOptions | None = None
+    ):
+        super().__init__("bluegreen:lb:BlueGreenLoadBalancer", name, None, opts)
+        settings = args.load_balancer
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.security_group = aws.ec2.SecurityGroup(
+            f"{name}-alb",
+            vpc_id=args.vpc_id,
+            description="ALB: production and test listeners",
+            opts=child,
+        )
+        self._allow(name, "prod", settings.production_port, settings.allowed_cidrs)
+        if settings.https:
+            self._allow(name, "redirect", 80, settings.allowed_cidrs)
+        self._allow(name, "test", settings.test_listener_port, settings.test_traffic_cidrs)
+
+        self.alb = aws.lb.LoadBalancer(
+            f"{name}-alb",
+            load_balancer_type="application",
+            internal=False,
+            security_groups=[self.security_group.id],
+            subnets=args.public_subnet_ids,
+            idle_timeout=settings.idle_timeout_seconds,
+            drop_invalid_header_fields=True,
+            enable_deletion_protection=args.deletion_protection,
+            opts=child,
+        )
+        self.blue = self._target_group(f"{name}-blue", args)
+        self.green = self._target_group(f"{name}-green", args)
+
+        protocol = "HTTPS" if settings.https else "HTTP"
+        tls = (
+            {"certificate_arn": settings.certificate_arn, "ssl_policy": settings.ssl_policy}
+            if settings.https
+            else {}
+        )
+        # CodeDeploy rewrites both listeners' default actions on every release (blue <-> green).
+        # Without ignore_changes the next `pulumi up` would point production back at the old
+        # target group.
+        codedeploy_owned = pulumi.ResourceOptions(parent=self, ignore_changes=["default_actions"])
+        forward_to_blue = [{"type": "forward", "target_group_arn": self.blue.arn}]
+        self.production_listener = aws.lb.Listener(
+            f"{name}-prod",
+            load_balancer_arn=self.alb.arn,
+            port=settings.production_port,
+            protocol=protocol,
+            default_actions=forward_to_blue,
+            opts=codedeploy_owned,
+            **tls,
+        )
+        self.test_listener = aws.lb.Listener(
+            f"{name}-test",
+            load_balancer_arn=self.alb.arn,
+            port=settings.test_listener_port,
+            protocol=protocol,
+            default_actions=forward_to_blue,
+            opts=codedeploy_owned,
+            **tls,
+        )
+        self.listeners = [self.production_listener, self.test_listener]
+        if settings.https:
+            self.listeners.append(
+                aws.lb.Listener(
+                    f"{name}-redirect",
+                    load_balancer_arn=self.alb.arn,
+                    port=80,
+                    protocol="HTTP",
+                    default_actions=[
+                        {
+                            "type": "redirect",
+                            "redirect": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"},
+                        }
+                    ],
+                    opts=child,
+                )
+            )
+
+        scheme = "https" if settings.https else "http"
+        self.security_group_id = self.security_group.id
+        self.arn_suffix = self.alb.arn_suffix
+        self.dns_name = self.alb.dns_name
+        self.production_url = pulumi.Output.concat(
+            f"{scheme}://", self.alb.dns_name, _port_suffix(scheme, settings.production_port)
+        )
+        self.test_url = pulumi.Output.concat(
+            f"{scheme}://", self.alb.dns_name, f":{settings.test_listener_port}"
+        )
+        self.register_outputs(
+            {
+                "dns_name": self.dns_name,
+                "production_url": self.production_url,
+                "test_url": self.test_url,
+                "blue_target_group": self.blue.name,
+                "green_target_group": self.green.name,
+            }
+        )
+
+    def _allow(self, name: str, purpose: str, port: int, cidrs: list[str]) -> None:
+        """One ingress rule per CIDR, named from the CIDR so reordering replaces nothing."""
+        for cidr in cidrs:
+            ipv6 = ipaddress.ip_network(cidr).version == 6
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-{purpose}-{_rule_name(cidr)}",
+                security_group_id=self.security_group.id,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                cidr_ipv6=cidr if ipv6 else None,
+                cidr_ipv4=None if ipv6 else cidr,
+                description=f"{purpose} listener",
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+
+    def _target_group(self, name: str, args: BlueGreenLoadBalancerArgs) -> aws.lb.TargetGroup:
+        check = args.health_check
+        return aws.lb.TargetGroup(
+            name,
+            port=args.container_port,
+            protocol="HTTP",
+            target_type="ip",  # Fargate tasks in awsvpc mode register by IP
+            vpc_id=args.vpc_id,
+            deregistration_delay=args.load_balancer.deregistration_delay_seconds,
+            health_check={
+                "enabled": True,
+                "path": check.path,
+                "protocol": "HTTP",
+                "port": "traffic-port",
+                "interval": check.interval_seconds,
+                "timeout": check.timeout_seconds,
+                "healthy_threshold": check.healthy_threshold,
+                "unhealthy_threshold": check.unhealthy_threshold,
+                "matcher": check.success_codes,
+            },
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+
+def _port_suffix(scheme: str, port: int) -> str:
+    default = 443 if scheme == "https" else 80
+    return "" if port == default else f":{port}"

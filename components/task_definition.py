@@ -1,0 +1,120 @@
+"""AppTaskDefinition: the Fargate task definition, its roles and its log group.
+
+Creates a log group with retention, an execution role that may pull only this image's
+repository, write only this log group and read only the named secrets, an (empty) task
+role for the app, and the task definition itself. Every change registers a new revision
+and the old ones stay registered (``skip_destroy``) so a rollback can return to them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from specs.container_definition import container_definition
+from specs.iam import assume_role_policy, ecr_repository_arn_from_uri, execution_role_policy
+from stack_config.model import ContainerSettings, ImageSettings, TaskSettings
+
+
+@dataclass
+class AppTaskDefinitionArgs:
+    family: str
+    log_group_name: str
+    task: TaskSettings
+    container: ContainerSettings
+    image: ImageSettings
+    image_ref: pulumi.Input[str]
+    repository_arn: pulumi.Input[str]
+    region: str
+    keep_logs: bool
+    """Keep the log group when the stack is destroyed (prod)."""
+
+
+class AppTaskDefinition(pulumi.ComponentResource):
+    arn: pulumi.Output[str]
+    family: pulumi.Output[str]
+    log_group_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: AppTaskDefinitionArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("bluegreen:ecs:AppTaskDefinition", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=args.log_group_name,
+            retention_in_days=args.container.log_retention_days,
+            skip_destroy=args.keep_logs,
+            opts=child,
+        )
+
+        repository_arns: list[pulumi.Input[str]] = [args.repository_arn]
+        external = ecr_repository_arn_from_uri(args.image.uri) if args.image.uri else None
+        if external:
+            repository_arns.append(external)
+        self.execution_role = aws.iam.Role(
+            f"{name}-execution",
+            assume_role_policy=json.dumps(assume_role_policy("ecs-tasks.amazonaws.com")),
+            description="ECS task execution: pull the image, write logs, read the task's secrets",
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-execution",
+            role=self.execution_role.id,
+            policy=pulumi.Output.all(repos=repository_arns, log_group=self.log_group.arn).apply(
+                lambda v: json.dumps(
+                    execution_role_policy(
+                        repository_arns=v["repos"],
+                        log_group_arn=v["log_group"],
+                        secret_arns=list(args.container.secrets.values()),
+                    )
+                )
+            ),
+            opts=child,
+        )
+        self.task_role = aws.iam.Role(
+            f"{name}-task",
+            assume_role_policy=json.dumps(assume_role_policy("ecs-tasks.amazonaws.com")),
+            description="The app's own AWS permissions (none by default)",
+            opts=child,
+        )
+
+        definitions = pulumi.Output.all(image=args.image_ref, log_group=self.log_group.name).apply(
+            lambda v: json.dumps(
+                [
+                    container_definition(
+                        args.container,
+                        args.task,
+                        image_ref=v["image"],
+                        version=args.image.version,
+                        log_group_name=v["log_group"],
+                        region=args.region,
+                    )
+                ]
+            )
+        )
+        self.task_definition = aws.ecs.TaskDefinition(
+            f"{name}-task",
+            family=args.family,
+            cpu=str(args.task.cpu),
+            memory=str(args.task.memory),
+            network_mode="awsvpc",
+            requires_compatibilities=["FARGATE"],
+            runtime_platform={
+                "operating_system_family": "LINUX",
+                "cpu_architecture": args.task.cpu_architecture,
+            },
+            execution_role_arn=self.execution_role.arn,
+            task_role_arn=self.task_role.arn,
+            container_definitions=definitions,
+            # Keep every earlier revision registered: CodeDeploy and manual rollbacks point at them.
+            skip_destroy=True,
+            opts=child,
+        )
+
+        self.arn = self.task_definition.arn
+        self.family = self.task_definition.family
+        self.log_group_name = self.log_group.name
+        self.register_outputs({"arn": self.arn, "family": self.family, "log_group_name": self.log_group_name})

@@ -1,0 +1,80 @@
+"""The task's container definition, built from settings and the resolved image reference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stack_config.model import ContainerSettings, TaskSettings
+
+# The bundled app (app/server/healthcheck.py) checks itself with the Python standard library,
+# so the image needs no curl: a curl-based check fails in slim images that lack it.
+DEFAULT_HEALTH_COMMAND = ["CMD", "python", "-m", "server.healthcheck"]
+
+# Seconds kept between the app's own drain deadline and ECS's SIGKILL at stopTimeout.
+_SHUTDOWN_MARGIN_SECONDS = 3
+
+
+def shutdown_timeout_seconds(stop_timeout_seconds: int) -> int:
+    """How long the app may drain in-flight requests after SIGTERM, ending before SIGKILL."""
+    return max(1, stop_timeout_seconds - _SHUTDOWN_MARGIN_SECONDS)
+
+
+def _name_value_pairs(values: dict[str, str], value_key: str) -> list[dict[str, str]]:
+    """Sorted by name, so reordering config does not register a new task definition revision."""
+    return [{"name": name, value_key: values[name]} for name in sorted(values)]
+
+
+def container_definition(
+    container: ContainerSettings,
+    task: TaskSettings,
+    *,
+    image_ref: str,
+    version: str,
+    log_group_name: str,
+    region: str,
+) -> dict[str, Any]:
+    """One ECS container definition (the element of ``containerDefinitions``)."""
+    environment = {
+        **container.environment,
+        "PORT": str(container.port),
+        "APP_VERSION": version,
+        "IMAGE_REF": image_ref,
+        "SHUTDOWN_TIMEOUT_SECONDS": str(shutdown_timeout_seconds(task.stop_timeout_seconds)),
+    }
+    definition: dict[str, Any] = {
+        "name": container.name,
+        "image": image_ref,
+        "essential": True,
+        "portMappings": [
+            {
+                "containerPort": container.port,
+                "hostPort": container.port,
+                "protocol": "tcp",
+                "appProtocol": "http",
+                "name": f"{container.name}-{container.port}",
+            }
+        ],
+        "environment": _name_value_pairs(environment, "value"),
+        "logConfiguration": {
+            "logDriver": "awslogs",
+            "options": {
+                "awslogs-group": log_group_name,
+                "awslogs-region": region,
+                "awslogs-stream-prefix": container.name,
+            },
+        },
+        "stopTimeout": task.stop_timeout_seconds,
+    }
+    if container.secrets:
+        definition["secrets"] = _name_value_pairs(container.secrets, "valueFrom")
+    check = container.health_check
+    command = DEFAULT_HEALTH_COMMAND if check.command is None else check.command
+    if command:  # [] disables the container check; the target group check still applies
+        definition["healthCheck"] = {
+            "command": command,
+            "interval": check.interval_seconds,
+            "timeout": check.timeout_seconds,
+            "retries": check.retries,
+            "startPeriod": check.start_period_seconds,
+        }
+    return definition

@@ -1,0 +1,96 @@
+"""IAM policy documents with the least privilege each role needs."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_ECR_URI = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/(?P<name>[^@:]+)"
+)
+
+
+def assume_role_policy(service: str) -> dict[str, Any]:
+    """Trust policy that lets one AWS service principal assume the role."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
+    }
+
+
+def partition_for_region(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def ecr_repository_arn_from_uri(uri: str) -> str | None:
+    """The ECR repository ARN an image URI lives in, or None for a registry outside ECR."""
+    match = _ECR_URI.match(uri)
+    if not match:
+        return None
+    partition = partition_for_region(match["region"])
+    return f"arn:{partition}:ecr:{match['region']}:{match['account']}:repository/{match['name']}"
+
+
+def secret_resource_arn(value_from: str) -> str:
+    """The ARN to grant for a ``valueFrom``: Secrets Manager references may end in
+    ``:json-key:version-stage:version-id``, which is not part of the secret's ARN."""
+    parts = value_from.split(":")
+    if parts[2] == "secretsmanager" and len(parts) > 7:
+        return ":".join(parts[:7])
+    return value_from
+
+
+def execution_role_policy(
+    *, repository_arns: list[str], log_group_arn: str, secret_arns: list[str]
+) -> dict[str, Any]:
+    """What ECS needs to start the task: pull this image, write this log group, read these secrets."""
+    statements: list[dict[str, Any]] = [
+        # GetAuthorizationToken has no resource-level permissions; it must be granted on "*".
+        {"Sid": "EcrLogin", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+        {
+            "Sid": "WriteLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": f"{log_group_arn}:*",
+        },
+    ]
+    if repository_arns:
+        statements.insert(
+            1,
+            {
+                "Sid": "PullImage",
+                "Effect": "Allow",
+                "Action": [
+                    "ecr:BatchCheckLayerAvailability",
+                    "ecr:BatchGetImage",
+                    "ecr:GetDownloadUrlForLayer",
+                ],
+                "Resource": sorted(set(repository_arns)),
+            },
+        )
+    resources = sorted({secret_resource_arn(arn) for arn in secret_arns})
+    secrets_manager = [arn for arn in resources if arn.split(":")[2] == "secretsmanager"]
+    parameters = [arn for arn in resources if arn.split(":")[2] == "ssm"]
+    if secrets_manager:
+        statements.append(
+            {
+                "Sid": "ReadSecrets",
+                "Effect": "Allow",
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": secrets_manager,
+            }
+        )
+    if parameters:
+        statements.append(
+            {
+                "Sid": "ReadParameters",
+                "Effect": "Allow",
+                "Action": "ssm:GetParameters",
+                "Resource": parameters,
+            }
+        )
+    return {"Version": "2012-10-17", "Statement": statements}

@@ -1,0 +1,1 @@
+"""Stack configuration: the user-facing contract, validated before any resource exists."""

@@ -1,0 +1,136 @@
+"""Read a stack's raw Pulumi config into validated ``StackSettings``, or fail with every problem.
+
+The raw config is what the Pulumi engine hands the program: a flat map of
+``namespace:key`` to a string (objects arrive JSON-encoded). Nothing here touches Pulumi
+resources, so validation finishes before anything is declared.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from stack_config.errors import ConfigError, FieldError
+from stack_config.model import StackSettings
+
+_PROGRAM_FIELDS = {"stack", "region"}  # filled by the program, not by project config keys
+
+
+def config_keys() -> dict[str, str]:
+    """Project config key (camelCase) -> StackSettings field name."""
+    return {
+        (info.alias or name): name
+        for name, info in StackSettings.model_fields.items()
+        if name not in _PROGRAM_FIELDS
+    }
+
+
+def _object_keys() -> set[str]:
+    """Config keys whose values are objects (sections or maps) rather than scalars."""
+    keys = set()
+    for key, field in config_keys().items():
+        annotation = StackSettings.model_fields[field].annotation
+        if (isinstance(annotation, type) and issubclass(annotation, BaseModel)) or getattr(
+            annotation, "__origin__", None
+        ) is dict:
+            keys.add(key)
+    return keys
+
+
+def _decode(key: str, value: Any, problems: list[str]) -> Any:
+    """Objects arrive as JSON text from the engine; decode them, keep scalars as they are."""
+    if key not in _object_keys() or not isinstance(value, str):
+        return value
+    try:
+        decoded = json.loads(value)
+    except json.JSONDecodeError:
+        decoded = None
+    if not isinstance(decoded, dict):
+        problems.append(f"{key}: expected an object (a YAML mapping), got {value!r}")
+        return None
+    return decoded
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    """The config keys allowed at ``loc`` (a pydantic error location of an unknown key)."""
+    model: type[BaseModel] = StackSettings
+    for part in loc[:-1]:
+        field = next(
+            (f for n, f in model.model_fields.items() if part in (n, f.alias)),
+            None,
+        )
+        annotation = field.annotation if field else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return [f.alias or n for n, f in model.model_fields.items() if n not in _PROGRAM_FIELDS]
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def describe_validation_error(error: ValidationError) -> list[str]:
+    """One line per problem: the key, the bad value and what is allowed."""
+    problems = []
+    for item in error.errors():
+        loc = tuple(item["loc"])
+        cause = (item.get("ctx") or {}).get("error")
+        if isinstance(cause, FieldError):
+            problems.append(f"{_path((*loc, cause.field))}: {cause.message}")
+        elif item["type"] == "extra_forbidden":
+            allowed = ", ".join(_allowed_keys(loc))
+            problems.append(f"{_path(loc)}: unknown key (value {item['input']!r}); allowed keys: {allowed}")
+        elif item["type"] == "missing":
+            problems.append(f"{_path(loc)}: required but not set")
+        else:
+            message = item["msg"].removeprefix("Value error, ")
+            problems.append(f"{_path(loc)}: got {item['input']!r}; {message[0].lower()}{message[1:]}")
+    return problems
+
+
+def load_settings(
+    raw_config: Mapping[str, Any], *, project: str, stack: str, project_dir: Path
+) -> StackSettings:
+    """Validate the stack's config and return typed settings, raising ConfigError on any problem."""
+    problems: list[str] = []
+    known = config_keys()
+    values: dict[str, Any] = {"stack": stack}
+
+    region = raw_config.get("aws:region")
+    if not region:
+        problems.append("aws:region: not set; run `pulumi config set aws:region <region>`, e.g. us-east-1")
+    values["region"] = region or ""
+
+    prefix = f"{project}:"
+    for full_key, value in sorted(raw_config.items()):
+        if not full_key.startswith(prefix):
+            continue
+        key = full_key[len(prefix) :]
+        if key not in known:
+            problems.append(f"{full_key}: unknown config key; allowed keys: {', '.join(sorted(known))}")
+            continue
+        values[key] = _decode(key, value, problems)
+
+    if problems:
+        raise ConfigError(stack, problems)
+    try:
+        settings = StackSettings.model_validate(values)
+    except ValidationError as error:
+        raise ConfigError(stack, describe_validation_error(error)) from None
+
+    if settings.image.uri is None:
+        dockerfile = project_dir / settings.image.context / settings.image.dockerfile
+        if not dockerfile.is_file():
+            raise ConfigError(
+                stack,
+                [
+                    f"image.context/image.dockerfile: {dockerfile} does not exist; point them at the "
+                    "app to build, or set image.uri to a prebuilt image"
+                ],
+            )
+    return settings

@@ -1,0 +1,490 @@
+"""Typed stack settings: every config key, its default and the limits AWS enforces.
+
+Each object key in ``Pulumi.yaml`` maps to one model here. Unknown fields are rejected
+(``extra="forbid"``) so a typo such as ``stratgy`` fails instead of silently falling back
+to a default. Field names are snake_case in Python and camelCase in config.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+
+from specs.deployment_config import DeploymentConfigPlan, plan_deployment_config
+from specs.fargate import fargate_size_error
+from stack_config.errors import FieldError
+
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+# Environment names the program sets itself for the app (see specs/container_definition.py).
+RESERVED_ENVIRONMENT = ("PORT", "APP_VERSION", "IMAGE_REF", "SHUTDOWN_TIMEOUT_SECONDS")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:\d{12}:.+$")
+_ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/.+$")
+_KMS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+$")
+_DOCKER_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_DIGEST_REF = re.compile(r"^[a-z0-9]+(?:[._/:-][a-z0-9]+)*@sha256:[0-9a-f]{64}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SUCCESS_CODES = re.compile(r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")
+
+
+class _Section(BaseModel):
+    """Base for config objects: camelCase keys, unknown keys rejected, values immutable."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        frozen=True,
+    )
+
+
+class ImageSettings(_Section):
+    """What runs in the task: an image built from ``context`` or a prebuilt ``uri``."""
+
+    context: str = "app"
+    """Directory with the Dockerfile, relative to the project. Default ``app``."""
+    dockerfile: str = "Dockerfile"
+    """Dockerfile name inside ``context``. Default ``Dockerfile``."""
+    version: str = "v1.0.0"
+    """Tag pushed to ECR and shown by the app's ``/version``. Default ``v1.0.0``."""
+    uri: str | None = None
+    """A prebuilt image pinned by digest (``repo@sha256:...``); when set nothing is built."""
+
+    @field_validator("version")
+    @classmethod
+    def _version_is_a_tag(cls, value: str) -> str:
+        if not _DOCKER_TAG.match(value):
+            raise ValueError(
+                "must be a Docker tag: letters, digits, '_', '.', '-', at most 128 characters, "
+                "not starting with '.' or '-'"
+            )
+        return value
+
+    @field_validator("uri")
+    @classmethod
+    def _uri_is_pinned(cls, value: str | None) -> str | None:
+        if value is not None and not _DIGEST_REF.match(value):
+            raise ValueError(
+                "must pin a digest, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:<64 hex>, "
+                "so every release runs exactly the image that was tested (a tag can move)"
+            )
+        return value
+
+
+class RegistrySettings(_Section):
+    """The ECR repository and its lifecycle policy."""
+
+    tag_mutability: Literal["MUTABLE", "IMMUTABLE"] = "IMMUTABLE"
+    """``IMMUTABLE`` (default) makes a pushed version tag permanent; ``MUTABLE`` allows re-pushing."""
+    untagged_expiry_days: Annotated[int, Field(ge=1, le=3650)] = 7
+    """Untagged images older than this many days are expired. Default 7."""
+    keep_last_images: Annotated[int, Field(ge=1, le=10000)] = 10
+    """Only the newest this many images are kept. Default 10."""
+    kms_key_arn: str | None = None
+    """Encrypt with this KMS key instead of AES256. Default none (AES256)."""
+
+    @field_validator("kms_key_arn")
+    @classmethod
+    def _kms_arn(cls, value: str | None) -> str | None:
+        if value is not None and not _KMS_ARN.match(value):
+            raise ValueError("must be a KMS key or alias ARN (arn:aws:kms:<region>:<account>:key/...)")
+        return value
+
+
+class ContainerHealthCheck(_Section):
+    """The ECS container health check (Docker HEALTHCHECK semantics)."""
+
+    command: list[str] | None = None
+    """Exec form; default runs the bundled app's stdlib checker, so the image needs no curl."""
+    interval_seconds: Annotated[int, Field(ge=5, le=300)] = 30
+    timeout_seconds: Annotated[int, Field(ge=2, le=60)] = 5
+    retries: Annotated[int, Field(ge=1, le=10)] = 3
+    start_period_seconds: Annotated[int, Field(ge=0, le=300)] = 60
+
+    @field_validator("command")
+    @classmethod
+    def _command_form(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and value and value[0] not in ("CMD", "CMD-SHELL"):
+            raise ValueError('must start with "CMD" or "CMD-SHELL", or be [] to disable the check')
+        return value
+
+
+class ContainerSettings(_Section):
+    """The single application container."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")] = "app"
+    """Container name, used by the load balancer and CodeDeploy. Default ``app``."""
+    port: Port = 8080
+    """Port the app listens on. Default 8080."""
+    environment: dict[str, str] = Field(default_factory=dict)
+    """Plain environment variables."""
+    secrets: dict[str, str] = Field(default_factory=dict)
+    """Environment variables read at start from Secrets Manager or SSM, by ARN."""
+    health_check: ContainerHealthCheck = ContainerHealthCheck()
+    log_retention_days: Literal[
+        1,
+        3,
+        5,
+        7,
+        14,
+        30,
+        60,
+        90,
+        120,
+        150,
+        180,
+        365,
+        400,
+        545,
+        731,
+        1096,
+        1827,
+        2192,
+        2557,
+        2922,
+        3288,
+        3653,
+    ] = 30
+    """Days CloudWatch keeps the container's logs. Default 30."""
+
+    @field_validator("environment", "secrets")
+    @classmethod
+    def _names(cls, value: dict[str, str]) -> dict[str, str]:
+        for name in value:
+            if not _ENV_NAME.match(name):
+                raise ValueError(f"{name!r} is not a valid environment variable name")
+            if name in RESERVED_ENVIRONMENT:
+                raise ValueError(
+                    f"{name!r} is set by the program itself; reserved: {', '.join(RESERVED_ENVIRONMENT)}"
+                )
+        return value
+
+    @field_validator("secrets")
+    @classmethod
+    def _secret_arns(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, arn in value.items():
+            if not _SECRET_ARN.match(arn):
+                raise ValueError(
+                    f"{name}: {arn!r} is not a Secrets Manager or SSM parameter ARN "
+                    "(arn:aws:secretsmanager:... or arn:aws:ssm:...)"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _no_overlap(self) -> ContainerSettings:
+        both = sorted(set(self.environment) & set(self.secrets))
+        if both:
+            raise FieldError("secrets", f"{', '.join(both)} set both in environment and in secrets; keep one")
+        return self
+
+
+class TaskSettings(_Section):
+    """Fargate task size and platform."""
+
+    cpu: int = 256
+    """CPU units (256 = 0.25 vCPU). Default 256."""
+    memory: int = 512
+    """Memory in MiB; must fit the Fargate table for ``cpu``. Default 512."""
+    cpu_architecture: Literal["X86_64", "ARM64"] = "X86_64"
+    """Also selects the image build platform. Default ``X86_64``."""
+    stop_timeout_seconds: Annotated[int, Field(ge=2, le=120)] = 30
+    """Seconds between SIGTERM and SIGKILL; the app drains requests within it. Default 30."""
+
+    @model_validator(mode="after")
+    def _fargate_size(self) -> TaskSettings:
+        error = fargate_size_error(self.cpu, self.memory)
+        if error:
+            field, message = error
+            raise FieldError(field, message)
+        return self
+
+
+class TargetHealthCheck(_Section):
+    """The target groups' health check; unhealthy green targets fail the deployment."""
+
+    path: Annotated[str, Field(pattern=r"^/\S{0,1023}$")] = "/health"
+    interval_seconds: Annotated[int, Field(ge=5, le=300)] = 30
+    timeout_seconds: Annotated[int, Field(ge=2, le=120)] = 5
+    healthy_threshold: Annotated[int, Field(ge=2, le=10)] = 2
+    unhealthy_threshold: Annotated[int, Field(ge=2, le=10)] = 2
+    success_codes: str = "200"
+    """HTTP codes that count as healthy: ``200``, ``200-299`` or ``200,204``."""
+
+    @field_validator("success_codes")
+    @classmethod
+    def _codes(cls, value: str) -> str:
+        if not _SUCCESS_CODES.match(value):
+            raise ValueError("must be codes like 200, 200-299 or 200,204")
+        return value
+
+    @model_validator(mode="after")
+    def _timeout_below_interval(self) -> TargetHealthCheck:
+        if self.timeout_seconds >= self.interval_seconds:
+            raise FieldError(
+                "timeoutSeconds",
+                f"{self.timeout_seconds} must be less than intervalSeconds ({self.interval_seconds})",
+            )
+        return self
+
+
+class LoadBalancerSettings(_Section):
+    """The ALB, its production and test listeners, and target group draining."""
+
+    certificate_arn: str | None = None
+    """ACM certificate: production on HTTPS 443 plus an HTTP 80 redirect. Default none (HTTP 80)."""
+    ssl_policy: str = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    test_listener_port: Port = 9000
+    """Port of the test listener CodeDeploy points at green before shifting. Default 9000."""
+    allowed_cidrs: list[str] = Field(default_factory=lambda: ["0.0.0.0/0"])
+    """Who may reach production traffic. Default everyone."""
+    test_traffic_cidrs: list[str] = Field(default_factory=list)
+    """Who may reach the test listener. Default nobody."""
+    deregistration_delay_seconds: Annotated[int, Field(ge=0, le=3600)] = 30
+    """Draining time for a stopping target; AWS's 300 s default slows every release. Default 30."""
+    idle_timeout_seconds: Annotated[int, Field(ge=1, le=4000)] = 60
+
+    @field_validator("certificate_arn")
+    @classmethod
+    def _acm_arn(cls, value: str | None) -> str | None:
+        if value is not None and not _ACM_ARN.match(value):
+            raise ValueError(
+                "must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/...)"
+            )
+        return value
+
+    @field_validator("allowed_cidrs", "test_traffic_cidrs")
+    @classmethod
+    def _cidrs(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            try:
+                ipaddress.ip_network(cidr, strict=True)
+            except ValueError as error:
+                raise ValueError(f"{cidr!r} is not a CIDR block ({error})") from None
+        return value
+
+    @property
+    def https(self) -> bool:
+        return self.certificate_arn is not None
+
+    @property
+    def production_port(self) -> int:
+        return 443 if self.https else 80
+
+    @model_validator(mode="after")
+    def _test_port_free(self) -> LoadBalancerSettings:
+        taken = (80, 443) if self.https else (80,)
+        if self.test_listener_port in taken:
+            raise FieldError(
+                "testListenerPort",
+                f"{self.test_listener_port} is used by the production listener; "
+                f"choose another port than {', '.join(map(str, taken))}",
+            )
+        return self
+
+
+class NetworkSettings(_Section):
+    """Either an existing VPC (``vpcId`` and subnets) or a new one."""
+
+    vpc_id: str | None = None
+    public_subnet_ids: list[str] = Field(default_factory=list)
+    """Existing subnets for the ALB (two zones at least)."""
+    private_subnet_ids: list[str] = Field(default_factory=list)
+    """Existing subnets for the tasks, with egress to ECR, logs and secrets."""
+    cidr_block: str = "10.0.0.0/16"
+    availability_zones: Annotated[int, Field(ge=2, le=6)] = 2
+    nat_gateways: Annotated[int, Field(ge=0, le=6)] = 1
+    """NAT gateways for task egress; 1 is cheap, one per zone survives a zone outage."""
+    vpc_endpoints: bool = False
+    """Interface endpoints for ECR, logs and Secrets Manager plus an S3 gateway endpoint."""
+
+    @field_validator("cidr_block")
+    @classmethod
+    def _cidr(cls, value: str) -> str:
+        try:
+            network = ipaddress.ip_network(value, strict=True)
+        except ValueError as error:
+            raise ValueError(f"{value!r} is not a CIDR block ({error})") from None
+        if network.version != 4 or not 16 <= network.prefixlen <= 24:
+            raise ValueError(f"{value!r} must be an IPv4 block from /16 to /24 (AWS VPC limits)")
+        return value
+
+    @model_validator(mode="after")
+    def _shape(self) -> NetworkSettings:
+        if self.vpc_id is not None:
+            for key, subnets in (
+                ("publicSubnetIds", self.public_subnet_ids),
+                ("privateSubnetIds", self.private_subnet_ids),
+            ):
+                if len(subnets) < 2:
+                    raise FieldError(
+                        key, f"an existing VPC needs at least two subnets in different zones, got {subnets}"
+                    )
+            return self
+        if self.public_subnet_ids or self.private_subnet_ids:
+            raise FieldError("vpcId", "is missing but subnet ids are set; subnets need their vpcId")
+        if self.nat_gateways > self.availability_zones:
+            raise FieldError(
+                "natGateways",
+                f"{self.nat_gateways} exceeds availabilityZones ({self.availability_zones}); "
+                "at most one per zone",
+            )
+        if self.nat_gateways == 0 and not self.vpc_endpoints:
+            raise FieldError(
+                "natGateways",
+                "0 with vpcEndpoints false: tasks in private subnets could not pull "
+                "images, write logs or read secrets; set natGateways >= 1 or vpcEndpoints: true",
+            )
+        return self
+
+
+class AutoScalingSettings(_Section):
+    """Application Auto Scaling of the service's desired count."""
+
+    enabled: bool = False
+    min_capacity: Annotated[int, Field(ge=1, le=1000)] = 1
+    max_capacity: Annotated[int, Field(ge=1, le=1000)] = 4
+    cpu_target_percent: Annotated[int, Field(ge=10, le=90)] = 60
+    requests_per_target: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    """ALB requests per task per minute to track; 0 turns request-based scaling off."""
+    scale_in_cooldown_seconds: Annotated[int, Field(ge=0, le=3600)] = 300
+    scale_out_cooldown_seconds: Annotated[int, Field(ge=0, le=3600)] = 60
+
+    @model_validator(mode="after")
+    def _range(self) -> AutoScalingSettings:
+        if self.max_capacity < self.min_capacity:
+            raise FieldError("maxCapacity", f"{self.max_capacity} is below minCapacity ({self.min_capacity})")
+        return self
+
+
+class ServiceSettings(_Section):
+    """The ECS cluster and service."""
+
+    desired_count: Annotated[int, Field(ge=1, le=1000)] = 1
+    health_check_grace_period_seconds: Annotated[int, Field(ge=0, le=2_147_483_647)] = 60
+    container_insights: bool = False
+    auto_scaling: AutoScalingSettings = AutoScalingSettings()
+
+    @model_validator(mode="after")
+    def _desired_within_scaling(self) -> ServiceSettings:
+        scaling = self.auto_scaling
+        if scaling.enabled and not scaling.min_capacity <= self.desired_count <= scaling.max_capacity:
+            raise FieldError(
+                "desiredCount",
+                f"{self.desired_count} must lie within autoScaling "
+                f"minCapacity..maxCapacity ({scaling.min_capacity}..{scaling.max_capacity})",
+            )
+        return self
+
+
+class DeploymentSettings(_Section):
+    """How CodeDeploy shifts traffic from blue to green."""
+
+    strategy: Literal["canary", "linear", "all-at-once"] = "canary"
+    percentage: Annotated[int, Field(ge=1, le=99)] = 10
+    """Traffic per step for canary (first step) and linear (every step). Default 10."""
+    interval_minutes: Annotated[int, Field(ge=1)] = 5
+    """Minutes between steps. Default 5."""
+    termination_wait_minutes: Annotated[int, Field(ge=0, le=2880)] = 5
+    """Minutes blue is kept after success, the window for an instant rollback. Default 5."""
+    ready_wait_minutes: Annotated[int, Field(ge=0, le=2880)] = 0
+    """0 shifts as soon as green is ready; more holds green that long for a manual go-ahead."""
+
+    @model_validator(mode="after")
+    def _steps_only_when_shifting(self) -> DeploymentSettings:
+        if self.strategy == "all-at-once":
+            for field in ("percentage", "interval_minutes"):
+                if field in self.model_fields_set:
+                    raise FieldError(
+                        to_camel(field),
+                        f"{getattr(self, field)} is not used by strategy 'all-at-once' (it shifts 100% "
+                        "at once); remove it or choose canary or linear",
+                    )
+        return self
+
+    @property
+    def plan(self) -> DeploymentConfigPlan:
+        """The CodeDeploy config this strategy maps to (predefined or custom)."""
+        return plan_deployment_config(self.strategy, self.percentage, self.interval_minutes)
+
+
+class AlarmSettings(_Section):
+    """CloudWatch alarms, their SNS topic and whether they roll a release back."""
+
+    emails: list[str] = Field(default_factory=list)
+    """Addresses subscribed to the alarm topic (each must confirm by email)."""
+    rollback_on_alarm: bool = True
+    """Wire the alarms into the deployment group so a release that trips one rolls back."""
+    period_seconds: Literal[10, 30, 60, 120, 180, 240, 300, 600, 900, 3600] = 60
+    evaluation_periods: Annotated[int, Field(ge=1, le=100)] = 2
+    cpu_high_percent: Annotated[int, Field(ge=1, le=100)] = 80
+    target_5xx_count: Annotated[int, Field(ge=1)] = Field(default=10, alias="target5xxCount")
+    """Target 5xx responses per period that count as a bad release."""
+    unhealthy_hosts: Annotated[int, Field(ge=1)] = 1
+    """Unhealthy targets in either target group that count as a bad release."""
+    response_time_seconds: Annotated[float, Field(gt=0, le=600)] = 2.0
+    """Average target response time that counts as a bad release."""
+
+    @field_validator("emails")
+    @classmethod
+    def _emails(cls, value: list[str]) -> list[str]:
+        for address in value:
+            if not _EMAIL.match(address):
+                raise ValueError(f"{address!r} is not an email address")
+        if len(set(value)) != len(value):
+            raise ValueError("lists an address twice")
+        return value
+
+
+_STACK_PREFIX_MAX = (
+    18  # "<prefix>-green" plus Pulumi's 8-character suffix fits a 32-character target group name
+)
+
+
+class StackSettings(BaseModel):
+    """All settings of one stack, validated together before any resource is declared."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+
+    stack: str
+    app_name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*[a-z0-9]$")] = "my-app"
+    region: str
+    deletion_protection: bool = False
+    image: ImageSettings = ImageSettings()
+    registry: RegistrySettings = RegistrySettings()
+    container: ContainerSettings = ContainerSettings()
+    task: TaskSettings = TaskSettings()
+    health_check: TargetHealthCheck = TargetHealthCheck()
+    load_balancer: LoadBalancerSettings = LoadBalancerSettings()
+    network: NetworkSettings = NetworkSettings()
+    service: ServiceSettings = ServiceSettings()
+    deployment: DeploymentSettings = DeploymentSettings()
+    alarms: AlarmSettings = AlarmSettings()
+    tags: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def prefix(self) -> str:
+        """Physical-name prefix, unique per stack so dev and prod can share an account."""
+        return f"{self.app_name}-{self.stack}"
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> StackSettings:
+        if len(self.prefix) > _STACK_PREFIX_MAX:
+            raise FieldError(
+                "appName",
+                f"{self.app_name!r} with stack {self.stack!r} makes the name prefix "
+                f"{self.prefix!r} ({len(self.prefix)} characters); at most {_STACK_PREFIX_MAX} fit AWS's "
+                "32-character target group names",
+            )
+        if self.image.uri is not None and self.container.health_check.command is None:
+            raise FieldError(
+                "container.healthCheck.command",
+                "not set, but image.uri names a prebuilt image, so the default check "
+                "(the bundled app's python checker) may not exist in it; set a command that works in that "
+                "image, or [] to rely on the target group health check alone",
+            )
+        return self
