@@ -9,6 +9,7 @@ plain mocks never see.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import runpy
@@ -215,15 +216,26 @@ class ProgramRun:
         return [r for r in self.resources if r.parent == parent.urn]
 
 
-def run_stack(stack: str, overrides: dict[str, Any] | None = None) -> ProgramRun:
-    """Run ``__main__.py`` for ``stack`` under mocks and return what it declared and exported."""
+def _start(stack: str, overrides: dict[str, Any] | None) -> tuple[FakeAws, RecordingMonitor]:
+    """Point the Pulumi runtime at fresh mocks, a fresh root stack and the stack's config."""
+    try:
+        usable = not asyncio.get_event_loop().is_closed()
+    except RuntimeError:
+        usable = False
+    if not usable:  # another test (e.g. an ASGI one) may have closed or cleared the loop
+        asyncio.set_event_loop(asyncio.new_event_loop())
     config = stack_config(stack, overrides)
-    region = str(config.get("aws:region") or "us-east-1")
-    mocks = FakeAws(region)
+    mocks = FakeAws(str(config.get("aws:region") or "us-east-1"))
     monitor = RecordingMonitor(mocks)
     runtime_settings.ROOT.set(None)  # a fresh root stack for every run
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     pulumi.runtime.set_all_config({k: _engine_encoding(v) for k, v in config.items()})
+    return mocks, monitor
+
+
+def run_stack(stack: str, overrides: dict[str, Any] | None = None) -> ProgramRun:
+    """Run ``__main__.py`` for ``stack`` under mocks and return what it declared and exported."""
+    mocks, monitor = _start(stack, overrides)
     exports: dict[str, Any] = {}
 
     def program() -> None:
@@ -241,12 +253,7 @@ def run_stack(stack: str, overrides: dict[str, Any] | None = None) -> ProgramRun
 
 def run_stack_expecting_error(stack: str, overrides: dict[str, Any]) -> tuple[BaseException, list[Recorded]]:
     """Run a stack that must fail; return the error and whatever got registered before it."""
-    config = stack_config(stack, overrides)
-    mocks = FakeAws(str(config.get("aws:region") or "us-east-1"))
-    monitor = RecordingMonitor(mocks)
-    runtime_settings.ROOT.set(None)
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
-    pulumi.runtime.set_all_config({k: _engine_encoding(v) for k, v in config.items()})
+    _, monitor = _start(stack, overrides)
     try:
         _sync_await(run_pulumi_func(lambda: runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")))
     except BaseException as error:  # returned to the test to inspect
