@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+_HAS_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
 _ECR_URI = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/(?P<name>[^@:]+)"
 )
@@ -75,6 +76,11 @@ def execution_role_policy(
     resources = sorted({secret_resource_arn(arn) for arn in secret_arns})
     secrets_manager = [arn for arn in resources if arn.split(":")[2] == "secretsmanager"]
     parameters = [arn for arn in resources if arn.split(":")[2] == "ssm"]
+    # A Secrets Manager ARN may be given without AWS's random 6-character suffix; grant the
+    # suffixed form too so the policy matches the secret's real ARN either way.
+    secrets_manager = sorted(
+        {*secrets_manager, *(f"{arn}-??????" for arn in secrets_manager if not _HAS_SUFFIX.search(arn))}
+    )
     if secrets_manager:
         statements.append(
             {

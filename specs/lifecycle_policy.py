@@ -15,7 +15,8 @@ def lifecycle_rules(untagged_expiry_days: int, keep_last_images: int) -> list[di
     """The rules in evaluation order, priorities assigned so the ``any`` rule is last."""
     rules: list[dict[str, Any]] = [
         {
-            "description": f"Expire untagged images older than {untagged_expiry_days} days",
+            "description": f"Expire untagged images older than {untagged_expiry_days} "
+            f"day{'' if untagged_expiry_days == 1 else 's'}",
             "selection": {
                 "tagStatus": "untagged",
                 "countType": "sinceImagePushed",

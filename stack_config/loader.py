@@ -15,9 +15,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from stack_config.errors import ConfigError, FieldError
-from stack_config.model import StackSettings
+from stack_config.model import ImageSettings, StackSettings
 
 _PROGRAM_FIELDS = {"stack", "region"}  # filled by the program, not by project config keys
+_INVALID = object()  # a value already reported as a problem; validation goes on without it
 
 
 def config_keys() -> dict[str, str]:
@@ -51,7 +52,7 @@ def _decode(key: str, value: Any, problems: list[str]) -> Any:
         decoded = None
     if not isinstance(decoded, dict):
         problems.append(f"{key}: expected an object (a YAML mapping), got {value!r}")
-        return None
+        return _INVALID
     return decoded
 
 
@@ -89,7 +90,9 @@ def describe_validation_error(error: ValidationError) -> list[str]:
             problems.append(f"{_path(loc)}: required but not set")
         else:
             message = item["msg"].removeprefix("Value error, ")
-            problems.append(f"{_path(loc)}: got {item['input']!r}; {message[0].lower()}{message[1:]}")
+            if message.startswith("Input "):  # pydantic's own wording reads better in lower case
+                message = "input " + message.removeprefix("Input ")
+            problems.append(f"{_path(loc)}: got {item['input']!r}; {message}")
     return problems
 
 
@@ -114,23 +117,33 @@ def load_settings(
         if key not in known:
             problems.append(f"{full_key}: unknown config key; allowed keys: {', '.join(sorted(known))}")
             continue
-        values[key] = _decode(key, value, problems)
+        decoded = _decode(key, value, problems)
+        if decoded is not _INVALID:
+            values[key] = decoded
 
-    if problems:
-        raise ConfigError(stack, problems)
+    settings: StackSettings | None = None
     try:
         settings = StackSettings.model_validate(values)
     except ValidationError as error:
-        raise ConfigError(stack, describe_validation_error(error)) from None
-
-    if settings.image.uri is None:
-        dockerfile = project_dir / settings.image.context / settings.image.dockerfile
-        if not dockerfile.is_file():
-            raise ConfigError(
-                stack,
-                [
-                    f"image.context/image.dockerfile: {dockerfile} does not exist; point them at the "
-                    "app to build, or set image.uri to a prebuilt image"
-                ],
-            )
+        problems.extend(describe_validation_error(error))
+    problems.extend(_dockerfile_problems(values.get("image"), project_dir))
+    if problems or settings is None:
+        raise ConfigError(stack, problems)
     return settings
+
+
+def _dockerfile_problems(image: Any, project_dir: Path) -> list[str]:
+    """The image to build must exist (checked even when other settings are wrong)."""
+    try:
+        settings = ImageSettings.model_validate(image or {})
+    except ValidationError:
+        return []  # already reported with the rest of the image settings
+    if settings.uri is not None:
+        return []
+    dockerfile = project_dir / settings.context / settings.dockerfile
+    if dockerfile.is_file():
+        return []
+    return [
+        f"image.context/image.dockerfile: {dockerfile} does not exist; point them at the "
+        "app to build, or set image.uri to a prebuilt image"
+    ]

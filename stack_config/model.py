@@ -220,6 +220,9 @@ class TargetHealthCheck(_Section):
     def _codes(cls, value: str) -> str:
         if not _SUCCESS_CODES.match(value):
             raise ValueError("must be codes like 200, 200-299 or 200,204")
+        codes = [int(code) for code in re.split(r"[,-]", value)]
+        if not all(200 <= code <= 499 for code in codes):
+            raise ValueError("ALB health checks accept HTTP codes from 200 to 499 only")
         return value
 
     @model_validator(mode="after")
@@ -309,8 +312,11 @@ class NetworkSettings(_Section):
             network = ipaddress.ip_network(value, strict=True)
         except ValueError as error:
             raise ValueError(f"{value!r} is not a CIDR block ({error})") from None
-        if network.version != 4 or not 16 <= network.prefixlen <= 24:
-            raise ValueError(f"{value!r} must be an IPv4 block from /16 to /24 (AWS VPC limits)")
+        if network.version != 4 or not 16 <= network.prefixlen <= 23:
+            raise ValueError(
+                f"{value!r} must be an IPv4 block from /16 to /23: it is cut into 16 subnets and "
+                "an ALB subnet needs at least a /27"
+            )
         return value
 
     @model_validator(mode="after")
@@ -473,6 +479,11 @@ class StackSettings(BaseModel):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> StackSettings:
+        if not re.fullmatch(r"[A-Za-z0-9-]+", self.stack):
+            raise ValueError(
+                f"stack name {self.stack!r} becomes part of load balancer and target group names, "
+                "which allow only letters, digits and hyphens; rename the stack"
+            )
         if len(self.prefix) > _STACK_PREFIX_MAX:
             raise FieldError(
                 "appName",

@@ -18,9 +18,7 @@ from server.main import Lifecycle, create_app
 class GracefulServer(uvicorn.Server):
     """uvicorn.Server that flags /health as draining on the stop signal and logs phases."""
 
-    def __init__(
-        self, config: uvicorn.Config, lifecycle: Lifecycle, settings: Settings
-    ) -> None:
+    def __init__(self, config: uvicorn.Config, lifecycle: Lifecycle, settings: Settings) -> None:
         super().__init__(config)
         self.lifecycle = lifecycle
         self.settings = settings

@@ -18,18 +18,14 @@ class ConfigError(ValueError):
     """A bad env value; the message is the one line shown to the operator."""
 
 
-def env_int(
-    env: Mapping[str, str], name: str, default: int, low: int, high: int
-) -> int:
+def env_int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
     """Strict integer parse: unset/empty means default, anything else must be digits in range."""
     value = env.get(name, "")
     raw = value.strip()
     if not raw:
         return default
     if not re.fullmatch(r"[0-9]+", raw) or not low <= int(raw) <= high:
-        raise ConfigError(
-            f"{name}={value!r} is invalid: expected an integer from {low} to {high}"
-        )
+        raise ConfigError(f"{name}={value!r} is invalid: expected an integer from {low} to {high}")
     return int(raw)
 
 

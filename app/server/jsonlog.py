@@ -40,8 +40,7 @@ LOG_CONFIG: dict[str, Any] = {
         }
     },
     "loggers": {
-        name: {"handlers": ["stdout"], "level": "INFO", "propagate": False}
-        for name in ("uvicorn", "server")
+        name: {"handlers": ["stdout"], "level": "INFO", "propagate": False} for name in ("uvicorn", "server")
     },
 }
 

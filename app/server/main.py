@@ -88,9 +88,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
-        return JSONResponse(
-            {"error": exc.detail}, status_code=exc.status_code, headers=exc.headers
-        )
+        return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
     app = Starlette(
         routes=[

@@ -39,9 +39,7 @@ def app_env(**overrides: str) -> dict[str, str]:
     return env
 
 
-def run_module(
-    module: str, timeout: float = 60, **env: str
-) -> subprocess.CompletedProcess[str]:
+def run_module(module: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[str]:
     """Run `python -m <module>` from app/ like the image does; killed on timeout."""
     return subprocess.run(
         [sys.executable, "-m", module],
@@ -117,17 +115,12 @@ class ServerProcess:
         with self._cond:
             while True:
                 for record in self.records():
-                    if (
-                        record.get("logger") == "server"
-                        and record.get("message") == event
-                    ):
+                    if record.get("logger") == "server" and record.get("message") == event:
                         return record
                 remaining = deadline - time.monotonic()
                 if self._eof or remaining <= 0:
                     why = "exited" if self._eof else f"did not log it within {timeout}s"
-                    raise AssertionError(
-                        f"waiting for {event!r}: server {why}:\n{self.output()}"
-                    )
+                    raise AssertionError(f"waiting for {event!r}: server {why}:\n{self.output()}")
                 self._cond.wait(remaining)
 
     def stop(self) -> None:

@@ -60,9 +60,7 @@ def test_sleep_endpoint_disabled_by_default(server: ServerProcess) -> None:
 def test_bad_env_fails_with_one_clear_line(name: str, value: str, allowed: str) -> None:
     env = {name: value}
     if name != "PORT":
-        env["PORT"] = str(
-            free_port()
-        )  # in case validation were broken, fail on output, not bind
+        env["PORT"] = str(free_port())  # in case validation were broken, fail on output, not bind
     result = run_module("server", **env)
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
@@ -90,9 +88,7 @@ def test_sigterm_drains_in_flight_request(
 
     def slow_request() -> None:
         try:
-            result["response"] = http_get(
-                srv.port, f"/sleep?seconds={SLOW_SECONDS}", timeout=30
-            )
+            result["response"] = http_get(srv.port, f"/sleep?seconds={SLOW_SECONDS}", timeout=30)
         except (
             OSError,
             http.client.HTTPException,

@@ -17,9 +17,7 @@ from starlette.applications import Starlette
 
 def asgi_client(app: Starlette) -> httpx.AsyncClient:
     # httpx's ASGI transport skips lifespan, so tests control startup explicitly.
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test"
-    )
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
 
 
 def test_health_is_503_until_startup_and_after_stop_signal() -> None:
@@ -34,9 +32,7 @@ def test_health_is_503_until_startup_and_after_stop_signal() -> None:
             )
             async with app.router.lifespan_context(app):
                 assert (await client.get("/health")).json() == {"status": "ok"}
-                server = GracefulServer(
-                    uvicorn.Config(app), app.state.lifecycle, Settings()
-                )
+                server = GracefulServer(uvicorn.Config(app), app.state.lifecycle, Settings())
                 server.handle_exit(signal.SIGTERM, None)
                 assert server.should_exit
                 response = await client.get("/health")
@@ -68,9 +64,7 @@ def test_sleep_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
     assert get(app, "/sleep?seconds=31").json() == {"slept": 0.01}
 
 
-@pytest.mark.parametrize(
-    ("raw", "expected"), [("", 8080), (" 9000 ", 9000), ("65535", 65535)]
-)
+@pytest.mark.parametrize(("raw", "expected"), [("", 8080), (" 9000 ", 9000), ("65535", 65535)])
 def test_env_int_accepts(raw: str, expected: int) -> None:
     assert env_int({"PORT": raw}, "PORT", 8080, 1, 65535) == expected
 

@@ -70,7 +70,13 @@ def test_custom_name_and_port_reach_port_mapping_env_and_log_prefix():
     definition = build(ContainerSettings(name="web", port=3000))
     assert definition["name"] == "web"
     assert definition["portMappings"] == [
-        {"containerPort": 3000, "hostPort": 3000, "protocol": "tcp", "appProtocol": "http", "name": "web-3000"}
+        {
+            "containerPort": 3000,
+            "hostPort": 3000,
+            "protocol": "tcp",
+            "appProtocol": "http",
+            "name": "web-3000",
+        }
     ]
     assert env(definition)["PORT"] == "3000"
     assert definition["logConfiguration"]["options"]["awslogs-stream-prefix"] == "web"

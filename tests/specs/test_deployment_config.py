@@ -46,8 +46,12 @@ def test_other_combinations_need_a_custom_time_based_config(strategy, percentage
 @pytest.mark.parametrize(
     ("routing", "name"),
     [
-        pytest.param(CustomTrafficRouting("TimeBasedCanary", 20, 10), "my-app-prod-canary-20pct-10min", id="canary"),
-        pytest.param(CustomTrafficRouting("TimeBasedLinear", 25, 2), "my-app-prod-linear-25pct-2min", id="linear"),
+        pytest.param(
+            CustomTrafficRouting("TimeBasedCanary", 20, 10), "my-app-prod-canary-20pct-10min", id="canary"
+        ),
+        pytest.param(
+            CustomTrafficRouting("TimeBasedLinear", 25, 2), "my-app-prod-linear-25pct-2min", id="linear"
+        ),
     ],
 )
 def test_custom_config_name_spells_out_the_routing(routing, name):
@@ -73,8 +77,12 @@ def test_unknown_strategy_names_the_key_the_value_and_the_choices(strategy):
 
 
 @pytest.mark.parametrize(
-    ("percentage", "interval"), [(None, 5), (10, None), (None, None)], ids=["no-percentage", "no-interval", "neither"]
+    ("percentage", "interval"),
+    [(None, 5), (10, None), (None, None)],
+    ids=["no-percentage", "no-interval", "neither"],
 )
 def test_shifting_strategy_without_steps_is_rejected(percentage, interval):
-    with pytest.raises(ValueError, match=r"^deployment: strategy 'linear' needs percentage and intervalMinutes$"):
+    with pytest.raises(
+        ValueError, match=r"^deployment: strategy 'linear' needs percentage and intervalMinutes$"
+    ):
         plan_deployment_config("linear", percentage, interval)

@@ -53,7 +53,11 @@ def test_execution_policy_without_secrets():
             {
                 "Sid": "PullImage",
                 "Effect": "Allow",
-                "Action": ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                "Action": [
+                    "ecr:BatchCheckLayerAvailability",
+                    "ecr:BatchGetImage",
+                    "ecr:GetDownloadUrlForLayer",
+                ],
                 "Resource": [REPO],
             },
             WRITE_LOGS,
@@ -66,7 +70,9 @@ def test_only_the_ecr_login_is_granted_on_every_resource():
         repository_arns=[REPO], log_group_arn=LOG_GROUP, secret_arns=[SECRET, PARAMETER]
     )
     for statement in policy["Statement"]:
-        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        resources = (
+            statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        )
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         assert all("*" not in action for action in actions)
         if statement["Sid"] != "EcrLogin":
@@ -75,7 +81,9 @@ def test_only_the_ecr_login_is_granted_on_every_resource():
 
 def test_pull_is_limited_to_the_given_repositories_deduplicated_and_sorted():
     other = "arn:aws:ecr:us-east-1:123456789012:repository/base"
-    policy = execution_role_policy(repository_arns=[REPO, other, REPO], log_group_arn=LOG_GROUP, secret_arns=[])
+    policy = execution_role_policy(
+        repository_arns=[REPO, other, REPO], log_group_arn=LOG_GROUP, secret_arns=[]
+    )
     assert statements(policy)["PullImage"]["Resource"] == [other, REPO]
 
 
@@ -213,3 +221,10 @@ def test_registry_outside_ecr_has_no_repository_arn(uri):
 )
 def test_partition_for_region(region, partition):
     assert partition_for_region(region) == partition
+
+
+def test_secret_arn_without_the_random_suffix_also_grants_the_suffixed_form():
+    partial = "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db"
+    policy = execution_role_policy(repository_arns=[], log_group_arn="arn:log", secret_arns=[partial])
+    statement = next(s for s in policy["Statement"] if s.get("Sid") == "ReadSecrets")
+    assert statement["Resource"] == [partial, partial + "-??????"]

@@ -69,3 +69,7 @@ def test_json_is_the_policy_document_ecr_expects():
             assert "countUnit" not in selection
         assert isinstance(selection["countNumber"], int)
         assert selection["countNumber"] >= 1
+
+
+def test_description_reads_well_for_a_single_day():
+    assert lifecycle_rules(1, 5)[0]["description"] == "Expire untagged images older than 1 day"

@@ -42,7 +42,9 @@ def load(
     region: str | None = "us-east-1",
     project_dir: Path = ROOT,
 ) -> StackSettings:
-    return load_settings(raw_config(sections, region=region), project=PROJECT, stack=stack, project_dir=project_dir)
+    return load_settings(
+        raw_config(sections, region=region), project=PROJECT, stack=stack, project_dir=project_dir
+    )
 
 
 def problems(sections: dict[str, Any] | None = None, **kwargs: Any) -> list[str]:
