@@ -70,15 +70,16 @@ class FargateService(pulumi.ComponentResource):
             f"{name}-tasks",
             vpc_id=args.vpc_id,
             description="Tasks: the app port from the ALB only",
-            egress=[
-                {
-                    "protocol": "-1",
-                    "from_port": 0,
-                    "to_port": 0,
-                    "cidr_blocks": ["0.0.0.0/0"],
-                    "description": "image pulls, logs, secrets and the app's own calls",
-                }
-            ],
+            opts=child,
+        )
+        # Rules as separate resources only: the AWS provider overwrites rules when a group
+        # mixes inline rules with rule resources.
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-tasks-egress",
+            security_group_id=self.security_group.id,
+            ip_protocol="-1",
+            cidr_ipv4="0.0.0.0/0",
+            description="image pulls, logs, secrets and the app's own calls",
             opts=child,
         )
         aws.vpc.SecurityGroupIngressRule(

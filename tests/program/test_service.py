@@ -55,7 +55,26 @@ def test_tasks_admit_only_the_alb_on_the_container_port(each_stack: ProgramRun) 
     assert len(into_tasks) == 1
     rule = into_tasks[0].inputs
     assert (rule["referencedSecurityGroupId"], rule["fromPort"], rule["toPort"]) == (alb.id, 8080, 8080)
-    assert tasks.inputs.get("ingress") in (None, [])
+    assert tasks.inputs.get("ingress") in (None, []) and tasks.inputs.get("egress") in (None, [])
+    egress = [
+        r
+        for r in each_stack.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+        if r.inputs["securityGroupId"] == tasks.id
+    ]
+    assert [(r.inputs["ipProtocol"], r.inputs["cidrIpv4"]) for r in egress] == [("-1", "0.0.0.0/0")]
+
+
+def test_alb_may_reach_the_tasks_only_on_the_container_port(each_stack: ProgramRun) -> None:
+    tasks = each_stack.one("aws:ec2/securityGroup:SecurityGroup", "-tasks")
+    alb = each_stack.one("aws:ec2/securityGroup:SecurityGroup", "-alb")
+    out_of_alb = [
+        r.inputs
+        for r in each_stack.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+        if r.inputs["securityGroupId"] == alb.id
+    ]
+    assert [(r["referencedSecurityGroupId"], r["fromPort"], r["toPort"]) for r in out_of_alb] == [
+        (tasks.id, 8080, 8080)
+    ]
 
 
 def test_service_is_created_after_the_listeners(each_stack: ProgramRun) -> None:
