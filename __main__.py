@@ -12,9 +12,11 @@ import pulumi_aws as aws
 
 from components.alarms import ReleaseAlarms, ReleaseAlarmsArgs
 from components.codedeploy import BlueGreenDeployment, BlueGreenDeploymentArgs
+from components.hooks import SmokeTestHook, SmokeTestHookArgs
 from components.load_balancer import BlueGreenLoadBalancer, BlueGreenLoadBalancerArgs
 from components.network import Network, NetworkArgs
 from components.registry import Registry, RegistryArgs
+from components.release import CodeDeployRelease, CodeDeployReleaseArgs
 from components.service import FargateService, FargateServiceArgs
 from components.task_definition import AppTaskDefinition, AppTaskDefinitionArgs
 from stack_config.loader import load_settings
@@ -132,6 +134,53 @@ deployment = BlueGreenDeployment(
     aws_opts,
 )
 
+hook_arns: pulumi.Input[dict[str, str]] = {}
+release_after: list[pulumi.Resource] = []  # its inputs already order it after the group and service
+if settings.hooks.enabled:
+    hook = SmokeTestHook(
+        prefix,
+        SmokeTestHookArgs(
+            hooks=settings.hooks,
+            name_prefix=prefix,
+            project_dir=Path(__file__).resolve().parent,
+            test_url=load_balancer.test_url,
+            verify_tls=not settings.load_balancer.https,
+            vpc_id=network.vpc_id,
+            private_subnet_ids=network.private_subnet_ids,
+            nat_public_ips=network.nat_public_ips,
+            nat_gateway_count=0 if settings.network.vpc_id else settings.network.nat_gateways,
+            alb_security_group_id=load_balancer.security_group_id,
+            test_listener_port=settings.load_balancer.test_listener_port,
+            deployment_group_arn=deployment.deployment_group_arn,
+            codedeploy_role_name=deployment.role_name,
+            log_retention_days=settings.container.log_retention_days,
+        ),
+        aws_opts,
+    )
+    hook_arns = hook.hook_arns
+    release_after.append(hook.invoke_permission)
+
+# When the task definition changes, this releases it through CodeDeploy and waits.
+release = CodeDeployRelease(
+    f"{prefix}-release",
+    CodeDeployReleaseArgs(
+        region=settings.region,
+        profile=settings.aws_profile,
+        application=deployment.application_name,
+        deployment_group=deployment.deployment_group_name,
+        cluster=service.cluster_name,
+        service=service.service_name,
+        task_definition_arn=task.arn,
+        container_name=settings.container.name,
+        container_port=settings.container.port,
+        hooks=hook_arns,
+        timeout_minutes=settings.release.timeout_minutes,
+        stop_on_timeout=settings.release.stop_on_timeout,
+        poll_seconds=settings.release.poll_seconds,
+    ),
+    pulumi.ResourceOptions(parent=deployment, depends_on=release_after),
+)
+
 pulumi.export("serviceUrl", load_balancer.production_url)
 pulumi.export("testUrl", load_balancer.test_url)
 pulumi.export("repositoryUrl", registry.repository_url)
@@ -146,3 +195,5 @@ pulumi.export("deploymentConfigName", deployment.deployment_config_name)
 pulumi.export("logGroupName", task.log_group_name)
 pulumi.export("alarmTopicArn", alarms.topic_arn)
 pulumi.export("region", settings.region)
+pulumi.export("liveTaskDefinitionArn", release.live_task_definition_arn)
+pulumi.export("lastDeploymentId", release.deployment_id)

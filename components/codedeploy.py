@@ -47,6 +47,8 @@ def deployment_ready_option(ready_wait_minutes: int) -> dict:
 class BlueGreenDeployment(pulumi.ComponentResource):
     application_name: pulumi.Output[str]
     deployment_group_name: pulumi.Output[str]
+    deployment_group_arn: pulumi.Output[str]
+    role_name: pulumi.Output[str]
     deployment_config_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: BlueGreenDeploymentArgs, opts: pulumi.ResourceOptions | None = None):
@@ -128,6 +130,8 @@ class BlueGreenDeployment(pulumi.ComponentResource):
 
         self.application_name = self.application.name
         self.deployment_group_name = self.group.deployment_group_name
+        self.deployment_group_arn = self.group.arn
+        self.role_name = self.role.name
         self.register_outputs(
             {
                 "application_name": self.application_name,

@@ -32,6 +32,8 @@ class Network(pulumi.ComponentResource):
     vpc_id: pulumi.Output[str]
     public_subnet_ids: pulumi.Output[list[str]]
     private_subnet_ids: pulumi.Output[list[str]]
+    nat_public_ips: pulumi.Output[list[str]]
+    """Where the private subnets' internet traffic comes from (empty for an existing VPC)."""
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("bluegreen:network:Network", name, None, opts)
@@ -40,6 +42,7 @@ class Network(pulumi.ComponentResource):
             self.vpc_id = pulumi.Output.from_input(settings.vpc_id)
             self.public_subnet_ids = pulumi.Output.from_input(settings.public_subnet_ids)
             self.private_subnet_ids = pulumi.Output.from_input(settings.private_subnet_ids)
+            self.nat_public_ips = pulumi.Output.from_input([])
         else:
             self._create_vpc(name, args)
         self.register_outputs(
@@ -47,6 +50,7 @@ class Network(pulumi.ComponentResource):
                 "vpc_id": self.vpc_id,
                 "public_subnet_ids": self.public_subnet_ids,
                 "private_subnet_ids": self.private_subnet_ids,
+                "nat_public_ips": self.nat_public_ips,
             }
         )
 
@@ -106,9 +110,11 @@ class Network(pulumi.ComponentResource):
             private_subnets.append(private)
 
         nat_gateways = []
+        addresses = []
         for index in range(settings.nat_gateways):
             suffix = index + 1
             address = aws.ec2.Eip(f"{name}-nat-{suffix}", domain="vpc", opts=child)
+            addresses.append(address)
             nat_gateways.append(
                 aws.ec2.NatGateway(
                     f"{name}-nat-{suffix}",
@@ -146,6 +152,7 @@ class Network(pulumi.ComponentResource):
         self.vpc_id = vpc.id
         self.public_subnet_ids = pulumi.Output.all(*[s.id for s in public_subnets])
         self.private_subnet_ids = pulumi.Output.all(*[s.id for s in private_subnets])
+        self.nat_public_ips = pulumi.Output.all(*[a.public_ip for a in addresses])
 
     def _create_endpoints(
         self,

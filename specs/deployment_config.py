@@ -67,3 +67,17 @@ def plan_deployment_config(
         predefined_name=None,
         custom=CustomTrafficRouting(routing_type, percentage, interval_minutes),  # type: ignore[arg-type]
     )
+
+
+def shifting_minutes(strategy: str, percentage: int | None, interval_minutes: int | None) -> int:
+    """Minutes from the first traffic shift to 100 % on green.
+
+    Canary: one wait of ``interval``. Linear: ``percentage`` more every ``interval``, so
+    ceil(100 / percentage) steps and one interval between each pair of steps.
+    """
+    if strategy == "all-at-once" or percentage is None or interval_minutes is None:
+        return 0
+    if strategy == "canary":
+        return interval_minutes
+    steps = -(-100 // percentage)
+    return (steps - 1) * interval_minutes

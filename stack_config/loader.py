@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from stack_config.errors import ConfigError, FieldError
 from stack_config.model import ImageSettings, StackSettings
 
-_PROGRAM_FIELDS = {"stack", "region"}  # filled by the program, not by project config keys
+_PROGRAM_FIELDS = {"stack", "region", "aws_profile"}  # filled by the program, not by project config keys
 _INVALID = object()  # a value already reported as a problem; validation goes on without it
 
 
@@ -108,6 +108,8 @@ def load_settings(
     if not region:
         problems.append("aws:region: not set; run `pulumi config set aws:region <region>`, e.g. us-east-1")
     values["region"] = region or ""
+    if raw_config.get("aws:profile"):
+        values["aws_profile"] = raw_config["aws:profile"]
 
     prefix = f"{project}:"
     for full_key, value in sorted(raw_config.items()):

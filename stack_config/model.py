@@ -14,7 +14,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-from specs.deployment_config import DeploymentConfigPlan, plan_deployment_config
+from specs.appspec import ECS_HOOKS
+from specs.deployment_config import DeploymentConfigPlan, plan_deployment_config, shifting_minutes
 from specs.fargate import fargate_size_error
 from stack_config.errors import FieldError
 
@@ -413,6 +414,12 @@ class DeploymentSettings(_Section):
         return self
 
     @property
+    def minimum_minutes(self) -> int:
+        """The least time a successful deployment takes: hold, shifting, keeping blue."""
+        shifting = shifting_minutes(self.strategy, self.percentage, self.interval_minutes)
+        return self.ready_wait_minutes + shifting + self.termination_wait_minutes
+
+    @property
     def plan(self) -> DeploymentConfigPlan:
         """The CodeDeploy config this strategy maps to (predefined or custom)."""
         return plan_deployment_config(self.strategy, self.percentage, self.interval_minutes)
@@ -446,9 +453,57 @@ class AlarmSettings(_Section):
         return value
 
 
-_STACK_PREFIX_MAX = (
-    18  # "<prefix>-green" plus Pulumi's 8-character suffix fits a 32-character target group name
-)
+class SmokeCheck(_Section):
+    """One request the hook sends to the test listener, and the status it must get."""
+
+    path: Annotated[str, Field(pattern=r"^/\S{0,1023}$")]
+    expect_status: Annotated[int, Field(ge=100, le=599)] = 200
+
+
+class HookSettings(_Section):
+    """The bundled smoke-test Lambda (hooks/smoke_test) and the lifecycle events it runs at."""
+
+    lifecycle_events: list[str] = Field(default_factory=list)
+    """ECS hooks that run it; it calls the test listener, which reaches green from AfterAllowTestTraffic on."""
+    checks: list[SmokeCheck] = Field(default_factory=lambda: [SmokeCheck(path="/health", expect_status=200)])
+    attempts: Annotated[int, Field(ge=1, le=10)] = 3
+    """Tries per check before it counts as failed (green may need a moment)."""
+    request_timeout_seconds: Annotated[int, Field(ge=1, le=30)] = 5
+
+    @field_validator("lifecycle_events")
+    @classmethod
+    def _known_hooks(cls, value: list[str]) -> list[str]:
+        unknown = [name for name in value if name not in ECS_HOOKS]
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)} not an ECS lifecycle hook; allowed: {', '.join(ECS_HOOKS)}")
+        if len(set(value)) != len(value):
+            raise ValueError("lists a hook twice")
+        return value
+
+    @field_validator("checks")
+    @classmethod
+    def _some_checks(cls, value: list[SmokeCheck]) -> list[SmokeCheck]:
+        if not value:
+            raise ValueError("needs at least one check, e.g. [{path: /health, expectStatus: 200}]")
+        return value
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.lifecycle_events)
+
+
+class ReleaseSettings(_Section):
+    """How `pulumi up` waits for the CodeDeploy deployment of a new revision."""
+
+    timeout_minutes: Annotated[int, Field(ge=5, le=2880)] = 60
+    """Fail the update when the deployment has not ended by then. Default 60."""
+    stop_on_timeout: bool = True
+    """Stop a timed-out deployment with rollback (true) or leave it running (false)."""
+    poll_seconds: Annotated[int, Field(ge=5, le=300)] = 15
+
+
+# "<prefix>-green" plus Pulumi's 8-character suffix must fit a 32-character target group name.
+_STACK_PREFIX_MAX = 18
 
 
 class StackSettings(BaseModel):
@@ -457,6 +512,8 @@ class StackSettings(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
 
     stack: str
+    aws_profile: str | None = None
+    """`aws:profile`, when the stack names one; the release resource's boto3 uses it too."""
     app_name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*[a-z0-9]$")] = "my-app"
     region: str
     deletion_protection: bool = False
@@ -470,6 +527,8 @@ class StackSettings(BaseModel):
     service: ServiceSettings = ServiceSettings()
     deployment: DeploymentSettings = DeploymentSettings()
     alarms: AlarmSettings = AlarmSettings()
+    hooks: HookSettings = HookSettings()
+    release: ReleaseSettings = ReleaseSettings()
     tags: dict[str, str] = Field(default_factory=dict)
 
     @property
@@ -490,6 +549,25 @@ class StackSettings(BaseModel):
                 f"{self.app_name!r} with stack {self.stack!r} makes the name prefix "
                 f"{self.prefix!r} ({len(self.prefix)} characters); at most {_STACK_PREFIX_MAX} fit AWS's "
                 "32-character target group names",
+            )
+        if self.release.timeout_minutes <= self.deployment.minimum_minutes:
+            raise FieldError(
+                "release.timeoutMinutes",
+                f"{self.release.timeout_minutes} is not more than the {self.deployment.minimum_minutes} minutes "
+                "a successful deployment takes (deployment.readyWaitMinutes + traffic shifting + "
+                "terminationWaitMinutes); raise it",
+            )
+        if self.hooks.enabled and self.network.vpc_id is not None and not self.load_balancer.test_traffic_cidrs:
+            raise FieldError(
+                "loadBalancer.testTrafficCidrs",
+                "is empty, but hooks.lifecycleEvents runs the smoke test, which calls the test listener from "
+                "the VPC's private subnets through NAT; add the existing VPC's NAT gateway public IPs (x.x.x.x/32)",
+            )
+        if self.hooks.enabled and self.network.vpc_id is None and self.network.nat_gateways == 0:
+            raise FieldError(
+                "hooks.lifecycleEvents",
+                "the smoke test reaches the internet-facing test listener through NAT, but "
+                "network.natGateways is 0; add a NAT gateway or turn the hooks off",
             )
         if self.image.uri is not None and self.container.health_check.command is None:
             raise FieldError(

@@ -139,6 +139,10 @@ class FakeAws(pulumi.runtime.Mocks):
         elif args.typ == "aws:ecs/taskDefinition:TaskDefinition":
             outputs["revision"] = 1
             outputs["arn"] = f"arn:aws:ecs:{region}:{account}:task-definition/{args.inputs['family']}:1"
+        elif args.typ == "pulumi-python:dynamic/codedeploy:Release":
+            # What the provider's create() records for a new stack: the first revision, no deployment.
+            outputs["live_task_definition_arn"] = args.inputs["task_definition_arn"]
+            outputs["deployment_id"] = ""
         elif args.typ == "aws:cloudwatch/logGroup:LogGroup":
             outputs["arn"] = f"arn:aws:logs:{region}:{account}:log-group:{outputs['name']}"
         return f"{name}-id", outputs

@@ -74,7 +74,8 @@ def test_ready_wait_holds_green_for_a_manual_go_ahead() -> None:
                 "intervalMinutes": 5,
                 "terminationWaitMinutes": 60,
                 "readyWaitMinutes": 30,
-            }
+            },
+            "release": {"timeoutMinutes": 120},
         },
     )
     ready = _group(run).inputs["blueGreenDeploymentConfig"]["deploymentReadyOption"]
@@ -129,7 +130,7 @@ PREDEFINED = [
 
 @pytest.mark.parametrize(("deployment", "config_name"), PREDEFINED, ids=[c for _, c in PREDEFINED])
 def test_predefined_strategies_use_the_aws_config_name(deployment: dict, config_name: str) -> None:
-    run = run_stack("dev", {"deployment": deployment})
+    run = run_stack("dev", {"deployment": deployment, "release": {"timeoutMinutes": 120}})
     assert run.of_type("aws:codedeploy/deploymentConfig:DeploymentConfig") == []
     assert _group(run).inputs["deploymentConfigName"] == config_name
     assert run.exports["deploymentConfigName"] == config_name

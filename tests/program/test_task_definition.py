@@ -52,8 +52,8 @@ def test_app_learns_its_version_image_and_drain_deadline(prod: ProgramRun) -> No
 
 
 def test_log_group_retention_and_kept_in_prod(dev: ProgramRun, prod: ProgramRun) -> None:
-    dev_logs = dev.one("aws:cloudwatch/logGroup:LogGroup")
-    prod_logs = prod.one("aws:cloudwatch/logGroup:LogGroup")
+    dev_logs = dev.one("aws:cloudwatch/logGroup:LogGroup", "-dev-logs")
+    prod_logs = prod.one("aws:cloudwatch/logGroup:LogGroup", "-prod-logs")
     assert (dev_logs.inputs["retentionInDays"], dev_logs.inputs["skipDestroy"]) == (7, False)
     assert (prod_logs.inputs["retentionInDays"], prod_logs.inputs["skipDestroy"]) == (90, True)
     assert prod.exports["logGroupName"] == "/ecs/my-app-prod"
@@ -70,7 +70,7 @@ def test_execution_role_reads_only_this_repository_log_group_and_named_secrets()
         },
     )
     repo = run.one("aws:ecr/repository:Repository")
-    logs = run.one("aws:cloudwatch/logGroup:LogGroup")
+    logs = run.one("aws:cloudwatch/logGroup:LogGroup", "-dev-logs")
     role = run.one("aws:iam/role:Role", "execution")
     assert json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]["Principal"] == {
         "Service": "ecs-tasks.amazonaws.com"

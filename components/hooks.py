@@ -1,0 +1,194 @@
+"""SmokeTestHook: the Lambda CodeDeploy runs at the stack's lifecycle hooks.
+
+Creates the function from ``hooks/smoke_test`` (Python, in the private subnets, so its
+requests leave through the stack's NAT gateways), a log group with retention, a role that
+may only report hook status for this deployment group, write its logs and attach to the
+VPC, a security group, test-listener ingress from the NAT gateways' public IPs, and the
+CodeDeploy service role's permission to invoke it (the managed AWSCodeDeployRoleForECS
+only covers functions named ``CodeDeployHook_*``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pulumi
+import pulumi_aws as aws
+
+from specs.iam import assume_role_policy
+from stack_config.model import HookSettings
+
+HOOK_SOURCE = "hooks/smoke_test"  # relative to the project, so every checkout hashes the same code
+RETRY_DELAY_SECONDS = 5
+
+
+@dataclass
+class SmokeTestHookArgs:
+    hooks: HookSettings
+    name_prefix: str
+    project_dir: Path
+    test_url: pulumi.Input[str]
+    verify_tls: bool
+    """False for an HTTPS test listener: its certificate names the service, not the ALB host."""
+    vpc_id: pulumi.Input[str]
+    private_subnet_ids: pulumi.Input[list[str]]
+    nat_public_ips: pulumi.Output[list[str]]
+    nat_gateway_count: int
+    alb_security_group_id: pulumi.Input[str]
+    test_listener_port: int
+    deployment_group_arn: pulumi.Input[str]
+    codedeploy_role_name: pulumi.Input[str]
+    log_retention_days: int
+
+
+def function_timeout_seconds(hooks: HookSettings) -> int:
+    """Long enough for every attempt of every check, within Lambda's 900 s."""
+    per_check = hooks.attempts * (hooks.request_timeout_seconds + RETRY_DELAY_SECONDS)
+    return min(900, 30 + per_check * len(hooks.checks))
+
+
+def _code(project_dir: Path) -> pulumi.AssetArchive:
+    """The handler's .py files only, by name: no __pycache__ to change the code hash."""
+    source = project_dir / HOOK_SOURCE
+    return pulumi.AssetArchive(
+        {path.name: pulumi.FileAsset(f"{HOOK_SOURCE}/{path.name}") for path in sorted(source.glob("*.py"))}
+    )
+
+
+class SmokeTestHook(pulumi.ComponentResource):
+    function_arn: pulumi.Output[str]
+    hook_arns: pulumi.Output[dict[str, str]]
+    """ECS hook name -> function ARN, for the AppSpec."""
+
+    def __init__(self, name: str, args: SmokeTestHookArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("bluegreen:lambda:SmokeTestHook", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        function_name = f"{args.name_prefix}-smoke-test"
+
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-hook-logs",
+            name=f"/aws/lambda/{function_name}",
+            retention_in_days=args.log_retention_days,
+            opts=child,
+        )
+        role = aws.iam.Role(
+            f"{name}-hook",
+            assume_role_policy=json.dumps(assume_role_policy("lambda.amazonaws.com")),
+            description="Smoke-test hook: report hook status, write logs, attach to the VPC",
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-hook",
+            role=role.id,
+            policy=pulumi.Output.all(group=args.deployment_group_arn, logs=log_group.arn).apply(
+                lambda v: json.dumps(_hook_policy(v["group"], v["logs"]))
+            ),
+            opts=child,
+        )
+        security_group = aws.ec2.SecurityGroup(
+            f"{name}-hook",
+            vpc_id=args.vpc_id,
+            description="Smoke-test hook: outbound only",
+            opts=child,
+        )
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-hook-egress",
+            security_group_id=security_group.id,
+            ip_protocol="-1",
+            cidr_ipv4="0.0.0.0/0",
+            description="the test listener (through NAT) and the CodeDeploy API",
+            opts=child,
+        )
+        for index in range(args.nat_gateway_count):
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-test-from-nat-{index + 1}",
+                security_group_id=args.alb_security_group_id,
+                ip_protocol="tcp",
+                from_port=args.test_listener_port,
+                to_port=args.test_listener_port,
+                cidr_ipv4=args.nat_public_ips.apply(lambda ips, i=index: f"{ips[i]}/32"),
+                description="smoke-test hook through NAT",
+                opts=child,
+            )
+
+        checks = [{"path": c.path, "expectStatus": c.expect_status} for c in args.hooks.checks]
+        self.function = aws.lambda_.Function(
+            f"{name}-smoke-test",
+            name=function_name,
+            role=role.arn,
+            runtime="python3.12",
+            handler="handler.handler",
+            code=_code(args.project_dir),
+            timeout=function_timeout_seconds(args.hooks),
+            memory_size=128,
+            environment={
+                "variables": {
+                    "TEST_URL": args.test_url,
+                    "CHECKS": json.dumps(checks),
+                    "ATTEMPTS": str(args.hooks.attempts),
+                    "REQUEST_TIMEOUT_SECONDS": str(args.hooks.request_timeout_seconds),
+                    "RETRY_DELAY_SECONDS": str(RETRY_DELAY_SECONDS),
+                    "VERIFY_TLS": "true" if args.verify_tls else "false",
+                }
+            },
+            vpc_config={"subnet_ids": args.private_subnet_ids, "security_group_ids": [security_group.id]},
+            # The log group exists first, so Lambda never creates one without retention.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group]),
+        )
+        self.invoke_permission = aws.iam.RolePolicy(
+            f"{name}-invoke-hook",
+            role=args.codedeploy_role_name,
+            policy=self.function.arn.apply(
+                lambda arn: json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": arn}
+                        ],
+                    }
+                )
+            ),
+            opts=child,
+        )
+
+        self.function_arn = self.function.arn
+        self.hook_arns = self.function.arn.apply(
+            lambda arn: {event: arn for event in args.hooks.lifecycle_events}
+        )
+        self.register_outputs({"function_arn": self.function_arn, "hook_arns": self.hook_arns})
+
+
+def _hook_policy(deployment_group_arn: str, log_group_arn: str) -> dict:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "ReportHookStatus",
+                "Effect": "Allow",
+                "Action": "codedeploy:PutLifecycleEventHookExecutionStatus",
+                "Resource": deployment_group_arn,
+            },
+            {
+                "Sid": "WriteLogs",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": f"{log_group_arn}:*",
+            },
+            {
+                # Lambda creates and removes the function's network interfaces in the VPC;
+                # these EC2 actions accept no narrower resource for Describe*.
+                "Sid": "AttachToVpc",
+                "Effect": "Allow",
+                "Action": [
+                    "ec2:CreateNetworkInterface",
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DeleteNetworkInterface",
+                    "ec2:AssignPrivateIpAddresses",
+                    "ec2:UnassignPrivateIpAddresses",
+                ],
+                "Resource": "*",
+            },
+        ],
+    }

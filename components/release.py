@@ -1,0 +1,128 @@
+"""CodeDeployRelease: `pulumi up` releases a new task definition revision through CodeDeploy.
+
+A service with the CODE_DEPLOY controller cannot take a new task definition through ECS,
+and no Pulumi resource starts a CodeDeploy deployment (pulumi-aws issue 3821). This
+dynamic resource does: when its task definition ARN (or anything else in the AppSpec)
+changes, it creates a deployment, streams status, lifecycle events and the traffic split
+into the Pulumi log, and waits. Success records the deployment id and the live revision;
+failure, rollback, stop or timeout fails the update and keeps the previous state, so the
+next `pulumi up` retries. On first creation nothing is deployed: the service was just
+created on that revision.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi.dynamic
+
+
+class ReleaseProvider(pulumi.dynamic.ResourceProvider):
+    """Thin shim: the work lives in release/provider_ops.py.
+
+    Pulumi pickles this provider into the state with dill and the dynamic provider host
+    unpickles it in another process. Declaring the class in ``__main__`` makes dill copy it
+    by value (pulumi/pulumi#7453); its methods import project modules only at call time,
+    after putting the project directory on ``sys.path``.
+    """
+
+    serialize_as_secret_always = False
+
+    def __init__(self, project_root: str) -> None:
+        super().__init__()
+        self.project_root = project_root
+
+    def _ops(self) -> Any:
+        import os as _os
+        import sys as _sys
+
+        root = self.project_root if _os.path.isdir(self.project_root) else _os.getcwd()
+        if root not in _sys.path:
+            _sys.path.insert(0, root)
+        from release import provider_ops
+
+        return provider_ops
+
+    def _log(self) -> Any:
+        from release.engine_log import engine_logger
+
+        return engine_logger("release: ")
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
+        return self._ops().diff(olds, news)
+
+    def create(self, props: dict[str, Any]) -> Any:
+        ops = self._ops()
+        return ops.create(props, ops.default_clients, self._log())
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
+        ops = self._ops()
+        return ops.update(olds, news, ops.default_clients, self._log())
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        """Nothing to delete: deployments are history, and the service goes with the stack."""
+
+
+def _pickle_by_value(cls: type) -> None:
+    """Make dill copy the class and its methods instead of importing them by module path."""
+    cls.__module__ = "__main__"
+    for member in vars(cls).values():
+        if callable(member) and hasattr(member, "__module__"):
+            member.__module__ = "__main__"
+
+
+_pickle_by_value(ReleaseProvider)
+
+
+@dataclass
+class CodeDeployReleaseArgs:
+    region: str
+    profile: str | None
+    """The AWS profile from `aws:profile`, so boto3 uses the same credentials as the provider."""
+    application: pulumi.Input[str]
+    deployment_group: pulumi.Input[str]
+    cluster: pulumi.Input[str]
+    service: pulumi.Input[str]
+    task_definition_arn: pulumi.Input[str]
+    container_name: str
+    container_port: int
+    hooks: pulumi.Input[dict[str, str]]
+    """ECS hook name -> Lambda function ARN."""
+    timeout_minutes: int
+    stop_on_timeout: bool
+    poll_seconds: int = 15
+    platform_version: str = "LATEST"
+
+
+class CodeDeployRelease(pulumi.dynamic.Resource, module="codedeploy", name="Release"):
+    deployment_id: pulumi.Output[str]
+    live_task_definition_arn: pulumi.Output[str]
+
+    def __init__(self, name: str, args: CodeDeployReleaseArgs, opts: pulumi.ResourceOptions | None = None):
+        project_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        super().__init__(
+            ReleaseProvider(project_root),
+            name,
+            {
+                "region": args.region,
+                "profile": args.profile,
+                "application": args.application,
+                "deployment_group": args.deployment_group,
+                "cluster": args.cluster,
+                "service": args.service,
+                "task_definition_arn": args.task_definition_arn,
+                "container_name": args.container_name,
+                "container_port": args.container_port,
+                "platform_version": args.platform_version,
+                "hooks": args.hooks,
+                "timeout_minutes": args.timeout_minutes,
+                "poll_seconds": args.poll_seconds,
+                "stop_on_timeout": args.stop_on_timeout,
+                "deployment_id": None,
+                "live_task_definition_arn": None,
+            },
+            opts,
+        )

@@ -1,0 +1,1 @@
+"""Lambda functions the Pulumi program deploys alongside the service (CodeDeploy lifecycle hooks)."""

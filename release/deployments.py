@@ -1,0 +1,49 @@
+"""Find, start and stop CodeDeploy deployments of one deployment group."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from release.watch import ACTIVE_STATUSES
+
+
+def active_deployments(client: Any, application: str, group: str) -> list[dict[str, Any]]:
+    """Deployments of the group that have not ended, oldest first."""
+    ids: list[str] = []
+    kwargs: dict[str, Any] = {
+        "applicationName": application,
+        "deploymentGroupName": group,
+        "includeOnlyStatuses": list(ACTIVE_STATUSES),
+    }
+    while True:
+        page = client.list_deployments(**kwargs)
+        ids.extend(page.get("deployments", []))
+        if not page.get("nextToken"):
+            break
+        kwargs["nextToken"] = page["nextToken"]
+    if not ids:
+        return []
+    infos = client.batch_get_deployments(deploymentIds=ids[:25]).get("deploymentsInfo", [])
+    return sorted(infos, key=lambda info: str(info.get("createTime", "")))
+
+
+def appspec_of(deployment: dict[str, Any]) -> str | None:
+    """The AppSpec text of a deployment created from AppSpecContent, if any."""
+    revision = deployment.get("revision") or {}
+    content = (revision.get("appSpecContent") or {}).get("content")
+    return str(content) if content is not None else None
+
+
+def start_deployment(client: Any, application: str, group: str, appspec: str, description: str) -> str:
+    """Create the deployment and return its id."""
+    response = client.create_deployment(
+        applicationName=application,
+        deploymentGroupName=group,
+        revision={
+            "revisionType": "AppSpecContent",
+            "appSpecContent": {"content": appspec, "sha256": hashlib.sha256(appspec.encode()).hexdigest()},
+        },
+        description=description[:100],
+    )
+    return str(response["deploymentId"])

@@ -1,0 +1,70 @@
+"""The stack outputs the operator CLI needs: from `pulumi stack output --json` or a saved copy.
+
+Both sources give one JSON object of output name -> value, as the program exports them in
+__main__.py (clusterName, serviceName, codedeployApplication, ...).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+PULUMI_TIMEOUT_SECONDS = 120.0
+
+
+class OutputsError(Exception):
+    """The outputs could not be read; the message is one line saying why."""
+
+
+def _parse(text: str, source: str) -> dict[str, Any]:
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        raise OutputsError(f"{source} is not JSON: {error}") from None
+    if not isinstance(document, dict):
+        raise OutputsError(f"{source} is not a JSON object of stack outputs")
+    return document
+
+
+def read_outputs_file(path: str | Path) -> dict[str, Any]:
+    """Outputs saved earlier with `pulumi stack output --json > FILE`."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise OutputsError(f"cannot read outputs file {path}: {error.strerror or error}") from None
+    return _parse(text, f"outputs file {path}")
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def pulumi_stack_outputs(
+    stack: str,
+    *,
+    run: Callable[..., subprocess.CompletedProcess[str]] = subprocess.run,
+    which: Callable[[str], str | None] = shutil.which,
+    timeout_seconds: float = PULUMI_TIMEOUT_SECONDS,
+) -> dict[str, Any]:
+    """The stack's outputs from the Pulumi CLI (run in the current directory, the project's)."""
+    pulumi = which("pulumi")
+    if pulumi is None:
+        raise OutputsError(
+            "the pulumi CLI is not on PATH: install it, or pass --outputs-file FILE or the names as flags"
+        )
+    command = [pulumi, "stack", "output", "--json", "--stack", stack]
+    try:
+        result = run(command, capture_output=True, text=True, timeout=timeout_seconds, check=False)
+    except subprocess.TimeoutExpired:
+        raise OutputsError(f"`pulumi stack output` for stack {stack} took over {timeout_seconds:g} s") from None
+    except OSError as error:
+        raise OutputsError(f"cannot run {pulumi}: {error.strerror or error}") from None
+    if result.returncode != 0:
+        detail = _last_line(result.stderr) or _last_line(result.stdout) or "no output"
+        raise OutputsError(f"`pulumi stack output` for stack {stack} failed (exit {result.returncode}): {detail}")
+    return _parse(result.stdout, f"the output of `pulumi stack output --json --stack {stack}`")
