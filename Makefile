@@ -19,7 +19,7 @@ test: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy --strict specs stack_config
+	$(BIN)/mypy --strict specs stack_config hooks release
 	$(BIN)/hadolint app/Dockerfile
 	$(BIN)/yamllint --strict -c .yamllint.yaml Pulumi.yaml Pulumi.dev.yaml Pulumi.prod.yaml
 

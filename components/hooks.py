@@ -3,9 +3,10 @@
 Creates the function from ``hooks/smoke_test`` (Python, in the private subnets, so its
 requests leave through the stack's NAT gateways), a log group with retention, a role that
 may only report hook status for this deployment group, write its logs and attach to the
-VPC, a security group, test-listener ingress from the NAT gateways' public IPs, and the
-CodeDeploy service role's permission to invoke it (the managed AWSCodeDeployRoleForECS
-only covers functions named ``CodeDeployHook_*``).
+VPC, a security group, test-listener ingress from the NAT gateways' public IPs, and an
+explicit permission for the CodeDeploy service role to invoke it (so the hook works
+whatever the managed policy allows; its ``Limited`` variant only covers functions named
+``CodeDeployHook_*``).
 """
 
 from __future__ import annotations

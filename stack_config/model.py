@@ -495,7 +495,7 @@ class HookSettings(_Section):
 class ReleaseSettings(_Section):
     """How `pulumi up` waits for the CodeDeploy deployment of a new revision."""
 
-    timeout_minutes: Annotated[int, Field(ge=5, le=2880)] = 60
+    timeout_minutes: Annotated[int, Field(ge=5, le=10080)] = 60
     """Fail the update when the deployment has not ended by then. Default 60."""
     stop_on_timeout: bool = True
     """Stop a timed-out deployment with rollback (true) or leave it running (false)."""

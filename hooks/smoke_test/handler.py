@@ -33,7 +33,7 @@ REPORT_RESERVE_SECONDS = 5.0
 
 def make_codedeploy_client() -> Any:
     """The CodeDeploy client, created per invocation; tests replace this function."""
-    import boto3  # type: ignore[import-untyped]  # lazy: only reporting needs it
+    import boto3  # lazy: only reporting needs it
 
     return boto3.client("codedeploy")
 

@@ -13,6 +13,7 @@ import boto3
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 from botocore.stub import ANY, Stubber
+from moto.codedeploy.models import codedeploy_backends
 
 from release import provider_ops
 from specs.appspec import appspec_content
@@ -120,6 +121,29 @@ def count_calls(client: Any, operation: str) -> list[dict[str, Any]]:
     service = client.meta.service_model.service_id.hyphenize()
     client.meta.events.register(f"provide-client-params.{service}.{operation}", record)
     return calls
+
+
+# --- moto in-process: scripted deployment statuses ---------------------------------------
+
+
+def backend() -> Any:
+    return codedeploy_backends[ACCOUNT_ID][REGION]
+
+
+class Scripted:
+    """On every sleep, each deployment in moto moves to the next status of its script.
+    Deployments created later get ``new_script`` from the sleep after they appear."""
+
+    def __init__(self, clock: FakeClock, scripts: dict[str, list[str]], new_script: list[str] | None = None):
+        self.clock = clock
+        self.scripts = {key: iter(value) for key, value in scripts.items()}
+        self.new_script = new_script or []
+        clock.on_sleep = self.step
+
+    def step(self) -> None:
+        for deployment_id, deployment in backend().deployments.items():
+            script = self.scripts.setdefault(deployment_id, iter(self.new_script))
+            deployment.status = next(script, deployment.status)
 
 
 # --- Stubber poll scripts -----------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from specs.deployment_config import CustomTrafficRouting, plan_deployment_config
+from specs.deployment_config import CustomTrafficRouting, plan_deployment_config, shifting_minutes
 
 
 @pytest.mark.parametrize(
@@ -86,3 +86,19 @@ def test_shifting_strategy_without_steps_is_rejected(percentage, interval):
         ValueError, match=r"^deployment: strategy 'linear' needs percentage and intervalMinutes$"
     ):
         plan_deployment_config("linear", percentage, interval)
+
+
+@pytest.mark.parametrize(
+    ("strategy", "percentage", "interval", "minutes"),
+    [
+        ("all-at-once", None, None, 0),
+        ("canary", 10, 5, 5),
+        ("canary", 50, 30, 30),
+        ("linear", 10, 1, 9),  # 10 steps of 10 %: nine waits between them
+        ("linear", 10, 3, 27),
+        ("linear", 33, 2, 6),  # 33, 66, 99, 100: four steps
+        ("linear", 99, 7, 7),
+    ],
+)
+def test_shifting_minutes(strategy: str, percentage: int | None, interval: int | None, minutes: int) -> None:
+    assert shifting_minutes(strategy, percentage, interval) == minutes

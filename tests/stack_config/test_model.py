@@ -662,7 +662,7 @@ ACCEPTED = [
         {"deployment": {"intervalMinutes": 1}}, lambda s: s.deployment.interval_minutes == 1, id="interval-1"
     ),
     pytest.param(
-        {"deployment": {"terminationWaitMinutes": 2880}},
+        {"deployment": {"terminationWaitMinutes": 2880}, "release": {"timeoutMinutes": 3000}},
         lambda s: s.deployment.termination_wait_minutes == 2880,
         id="termination-wait-2880",
     ),

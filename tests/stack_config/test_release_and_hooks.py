@@ -1,0 +1,120 @@
+"""The hooks and release settings: hook names, checks, and a timeout that can be met."""
+
+from __future__ import annotations
+
+import pytest
+
+from .support import load, problems
+
+HOOKS_ON = {"lifecycleEvents": ["AfterAllowTestTraffic"]}
+
+
+def test_hooks_are_off_by_default_and_check_health() -> None:
+    settings = load({})
+    assert settings.hooks.enabled is False
+    assert [(c.path, c.expect_status) for c in settings.hooks.checks] == [("/health", 200)]
+
+
+def test_every_ecs_hook_name_is_accepted_in_any_order() -> None:
+    names = [
+        "AfterAllowTraffic",
+        "BeforeInstall",
+        "AfterInstall",
+        "AfterAllowTestTraffic",
+        "BeforeAllowTraffic",
+    ]
+    assert load({"hooks": {"lifecycleEvents": names}}).hooks.lifecycle_events == names
+
+
+@pytest.mark.parametrize(
+    ("hooks", "expected"),
+    [
+        (
+            {"lifecycleEvents": ["AfterTraffic"]},
+            "AfterTraffic not an ECS lifecycle hook; allowed: BeforeInstall, "
+            "AfterInstall, AfterAllowTestTraffic, BeforeAllowTraffic, AfterAllowTraffic",
+        ),
+        ({"lifecycleEvents": ["AfterInstall", "AfterInstall"]}, "lists a hook twice"),
+        ({**HOOKS_ON, "checks": []}, "needs at least one check"),
+        ({**HOOKS_ON, "checks": [{"path": "health"}]}, "hooks.checks.0.path: got 'health'"),
+        (
+            {**HOOKS_ON, "checks": [{"path": "/", "expectStatus": 600}]},
+            "hooks.checks.0.expectStatus: got 600",
+        ),
+        ({**HOOKS_ON, "checks": [{"path": "/", "status": 200}]}, "hooks.checks.0.status: unknown key"),
+        ({**HOOKS_ON, "attempts": 0}, "hooks.attempts: got 0"),
+    ],
+    ids=["unknown-name", "twice", "no-checks", "relative-path", "status-600", "typo", "attempts-0"],
+)
+def test_bad_hook_settings_name_the_key(hooks: dict, expected: str) -> None:
+    lines = problems({"hooks": hooks})
+    assert len(lines) == 1 and expected in lines[0], lines
+
+
+def test_hooks_need_a_nat_path_to_the_test_listener() -> None:
+    lines = problems({"hooks": HOOKS_ON, "network": {"natGateways": 0, "vpcEndpoints": True}})
+    assert lines == [
+        "hooks.lifecycleEvents: the smoke test reaches the internet-facing test listener through NAT, "
+        "but network.natGateways is 0; add a NAT gateway or turn the hooks off"
+    ]
+
+
+def test_hooks_in_an_existing_vpc_need_its_nat_addresses_admitted() -> None:
+    network = {"vpcId": "vpc-1", "publicSubnetIds": ["a", "b"], "privateSubnetIds": ["c", "d"]}
+    lines = problems({"hooks": HOOKS_ON, "network": network})
+    assert len(lines) == 1 and lines[0].startswith("loadBalancer.testTrafficCidrs: is empty"), lines
+    settings = load(
+        {"hooks": HOOKS_ON, "network": network, "loadBalancer": {"testTrafficCidrs": ["203.0.113.7/32"]}}
+    )
+    assert settings.hooks.enabled
+
+
+@pytest.mark.parametrize(
+    ("deployment", "minutes"),
+    [
+        ({"strategy": "all-at-once", "terminationWaitMinutes": 0}, 0),
+        ({"strategy": "canary", "percentage": 10, "intervalMinutes": 5, "terminationWaitMinutes": 5}, 10),
+        ({"strategy": "linear", "percentage": 10, "intervalMinutes": 3, "terminationWaitMinutes": 5}, 32),
+        ({"strategy": "linear", "percentage": 30, "intervalMinutes": 2, "terminationWaitMinutes": 0}, 6),
+        ({"strategy": "canary", "percentage": 10, "intervalMinutes": 5, "readyWaitMinutes": 20}, 30),
+    ],
+    ids=["all-at-once", "canary-10-5", "linear-10-3", "linear-30-2", "ready-wait"],
+)
+def test_minimum_deployment_time(deployment: dict, minutes: int) -> None:
+    assert (
+        load({"deployment": deployment, "release": {"timeoutMinutes": 500}}).deployment.minimum_minutes
+        == minutes
+    )
+
+
+def test_release_timeout_must_outlast_the_deployment() -> None:
+    deployment = {"strategy": "linear", "percentage": 10, "intervalMinutes": 3, "terminationWaitMinutes": 5}
+    assert problems({"deployment": deployment, "release": {"timeoutMinutes": 32}}) == [
+        "release.timeoutMinutes: 32 is not more than the 32 minutes a successful deployment takes "
+        "(deployment.readyWaitMinutes + traffic shifting + terminationWaitMinutes); raise it"
+    ]
+    assert load({"deployment": deployment, "release": {"timeoutMinutes": 33}}).release.timeout_minutes == 33
+
+
+@pytest.mark.parametrize(
+    ("release", "expected"),
+    [
+        ({"timeoutMinutes": 4}, "release.timeoutMinutes: got 4"),
+        ({"pollSeconds": 1}, "release.pollSeconds: got 1"),
+        ({"stopOnTimeout": "maybe"}, "release.stopOnTimeout: got 'maybe'"),
+        ({"timeout": 30}, "release.timeout: unknown key"),
+    ],
+    ids=["timeout-4", "poll-1", "stop-maybe", "typo"],
+)
+def test_bad_release_settings_name_the_key(release: dict, expected: str) -> None:
+    lines = problems({"release": release})
+    assert len(lines) == 1 and lines[0].startswith(expected), lines
+
+
+def test_aws_profile_is_read_from_the_provider_namespace() -> None:
+    from stack_config.loader import load_settings
+
+    from .support import PROJECT, ROOT, raw_config
+
+    raw = {**raw_config({}, region="us-east-1"), "aws:profile": "deployer"}
+    assert load_settings(raw, project=PROJECT, stack="dev", project_dir=ROOT).aws_profile == "deployer"
