@@ -79,7 +79,11 @@ def _deploy(props: dict[str, Any], clients: ClientFactory, log: Callable[[str], 
 
 
 def _outputs(props: dict[str, Any], deployment_id: str, live: str) -> dict[str, Any]:
-    return {**{k: props.get(k) for k in INPUTS}, "deployment_id": deployment_id, "live_task_definition_arn": live}
+    return {
+        **{k: props.get(k) for k in INPUTS},
+        "deployment_id": deployment_id,
+        "live_task_definition_arn": live,
+    }
 
 
 def create(props: dict[str, Any], clients: ClientFactory, log: Callable[[str], None]) -> CreateResult:
@@ -100,7 +104,10 @@ def update(
     olds: dict[str, Any], news: dict[str, Any], clients: ClientFactory, log: Callable[[str], None]
 ) -> UpdateResult:
     """Release when what CodeDeploy would deploy changed; settings-only changes deploy nothing."""
-    if appspec_for(olds) == appspec_for(news) and olds.get("live_task_definition_arn") == news["task_definition_arn"]:
+    if (
+        appspec_for(olds) == appspec_for(news)
+        and olds.get("live_task_definition_arn") == news["task_definition_arn"]
+    ):
         return UpdateResult(outs=_outputs(news, olds.get("deployment_id", ""), news["task_definition_arn"]))
     deployment_id = _deploy(news, clients, log)
     return UpdateResult(outs=_outputs(news, deployment_id, news["task_definition_arn"]))

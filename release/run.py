@@ -31,7 +31,7 @@ class ReleaseRequest:
     stop_on_timeout: bool = True
 
 
-class ReleaseFailed(Exception):
+class ReleaseFailed(Exception):  # noqa: N818 - reads as the outcome it reports
     """The release did not succeed; the message says which deployment, event and why."""
 
     def __init__(self, outcome: Outcome) -> None:
@@ -92,11 +92,17 @@ def release(
         try:
             client.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=True)
             outcome = Outcome(
-                deployment_id, "TimedOut", f"{outcome.message}; stopped it with rollback", outcome.failed_event
+                deployment_id,
+                "TimedOut",
+                f"{outcome.message}; stopped it with rollback",
+                outcome.failed_event,
             )
         except (ClientError, BotoCoreError) as error:
             outcome = Outcome(
-                deployment_id, "TimedOut", f"{outcome.message}; stopping it failed: {error}", outcome.failed_event
+                deployment_id,
+                "TimedOut",
+                f"{outcome.message}; stopping it failed: {error}",
+                outcome.failed_event,
             )
     return _succeeded_or_raise(outcome)
 

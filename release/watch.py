@@ -55,7 +55,9 @@ class Outcome:
         parts = [f"deployment {self.deployment_id} {self.status.lower()}"]
         if self.failed_event is not None:
             event = self.failed_event
-            parts.append(f"lifecycle event {event.name} failed" + (f": {event.message}" if event.message else ""))
+            parts.append(
+                f"lifecycle event {event.name} failed" + (f": {event.message}" if event.message else "")
+            )
         if self.message:
             parts.append(self.message)
         return "; ".join(parts)
@@ -65,7 +67,9 @@ def format_traffic(traffic: tuple[tuple[str, float], ...]) -> str:
     return " / ".join(f"{label} {weight:g}%" for label, weight in traffic)
 
 
-def _read_target(client: Any, deployment_id: str) -> tuple[tuple[LifecycleEvent, ...], tuple[tuple[str, float], ...]]:
+def _read_target(
+    client: Any, deployment_id: str
+) -> tuple[tuple[LifecycleEvent, ...], tuple[tuple[str, float], ...]]:
     """Lifecycle events and traffic split of the deployment's ECS target (best effort:
     the target appears only once the deployment has started)."""
     try:
@@ -85,7 +89,10 @@ def _read_target(client: Any, deployment_id: str) -> tuple[tuple[LifecycleEvent,
         for event in ecs.get("lifecycleEvents", [])
     )
     traffic = tuple(
-        (str(task_set.get("taskSetLabel") or task_set.get("identifer", "?")), float(task_set.get("trafficWeight", 0)))
+        (
+            str(task_set.get("taskSetLabel") or task_set.get("identifer", "?")),
+            float(task_set.get("trafficWeight", 0)),
+        )
         for task_set in ecs.get("taskSetsInfo", [])
     )
     return events, tuple(sorted(traffic))
@@ -120,7 +127,9 @@ def outcome_of(deployment_id: str, snapshot: Snapshot) -> Outcome | None:
     if snapshot.status not in FINAL_STATUSES:
         return None
     failed = next((e for e in snapshot.events if e.status == "Failed"), None)
-    return Outcome(deployment_id, snapshot.status, snapshot.error, failed if snapshot.status != "Succeeded" else None)
+    return Outcome(
+        deployment_id, snapshot.status, snapshot.error, failed if snapshot.status != "Succeeded" else None
+    )
 
 
 def watch_deployment(

@@ -41,7 +41,10 @@ def ecs_appspec(
                     "Type": "AWS::ECS::Service",
                     "Properties": {
                         "TaskDefinition": task_definition_arn,
-                        "LoadBalancerInfo": {"ContainerName": container_name, "ContainerPort": container_port},
+                        "LoadBalancerInfo": {
+                            "ContainerName": container_name,
+                            "ContainerPort": container_port,
+                        },
                         "PlatformVersion": platform_version,
                     },
                 }

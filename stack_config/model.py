@@ -464,7 +464,7 @@ class HookSettings(_Section):
     """The bundled smoke-test Lambda (hooks/smoke_test) and the lifecycle events it runs at."""
 
     lifecycle_events: list[str] = Field(default_factory=list)
-    """ECS hooks that run it; it calls the test listener, which reaches green from AfterAllowTestTraffic on."""
+    """ECS hooks that run it; it calls the test listener, which serves green from AfterAllowTestTraffic on."""
     checks: list[SmokeCheck] = Field(default_factory=lambda: [SmokeCheck(path="/health", expect_status=200)])
     attempts: Annotated[int, Field(ge=1, le=10)] = 3
     """Tries per check before it counts as failed (green may need a moment)."""
@@ -475,7 +475,9 @@ class HookSettings(_Section):
     def _known_hooks(cls, value: list[str]) -> list[str]:
         unknown = [name for name in value if name not in ECS_HOOKS]
         if unknown:
-            raise ValueError(f"{', '.join(unknown)} not an ECS lifecycle hook; allowed: {', '.join(ECS_HOOKS)}")
+            raise ValueError(
+                f"{', '.join(unknown)} not an ECS lifecycle hook; allowed: {', '.join(ECS_HOOKS)}"
+            )
         if len(set(value)) != len(value):
             raise ValueError("lists a hook twice")
         return value
@@ -553,15 +555,21 @@ class StackSettings(BaseModel):
         if self.release.timeout_minutes <= self.deployment.minimum_minutes:
             raise FieldError(
                 "release.timeoutMinutes",
-                f"{self.release.timeout_minutes} is not more than the {self.deployment.minimum_minutes} minutes "
+                f"{self.release.timeout_minutes} is not more than the "
+                f"{self.deployment.minimum_minutes} minutes "
                 "a successful deployment takes (deployment.readyWaitMinutes + traffic shifting + "
                 "terminationWaitMinutes); raise it",
             )
-        if self.hooks.enabled and self.network.vpc_id is not None and not self.load_balancer.test_traffic_cidrs:
+        if (
+            self.hooks.enabled
+            and self.network.vpc_id is not None
+            and not self.load_balancer.test_traffic_cidrs
+        ):
             raise FieldError(
                 "loadBalancer.testTrafficCidrs",
                 "is empty, but hooks.lifecycleEvents runs the smoke test, which calls the test listener from "
-                "the VPC's private subnets through NAT; add the existing VPC's NAT gateway public IPs (x.x.x.x/32)",
+                "the VPC's private subnets through NAT; add the existing VPC's NAT gateway public IPs "
+                "(x.x.x.x/32)",
             )
         if self.hooks.enabled and self.network.vpc_id is None and self.network.nat_gateways == 0:
             raise FieldError(
