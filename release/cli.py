@@ -64,7 +64,9 @@ class NameSpec:
 NAME_SPECS = (
     NameSpec("region", "--region", "region", "AWS region"),
     NameSpec("application", "--application", "codedeployApplication", "CodeDeploy application"),
-    NameSpec("deployment_group", "--deployment-group", "codedeployDeploymentGroup", "CodeDeploy deployment group"),
+    NameSpec(
+        "deployment_group", "--deployment-group", "codedeployDeploymentGroup", "CodeDeploy deployment group"
+    ),
     NameSpec("cluster", "--cluster", "clusterName", "ECS cluster"),
     NameSpec("service", "--service", "serviceName", "ECS service"),
     NameSpec("task_definition_arn", "", "taskDefinitionArn", "task definition ARN"),
@@ -163,7 +165,9 @@ def _one_line(text: str, limit: int = 300) -> str:
     return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
-_ARN_REVISION = re.compile(r"^(?:arn:[^:]+:ecs:[^:]*:[^:]*:task-definition/)?(?P<family>[\w-]+):(?P<revision>\d+)$")
+_ARN_REVISION = re.compile(
+    r"^(?:arn:[^:]+:ecs:[^:]*:[^:]*:task-definition/)?(?P<family>[\w-]+):(?P<revision>\d+)$"
+)
 
 
 def parse_task_definition(arn: str) -> tuple[str, int] | None:
@@ -192,7 +196,9 @@ def green_bar(traffic: tuple[tuple[str, float], ...], width: int = BAR_WIDTH) ->
 def _group_info(ctx: Context) -> dict[str, Any]:
     application = ctx.names.require("application")
     group = ctx.names.require("deployment_group")
-    response = ctx.client("codedeploy").get_deployment_group(applicationName=application, deploymentGroupName=group)
+    response = ctx.client("codedeploy").get_deployment_group(
+        applicationName=application, deploymentGroupName=group
+    )
     info: dict[str, Any] = response["deploymentGroupInfo"]
     ecs_services = info.get("ecsServices") or []
     if ecs_services:
@@ -212,12 +218,18 @@ def _all_deployments(client: Any, application: str, group: str) -> list[dict[str
         kwargs["nextToken"] = page["nextToken"]
     infos: list[dict[str, Any]] = []
     for start in range(0, len(ids), 25):
-        infos.extend(client.batch_get_deployments(deploymentIds=ids[start : start + 25]).get("deploymentsInfo", []))
+        infos.extend(
+            client.batch_get_deployments(deploymentIds=ids[start : start + 25]).get("deploymentsInfo", [])
+        )
     return infos
 
 
 def _newest(infos: list[dict[str, Any]]) -> dict[str, Any] | None:
-    return max(infos, key=lambda info: _when(info.get("createTime")) or "", default=None)
+    def created(info: dict[str, Any]) -> float:
+        value = info.get("createTime")
+        return value.timestamp() if isinstance(value, datetime) else 0.0
+
+    return max(infos, key=created, default=None)
 
 
 def _active_id(ctx: Context) -> str:
@@ -250,7 +262,9 @@ def production_traffic(elbv2: Any, group_info: dict[str, Any]) -> list[dict[str,
     """Per production listener: the target groups its default forward action sends traffic to."""
     lb_info = group_info.get("loadBalancerInfo") or {}
     pairs = lb_info.get("targetGroupPairInfoList") or [lb_info.get("targetGroupPairInfo") or {}]
-    listener_arns = [arn for pair in pairs for arn in (pair.get("prodTrafficRoute") or {}).get("listenerArns", [])]
+    listener_arns = [
+        arn for pair in pairs for arn in (pair.get("prodTrafficRoute") or {}).get("listenerArns", [])
+    ]
     if not listener_arns:
         return []
     listeners = elbv2.describe_listeners(ListenerArns=listener_arns).get("Listeners", [])
@@ -340,7 +354,9 @@ def _deployment_state(client: Any, info: dict[str, Any]) -> dict[str, Any]:
         }
         if rollback
         else None,
-        "lifecycleEvents": [{"name": e.name, "status": e.status, "message": e.message} for e in snapshot.events],
+        "lifecycleEvents": [
+            {"name": e.name, "status": e.status, "message": e.message} for e in snapshot.events
+        ],
         "traffic": [{"label": label, "percent": weight} for label, weight in snapshot.traffic],
     }
 
@@ -377,12 +393,18 @@ def _print_status(ctx: Context, state: dict[str, Any]) -> None:
         else:
             p("  lifecycle events: none reported")
         if deployment["traffic"]:
-            p("  task set traffic: " + " / ".join(f"{t['label']} {t['percent']:g}%" for t in deployment["traffic"]))
+            p(
+                "  task set traffic: "
+                + " / ".join(f"{t['label']} {t['percent']:g}%" for t in deployment["traffic"])
+            )
     listeners = state["productionTraffic"]
     if not listeners:
         p("production traffic: unknown (the deployment group names no production listener)")
     for listener in listeners:
-        split = " / ".join(f"{g['name']} {g['percent']:g}%" for g in listener["targetGroups"]) or "no forward action"
+        split = (
+            " / ".join(f"{g['name']} {g['percent']:g}%" for g in listener["targetGroups"])
+            or "no forward action"
+        )
         suffix = f" ({listener['listenerArn']})" if len(listeners) > 1 else ""
         p(f"production traffic: {split}{suffix}")
     ecs = state["ecs"]
@@ -391,7 +413,10 @@ def _print_status(ctx: Context, state: dict[str, Any]) -> None:
         f"{ecs['desiredCount']} desired, {ecs['pendingCount']} pending"
     )
     live = short_task_definition(ecs["liveTaskDefinition"]) or "unknown"
-    p(f"  live task definition: {live}" + (f" (revision {ecs['liveRevision']})" if ecs["liveRevision"] else ""))
+    p(
+        f"  live task definition: {live}"
+        + (f" (revision {ecs['liveRevision']})" if ecs["liveRevision"] else "")
+    )
     for task_set in ecs["taskSets"]:
         parts = [str(short_task_definition(task_set["taskDefinition"]))]
         if task_set["runningCount"] is not None:
@@ -483,7 +508,9 @@ def cmd_stop(ctx: Context) -> int:
     response = ctx.client("codedeploy").stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=True)
     status = response.get("status", "?")
     message = response.get("statusMessage")
-    ctx.print(f"deployment {deployment_id}: stop {status} (with rollback)" + (f": {message}" if message else ""))
+    ctx.print(
+        f"deployment {deployment_id}: stop {status} (with rollback)" + (f": {message}" if message else "")
+    )
     return EXIT_OK
 
 
@@ -541,7 +568,8 @@ def _rollback_target(ctx: Context, live: str) -> str:
     earlier = [(revision, arn) for revision, arn in revisions if revision < parsed[1]]
     if not earlier:
         raise CliError(
-            f"no ACTIVE revision of {family} earlier than the live {family}:{parsed[1]}: nothing to roll back to"
+            f"no ACTIVE revision of {family} earlier than the live {family}:{parsed[1]}: "
+            "nothing to roll back to"
         )
     return earlier[0][1]
 
@@ -617,19 +645,20 @@ def _client_error_line(error: ClientError, ctx: Context | None) -> str:
     status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
     names = ctx.names if ctx is not None else Names()
     region = names.get("region") or "?"
+    application, group = names.get("application"), names.get("deployment_group")
+    cluster, service = names.get("cluster"), names.get("service")
     deployment_id = ctx.deployment_id if ctx is not None else None
     known = {
-        "ApplicationDoesNotExistException": f"CodeDeploy application {names.get('application')} does not exist "
-        f"in {region}",
-        "DeploymentGroupDoesNotExistException": f"deployment group {names.get('deployment_group')} does not "
-        f"exist in CodeDeploy application {names.get('application')} ({region})",
+        "ApplicationDoesNotExistException": f"CodeDeploy application {application} not found in {region}",
+        "DeploymentGroupDoesNotExistException": (
+            f"deployment group {group} does not exist in CodeDeploy application {application} ({region})"
+        ),
         "DeploymentDoesNotExistException": f"deployment {deployment_id} does not exist in {region}",
         "InvalidDeploymentIdException": f"{deployment_id!r} is not a valid deployment id (d-XXXXXXXXX)",
         "DeploymentAlreadyCompletedException": f"deployment {deployment_id} has already ended",
-        "ClusterNotFoundException": f"ECS cluster {names.get('cluster')} not found in {region}",
-        "ServiceNotFoundException": f"ECS service {names.get('service')} not found in cluster "
-        f"{names.get('cluster')} ({region})",
-        "ServiceNotActiveException": f"ECS service {names.get('service')} is not active",
+        "ClusterNotFoundException": f"ECS cluster {cluster} not found in {region}",
+        "ServiceNotFoundException": f"ECS service {service} not found in cluster {cluster} ({region})",
+        "ServiceNotActiveException": f"ECS service {service} is not active",
         "ListenerNotFound": f"the deployment group's production listener does not exist in {region}",
         "TargetGroupNotFound": f"a target group of the production listener does not exist in {region}",
     }
@@ -637,7 +666,9 @@ def _client_error_line(error: ClientError, ctx: Context | None) -> str:
         return f"{known[code]} ({code})"
     operation = error.operation_name or "AWS call"
     if not message or message.lstrip().startswith("<"):
-        return f"{operation} failed: HTTP {status or code} from the endpoint (is the operation supported there?)"
+        return (
+            f"{operation} failed: HTTP {status or code} from the endpoint (is the operation supported there?)"
+        )
     return f"{operation} failed: {code}: {_one_line(message)}"
 
 
@@ -654,7 +685,9 @@ def _names_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     source = common.add_argument_group("names")
     source.add_argument("--stack", help="read names from `pulumi stack output --json --stack STACK`")
-    source.add_argument("--outputs-file", metavar="FILE", help="read names from saved `pulumi stack output --json`")
+    source.add_argument(
+        "--outputs-file", metavar="FILE", help="read names from saved `pulumi stack output --json`"
+    )
     source.add_argument("--region", help="AWS region (output region; else AWS_REGION)")
     source.add_argument("--application", help="CodeDeploy application (output codedeployApplication)")
     source.add_argument(
@@ -709,12 +742,16 @@ def build_parser() -> argparse.ArgumentParser:
     status.set_defaults(handler=cmd_status)
 
     watch = commands.add_parser("watch", parents=[common], help="follow a deployment until it ends")
-    watch.add_argument("deployment_id", nargs="?", metavar="DEPLOYMENT_ID", help="default: the active deployment")
+    watch.add_argument(
+        "deployment_id", nargs="?", metavar="DEPLOYMENT_ID", help="default: the active deployment"
+    )
     _add_timing(watch)
     watch.set_defaults(handler=cmd_watch)
 
     stop = commands.add_parser("stop", parents=[common], help="stop a deployment, rolling back")
-    stop.add_argument("deployment_id", nargs="?", metavar="DEPLOYMENT_ID", help="default: the active deployment")
+    stop.add_argument(
+        "deployment_id", nargs="?", metavar="DEPLOYMENT_ID", help="default: the active deployment"
+    )
     stop.set_defaults(handler=cmd_stop)
 
     rollback = commands.add_parser(

@@ -22,9 +22,10 @@ def active_deployments(client: Any, application: str, group: str) -> list[dict[s
         if not page.get("nextToken"):
             break
         kwargs["nextToken"] = page["nextToken"]
-    if not ids:
-        return []
-    infos = client.batch_get_deployments(deploymentIds=ids[:25]).get("deploymentsInfo", [])
+    infos: list[dict[str, Any]] = []
+    for start in range(0, len(ids), 25):  # BatchGetDeployments takes at most 25 ids
+        batch = client.batch_get_deployments(deploymentIds=ids[start : start + 25])
+        infos.extend(batch.get("deploymentsInfo", []))
     return sorted(infos, key=lambda info: str(info.get("createTime", "")))
 
 

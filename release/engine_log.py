@@ -28,7 +28,8 @@ def engine_logger(prefix: str, argv: list[str] | None = None) -> Callable[[str],
 
             def to_engine(message: str) -> None:
                 try:
-                    stub.Log(engine_pb2.LogRequest(severity=engine_pb2.INFO, message=f"{prefix}{message}"))
+                    request = engine_pb2.LogRequest(severity=engine_pb2.INFO, message=f"{prefix}{message}")
+                    stub.Log(request, timeout=10)  # an engine that never answers must not hang a release
                 except grpc.RpcError:
                     print(f"{prefix}{message}", file=sys.stderr, flush=True)
 

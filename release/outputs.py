@@ -61,10 +61,14 @@ def pulumi_stack_outputs(
     try:
         result = run(command, capture_output=True, text=True, timeout=timeout_seconds, check=False)
     except subprocess.TimeoutExpired:
-        raise OutputsError(f"`pulumi stack output` for stack {stack} took over {timeout_seconds:g} s") from None
+        raise OutputsError(
+            f"`pulumi stack output` for stack {stack} took over {timeout_seconds:g} s"
+        ) from None
     except OSError as error:
         raise OutputsError(f"cannot run {pulumi}: {error.strerror or error}") from None
     if result.returncode != 0:
         detail = _last_line(result.stderr) or _last_line(result.stdout) or "no output"
-        raise OutputsError(f"`pulumi stack output` for stack {stack} failed (exit {result.returncode}): {detail}")
+        raise OutputsError(
+            f"`pulumi stack output` for stack {stack} failed (exit {result.returncode}): {detail}"
+        )
     return _parse(result.stdout, f"the output of `pulumi stack output --json --stack {stack}`")

@@ -53,8 +53,13 @@ def appspec_for(props: dict[str, Any]) -> str:
     )
 
 
+def _canonical(value: Any) -> str:
+    """Compare inputs by content: the state and the program may order map keys differently."""
+    return json.dumps(value, sort_keys=True)
+
+
 def diff(olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-    changed = [key for key in INPUTS if json.dumps(olds.get(key)) != json.dumps(news.get(key))]
+    changed = [key for key in INPUTS if _canonical(olds.get(key)) != _canonical(news.get(key))]
     return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
 
 

@@ -8,9 +8,10 @@ release that outlives its timeout is stopped with rollback (unless told otherwis
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -63,10 +64,9 @@ def release(
     wanted = task_definition_of(request.appspec)
     for running in active_deployments(client, request.application, request.deployment_group):
         running_id = str(running["deploymentId"])
-        running_appspec = appspec_of(running)
-        if running_appspec is not None and task_definition_of(running_appspec) == wanted:
+        if _same_appspec(appspec_of(running), request.appspec):
             log(f"deployment {running_id} of this revision is already in progress; following it")
-            return _succeeded_or_raise(watch(running_id))
+            return _succeeded_or_raise(_stop_if_timed_out(client, request, watch(running_id)))
         log(
             f"deployment {running_id} of another revision is in progress for "
             f"{request.deployment_group}; waiting for it to end before starting this release"
@@ -87,24 +87,29 @@ def release(
         client, request.application, request.deployment_group, request.appspec, request.description
     )
     log(f"started deployment {deployment_id} of {wanted}")
-    outcome = watch(deployment_id)
-    if outcome.status == "TimedOut" and request.stop_on_timeout:
-        try:
-            client.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=True)
-            outcome = Outcome(
-                deployment_id,
-                "TimedOut",
-                f"{outcome.message}; stopped it with rollback",
-                outcome.failed_event,
-            )
-        except (ClientError, BotoCoreError) as error:
-            outcome = Outcome(
-                deployment_id,
-                "TimedOut",
-                f"{outcome.message}; stopping it failed: {error}",
-                outcome.failed_event,
-            )
-    return _succeeded_or_raise(outcome)
+    return _succeeded_or_raise(_stop_if_timed_out(client, request, watch(deployment_id)))
+
+
+def _same_appspec(running: str | None, wanted: str) -> bool:
+    """Whether a running deployment deploys exactly this AppSpec (revision, container, hooks)."""
+    if running is None:
+        return False
+    try:
+        return bool(json.loads(running) == json.loads(wanted))
+    except ValueError:
+        return False
+
+
+def _stop_if_timed_out(client: Any, request: ReleaseRequest, outcome: Outcome) -> Outcome:
+    """Stop a timed-out deployment with rollback when the request says so, and say what happened."""
+    if outcome.status != "TimedOut" or not request.stop_on_timeout:
+        return outcome
+    try:
+        client.stop_deployment(deploymentId=outcome.deployment_id, autoRollbackEnabled=True)
+        note = "stopped it with rollback"
+    except (ClientError, BotoCoreError) as error:
+        note = f"stopping it failed: {error}"
+    return replace(outcome, message=f"{outcome.message}; {note}")
 
 
 def _succeeded_or_raise(outcome: Outcome) -> Outcome:

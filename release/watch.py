@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -36,6 +36,8 @@ class Snapshot:
     events: tuple[LifecycleEvent, ...] = ()
     traffic: tuple[tuple[str, float], ...] = ()
     """(task set label, percent of production traffic), e.g. (("Blue", 90.0), ("Green", 10.0))."""
+    target_read: bool = True
+    """False when the target (events, traffic) could not be read this time."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ class Outcome:
     """Succeeded, Failed, Stopped or TimedOut."""
     message: str = ""
     failed_event: LifecycleEvent | None = None
+    running_event: LifecycleEvent | None = None
+    """The lifecycle event still in progress when a watch timed out."""
 
     @property
     def succeeded(self) -> bool:
@@ -52,12 +56,15 @@ class Outcome:
 
     def describe(self) -> str:
         """One line with the deployment id, the failed lifecycle event and CodeDeploy's message."""
-        parts = [f"deployment {self.deployment_id} {self.status.lower()}"]
+        status = "timed out" if self.status == "TimedOut" else self.status.lower()
+        parts = [f"deployment {self.deployment_id} {status}"]
         if self.failed_event is not None:
             event = self.failed_event
             parts.append(
                 f"lifecycle event {event.name} failed" + (f": {event.message}" if event.message else "")
             )
+        if self.running_event is not None:
+            parts.append(f"lifecycle event {self.running_event.name} still in progress")
         if self.message:
             parts.append(self.message)
         return "; ".join(parts)
@@ -69,16 +76,16 @@ def format_traffic(traffic: tuple[tuple[str, float], ...]) -> str:
 
 def _read_target(
     client: Any, deployment_id: str
-) -> tuple[tuple[LifecycleEvent, ...], tuple[tuple[str, float], ...]]:
-    """Lifecycle events and traffic split of the deployment's ECS target (best effort:
-    the target appears only once the deployment has started)."""
+) -> tuple[tuple[LifecycleEvent, ...], tuple[tuple[str, float], ...]] | None:
+    """Lifecycle events and traffic split of the deployment's ECS target; empty before the
+    deployment has a target, None when reading it failed (e.g. throttling)."""
     try:
         target_ids = client.list_deployment_targets(deploymentId=deployment_id).get("targetIds", [])
         if not target_ids:
             return (), ()
         target = client.get_deployment_target(deploymentId=deployment_id, targetId=target_ids[0])
     except (ClientError, BotoCoreError):
-        return (), ()
+        return None
     ecs = target.get("deploymentTarget", {}).get("ecsTarget") or {}
     events = tuple(
         LifecycleEvent(
@@ -102,7 +109,10 @@ def read_snapshot(client: Any, deployment_id: str) -> Snapshot:
     info = client.get_deployment(deploymentId=deployment_id)["deploymentInfo"]
     error_info = info.get("errorInformation") or {}
     error = ": ".join(str(v) for v in (error_info.get("code"), error_info.get("message")) if v)
-    events, traffic = _read_target(client, deployment_id)
+    target = _read_target(client, deployment_id)
+    if target is None:
+        return Snapshot(status=info["status"], error=error, target_read=False)
+    events, traffic = target
     return Snapshot(status=info["status"], error=error, events=events, traffic=traffic)
 
 
@@ -147,6 +157,9 @@ def watch_deployment(
     previous: Snapshot | None = None
     while True:
         snapshot = read_snapshot(client, deployment_id)
+        if not snapshot.target_read and previous is not None:
+            # Keep what was last seen rather than report every event again next time.
+            snapshot = replace(snapshot, events=previous.events, traffic=previous.traffic)
         for line in progress_lines(previous, snapshot):
             log(f"{deployment_id}: {line}")
         previous = snapshot
@@ -158,6 +171,6 @@ def watch_deployment(
                 deployment_id,
                 "TimedOut",
                 f"still {snapshot.status} after {timeout_seconds:g} s",
-                next((e for e in snapshot.events if e.status == "InProgress"), None),
+                running_event=next((e for e in snapshot.events if e.status == "InProgress"), None),
             )
         sleep(poll_seconds)

@@ -90,6 +90,11 @@ def moto_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     raise RuntimeError("moto_server: no free port after 3 attempts")
 
 
+@pytest.fixture(scope="session")
+def _client_cache(moto_port: int) -> dict[tuple[str, str], Any]:
+    return {}
+
+
 @pytest.fixture
 def endpoint(moto_port: int) -> str:
     """The moto server's URL, reset to empty for this test."""
@@ -98,18 +103,22 @@ def endpoint(moto_port: int) -> str:
 
 
 @pytest.fixture
-def clients(endpoint: str) -> ClientFactory:
-    """The CLI's client factory: real boto3 clients talking HTTP to moto, without retries."""
+def clients(endpoint: str, _client_cache: dict[tuple[str, str], Any]) -> ClientFactory:
+    """The CLI's client factory: real boto3 clients talking HTTP to moto, without retries
+    (cached for the session: creating them is the slow part, moto's state is reset per test)."""
 
     def make(service: str, region: str) -> Any:
-        return boto3.session.Session().client(
-            service,
-            region_name=region,
-            endpoint_url=endpoint,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-            config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=10),
-        )
+        key = (service, region)
+        if key not in _client_cache:
+            _client_cache[key] = boto3.session.Session().client(
+                service,
+                region_name=region,
+                endpoint_url=endpoint,
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",
+                config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=10),
+            )
+        return _client_cache[key]
 
     return make
 

@@ -150,7 +150,9 @@ def create_service(
         loadBalancers=load_balancers,
         networkConfiguration=network,
     )["taskSet"]
-    ecs.update_service_primary_task_set(cluster=CLUSTER, service=service, primaryTaskSet=task_set["taskSetArn"])
+    ecs.update_service_primary_task_set(
+        cluster=CLUSTER, service=service, primaryTaskSet=task_set["taskSetArn"]
+    )
 
 
 def create_codedeploy(codedeploy: Any, *, prod_listener: str, test_listener: str) -> None:
@@ -173,9 +175,15 @@ def create_codedeploy(codedeploy: Any, *, prod_listener: str, test_listener: str
         },
         blueGreenDeploymentConfiguration={
             "deploymentReadyOption": {"actionOnTimeout": "CONTINUE_DEPLOYMENT", "waitTimeInMinutes": 0},
-            "terminateBlueInstancesOnDeploymentSuccess": {"action": "TERMINATE", "terminationWaitTimeInMinutes": 1},
+            "terminateBlueInstancesOnDeploymentSuccess": {
+                "action": "TERMINATE",
+                "terminationWaitTimeInMinutes": 1,
+            },
         },
-        autoRollbackConfiguration={"enabled": True, "events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_REQUEST"]},
+        autoRollbackConfiguration={
+            "enabled": True,
+            "events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_REQUEST"],
+        },
     )
 
 
@@ -186,12 +194,14 @@ def build_stack(client: Callable[[str], Any], *, revisions: int = 3) -> Stack:
     ec2 = client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{REGION}{zone}")["Subnet"][
-            "SubnetId"
-        ]
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{REGION}{zone}")[
+            "Subnet"
+        ]["SubnetId"]
         for i, zone in enumerate("ab")
     ]
-    security_group = ec2.create_security_group(GroupName="my-app-dev-alb", Description="alb", VpcId=vpc)["GroupId"]
+    security_group = ec2.create_security_group(GroupName="my-app-dev-alb", Description="alb", VpcId=vpc)[
+        "GroupId"
+    ]
 
     elbv2 = client("elbv2")
     alb = elbv2.create_load_balancer(

@@ -10,7 +10,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from .support import ACCOUNT_ID, REGION, Group
+from .support import REGION, Group, create_application_and_group
 
 SERVER_START_TIMEOUT = 20.0
 SERVER_STOP_TIMEOUT = 5.0
@@ -84,7 +83,9 @@ def _start_server(log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
         last_output = log_path.read_text(errors="replace")
         if "address already in use" not in last_output.lower():
             break
-    raise RuntimeError(f"moto_server did not answer within {SERVER_START_TIMEOUT:g} s:\n{last_output[-2000:]}")
+    raise RuntimeError(
+        f"moto_server did not answer within {SERVER_START_TIMEOUT:g} s:\n{last_output[-2000:]}"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -122,47 +123,6 @@ def codedeploy(make_client: Callable[[str], Any]) -> Any:
 @pytest.fixture(scope="session")
 def ecs(make_client: Callable[[str], Any]) -> Any:
     return make_client("ecs")
-
-
-def create_blue_green_group(client: Any, application: str, group: str, cluster: str, service: str) -> None:
-    """A BLUE_GREEN ECS deployment group shaped like components/codedeploy.py's."""
-    listener = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT_ID}:listener/app/{application}/abc"
-    client.create_deployment_group(
-        applicationName=application,
-        deploymentGroupName=group,
-        serviceRoleArn=f"arn:aws:iam::{ACCOUNT_ID}:role/{application}-codedeploy",
-        deploymentConfigName="CodeDeployDefault.ECSCanary10Percent5Minutes",
-        deploymentStyle={"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"},
-        ecsServices=[{"clusterName": cluster, "serviceName": service}],
-        loadBalancerInfo={
-            "targetGroupPairInfoList": [
-                {
-                    "targetGroups": [{"name": f"{service}-blue"}, {"name": f"{service}-green"}],
-                    "prodTrafficRoute": {"listenerArns": [f"{listener}/prod"]},
-                    "testTrafficRoute": {"listenerArns": [f"{listener}/test"]},
-                }
-            ]
-        },
-        blueGreenDeploymentConfiguration={
-            "deploymentReadyOption": {"actionOnTimeout": "CONTINUE_DEPLOYMENT", "waitTimeInMinutes": 0},
-            "terminateBlueInstancesOnDeploymentSuccess": {"action": "TERMINATE", "terminationWaitTimeInMinutes": 5},
-        },
-        autoRollbackConfiguration={
-            "enabled": True,
-            "events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST"],
-        },
-    )
-
-
-def create_application_and_group(client: Any) -> Group:
-    """A new ECS application with one blue/green group; unique names so tests never collide."""
-    suffix = uuid.uuid4().hex[:8]
-    group = Group(
-        application=f"app-{suffix}", name=f"dg-{suffix}", cluster=f"cluster-{suffix}", service=f"svc-{suffix}"
-    )
-    client.create_application(applicationName=group.application, computePlatform="ECS")
-    create_blue_green_group(client, group.application, group.name, group.cluster, group.service)
-    return group
 
 
 @pytest.fixture

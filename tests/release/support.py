@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -123,6 +124,53 @@ def count_calls(client: Any, operation: str) -> list[dict[str, Any]]:
     return calls
 
 
+# --- CodeDeploy applications and groups -------------------------------------------------
+
+
+def create_blue_green_group(client: Any, application: str, group: str, cluster: str, service: str) -> None:
+    """A BLUE_GREEN ECS deployment group shaped like components/codedeploy.py's."""
+    listener = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT_ID}:listener/app/{application}/abc"
+    client.create_deployment_group(
+        applicationName=application,
+        deploymentGroupName=group,
+        serviceRoleArn=f"arn:aws:iam::{ACCOUNT_ID}:role/{application}-codedeploy",
+        deploymentConfigName="CodeDeployDefault.ECSCanary10Percent5Minutes",
+        deploymentStyle={"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"},
+        ecsServices=[{"clusterName": cluster, "serviceName": service}],
+        loadBalancerInfo={
+            "targetGroupPairInfoList": [
+                {
+                    "targetGroups": [{"name": f"{service}-blue"}, {"name": f"{service}-green"}],
+                    "prodTrafficRoute": {"listenerArns": [f"{listener}/prod"]},
+                    "testTrafficRoute": {"listenerArns": [f"{listener}/test"]},
+                }
+            ]
+        },
+        blueGreenDeploymentConfiguration={
+            "deploymentReadyOption": {"actionOnTimeout": "CONTINUE_DEPLOYMENT", "waitTimeInMinutes": 0},
+            "terminateBlueInstancesOnDeploymentSuccess": {
+                "action": "TERMINATE",
+                "terminationWaitTimeInMinutes": 5,
+            },
+        },
+        autoRollbackConfiguration={
+            "enabled": True,
+            "events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST"],
+        },
+    )
+
+
+def create_application_and_group(client: Any) -> Group:
+    """A new ECS application with one blue/green group; unique names so tests never collide."""
+    suffix = uuid.uuid4().hex[:8]
+    group = Group(
+        application=f"app-{suffix}", name=f"dg-{suffix}", cluster=f"cluster-{suffix}", service=f"svc-{suffix}"
+    )
+    client.create_application(applicationName=group.application, computePlatform="ECS")
+    create_blue_green_group(client, group.application, group.name, group.cluster, group.service)
+    return group
+
+
 # --- moto in-process: scripted deployment statuses ---------------------------------------
 
 
@@ -189,7 +237,9 @@ def expect_poll(
     if events is None and traffic is None:
         stubber.add_response("list_deployment_targets", {"targetIds": []}, {"deploymentId": deployment_id})
         return
-    stubber.add_response("list_deployment_targets", {"targetIds": [TARGET_ID]}, {"deploymentId": deployment_id})
+    stubber.add_response(
+        "list_deployment_targets", {"targetIds": [TARGET_ID]}, {"deploymentId": deployment_id}
+    )
     ecs_target: dict[str, Any] = {
         "deploymentId": deployment_id,
         "targetId": TARGET_ID,
@@ -239,6 +289,7 @@ def props(group: Group, revision: int = 2, **overrides: Any) -> dict[str, Any]:
     """Inputs of the CodeDeployRelease resource, every key in provider_ops.INPUTS."""
     values: dict[str, Any] = {
         "region": REGION,
+        "profile": None,
         "application": group.application,
         "deployment_group": group.name,
         "cluster": group.cluster,
@@ -253,8 +304,9 @@ def props(group: Group, revision: int = 2, **overrides: Any) -> dict[str, Any]:
         "stop_on_timeout": True,
     }
     values.update(overrides)
-    assert set(values) == set(provider_ops.INPUTS)
-    return values
+    missing = set(provider_ops.INPUTS) - set(values)
+    assert not missing, f"props() does not know the inputs {sorted(missing)}"
+    return {key: values[key] for key in provider_ops.INPUTS}
 
 
 def outputs(inputs: dict[str, Any], deployment_id: str, live: str) -> dict[str, Any]:

@@ -19,7 +19,6 @@ from release.deployments import active_deployments, start_deployment
 from release.run import ReleaseFailed, ReleaseRequest, release
 from release.watch import watch_deployment
 
-from .conftest import create_application_and_group
 from .support import (
     REGION,
     FakeClock,
@@ -30,6 +29,7 @@ from .support import (
     answer_no_targets,
     appspec_for,
     backend,
+    create_application_and_group,
     task_definition_arn,
 )
 
@@ -60,7 +60,9 @@ def group(client: Any) -> Group:
     return create_application_and_group(client)
 
 
-def watch(client: Any, deployment_id: str, clock: FakeClock, log: Callable[[str], None], timeout: float = 600):
+def watch(
+    client: Any, deployment_id: str, clock: FakeClock, log: Callable[[str], None], timeout: float = 600
+):
     return watch_deployment(
         client,
         deployment_id,
@@ -193,7 +195,9 @@ def test_release_success_returns_the_outcome(client: Any, group: Group) -> None:
 
 
 @pytest.mark.parametrize("ending", ["Failed", "Stopped"])
-def test_release_raises_when_the_deployment_fails_or_is_stopped(client: Any, group: Group, ending: str) -> None:
+def test_release_raises_when_the_deployment_fails_or_is_stopped(
+    client: Any, group: Group, ending: str
+) -> None:
     clock = FakeClock()
     Scripted(clock, {}, new_script=["InProgress", ending])
 
@@ -226,7 +230,7 @@ def test_release_stops_a_timed_out_deployment_with_rollback(client: Any, group: 
     assert backend().deployments[deployment_id].status == "Stopped"
     assert failure.value.outcome.status == "TimedOut"
     assert str(failure.value) == (
-        f"deployment {deployment_id} timedout; still InProgress after 45 s; stopped it with rollback"
+        f"deployment {deployment_id} timed out; still InProgress after 45 s; stopped it with rollback"
     )
     assert clock.sleeps == [POLL] * 3
 
@@ -239,7 +243,11 @@ def test_release_without_stop_on_timeout_leaves_the_deployment_running(client: A
 
     with pytest.raises(ReleaseFailed) as failure:
         release(
-            client, request(group, timeout_seconds=30, stop_on_timeout=False), log=Log(), clock=clock, sleep=clock.sleep
+            client,
+            request(group, timeout_seconds=30, stop_on_timeout=False),
+            log=Log(),
+            clock=clock,
+            sleep=clock.sleep,
         )
 
     assert stops == []
@@ -274,7 +282,9 @@ def test_release_follows_the_running_deployment_of_its_revision_to_failure(clien
 
 
 @pytest.mark.parametrize("other_ending", ["Succeeded", "Failed", "Stopped"])
-def test_release_waits_for_another_revision_then_deploys(client: Any, group: Group, other_ending: str) -> None:
+def test_release_waits_for_another_revision_then_deploys(
+    client: Any, group: Group, other_ending: str
+) -> None:
     other = new_deployment(client, group, 1)
     clock = FakeClock()
     Scripted(clock, {other: ["InProgress", other_ending]}, new_script=["InProgress", "Succeeded"])

@@ -12,7 +12,15 @@ from botocore.stub import Stubber
 from release.deployments import active_deployments
 from release.run import ReleaseFailed, ReleaseRequest, release
 from release.service_state import live_task_definition
-from release.watch import LifecycleEvent, Outcome, format_traffic, progress_lines, Snapshot, watch_deployment
+from release.watch import (
+    LifecycleEvent,
+    Outcome,
+    Snapshot,
+    format_traffic,
+    outcome_of,
+    progress_lines,
+    watch_deployment,
+)
 
 from .support import (
     T0,
@@ -53,7 +61,13 @@ def stubber(client: Any) -> Iterator[Stubber]:
 
 def watch(client: Any, clock: FakeClock, log: Log, timeout: float = 3600) -> Outcome:
     return watch_deployment(
-        client, DEPLOYMENT, timeout_seconds=timeout, poll_seconds=POLL, log=log, clock=clock, sleep=clock.sleep
+        client,
+        DEPLOYMENT,
+        timeout_seconds=timeout,
+        poll_seconds=POLL,
+        log=log,
+        clock=clock,
+        sleep=clock.sleep,
     )
 
 
@@ -77,25 +91,44 @@ def succeeded(*names: str) -> list[dict[str, Any]]:
 def test_success_reports_status_events_and_traffic_as_they_change(client: Any, stubber: Stubber) -> None:
     expect_poll(stubber, DEPLOYMENT, "Created")
     expect_poll(
-        stubber, DEPLOYMENT, "InProgress", events=[*succeeded("BeforeInstall"), event("Install", "InProgress")],
+        stubber,
+        DEPLOYMENT,
+        "InProgress",
+        events=[*succeeded("BeforeInstall"), event("Install", "InProgress")],
         traffic=(100, 0),
     )
     expect_poll(stubber, DEPLOYMENT, "InProgress", events=succeeded(*DONE), traffic=(100, 0))
     expect_poll(stubber, DEPLOYMENT, "Ready", events=succeeded(*DONE), traffic=(100, 0))
     expect_poll(
-        stubber, DEPLOYMENT, "InProgress",
-        events=[*succeeded(*DONE), event("BeforeAllowTraffic", "Skipped"), event("AllowTraffic", "InProgress")],
+        stubber,
+        DEPLOYMENT,
+        "InProgress",
+        events=[
+            *succeeded(*DONE),
+            event("BeforeAllowTraffic", "Skipped"),
+            event("AllowTraffic", "InProgress"),
+        ],
         traffic=(90, 10),
     )
     expect_poll(
-        stubber, DEPLOYMENT, "InProgress",
-        events=[*succeeded(*DONE), event("BeforeAllowTraffic", "Skipped"), event("AllowTraffic", "InProgress")],
+        stubber,
+        DEPLOYMENT,
+        "InProgress",
+        events=[
+            *succeeded(*DONE),
+            event("BeforeAllowTraffic", "Skipped"),
+            event("AllowTraffic", "InProgress"),
+        ],
         traffic=(90, 10),
     )
     finished = [*succeeded(*DONE), event("BeforeAllowTraffic", "Skipped"), *succeeded("AllowTraffic")]
     expect_poll(stubber, DEPLOYMENT, "InProgress", events=finished, traffic=(0, 100))
     expect_poll(
-        stubber, DEPLOYMENT, "Succeeded", events=[*finished, *succeeded("AfterAllowTraffic")], traffic=(0, 100)
+        stubber,
+        DEPLOYMENT,
+        "Succeeded",
+        events=[*finished, *succeeded("AfterAllowTraffic")],
+        traffic=(0, 100),
     )
     clock = FakeClock()
     log = Log()
@@ -132,7 +165,10 @@ def test_failed_lifecycle_event_and_codedeploy_message_end_up_in_the_outcome(
 ) -> None:
     events = [*succeeded("BeforeInstall", "Install", "AfterInstall", "AllowTestTraffic")]
     expect_poll(
-        stubber, DEPLOYMENT, "InProgress", events=[*events, event("AfterAllowTestTraffic", "InProgress")],
+        stubber,
+        DEPLOYMENT,
+        "InProgress",
+        events=[*events, event("AfterAllowTestTraffic", "InProgress")],
         traffic=(100, 0),
     )
     failed = [*events, event("AfterAllowTestTraffic", "Failed", SMOKE_FAILURE)]
@@ -155,11 +191,16 @@ def test_failed_lifecycle_event_and_codedeploy_message_end_up_in_the_outcome(
     assert log.count(f"{DEPLOYMENT}: traffic Blue 100% / Green 0%") == 1
 
 
-def test_release_raises_with_event_and_message_when_the_deployment_fails(client: Any, stubber: Stubber) -> None:
+def test_release_raises_with_event_and_message_when_the_deployment_fails(
+    client: Any, stubber: Stubber
+) -> None:
     expect_no_active(stubber, GROUP)
     expect_create(stubber, GROUP, DEPLOYMENT, appspec_for(2))
     expect_poll(
-        stubber, DEPLOYMENT, "Failed", error=CODEDEPLOY_FAILURE,
+        stubber,
+        DEPLOYMENT,
+        "Failed",
+        error=CODEDEPLOY_FAILURE,
         events=[event("AfterAllowTestTraffic", "Failed", SMOKE_FAILURE)],
     )
 
@@ -175,8 +216,6 @@ def test_release_raises_with_event_and_message_when_the_deployment_fails(client:
 
 def test_a_stopped_deployment_keeps_the_failed_event_but_success_does_not() -> None:
     failed = (LifecycleEvent("AfterAllowTraffic", "Failed", "alarm"),)
-    from release.watch import outcome_of
-
     stopped = outcome_of(DEPLOYMENT, Snapshot("Stopped", "MANUAL_STOP: stopped", failed))
     assert stopped == Outcome(DEPLOYMENT, "Stopped", "MANUAL_STOP: stopped", failed[0])
     assert outcome_of(DEPLOYMENT, Snapshot("Succeeded", "", failed)) == Outcome(DEPLOYMENT, "Succeeded")
@@ -186,7 +225,9 @@ def test_a_stopped_deployment_keeps_the_failed_event_but_success_does_not() -> N
 def in_progress_polls(stubber: Stubber, count: int) -> None:
     for _ in range(count):
         expect_poll(
-            stubber, DEPLOYMENT, "InProgress",
+            stubber,
+            DEPLOYMENT,
+            "InProgress",
             events=[*succeeded("BeforeInstall"), event("AfterAllowTestTraffic", "InProgress")],
             traffic=(100, 0),
         )
@@ -211,7 +252,8 @@ def test_release_stops_a_timed_out_deployment_with_rollback(client: Any, stubber
     assert outcome.status == "TimedOut"
     assert outcome.deployment_id == DEPLOYMENT
     assert outcome.message == "still InProgress after 30 s; stopped it with rollback"
-    assert outcome.failed_event == LifecycleEvent("AfterAllowTestTraffic", "InProgress")
+    assert outcome.failed_event is None
+    assert outcome.running_event == LifecycleEvent("AfterAllowTestTraffic", "InProgress")
     assert DEPLOYMENT in str(failure.value)
     assert clock.sleeps == [POLL, POLL]
     assert log[0] == f"started deployment {DEPLOYMENT} of {task_definition_arn(2)}"
@@ -248,17 +290,16 @@ def test_release_without_stop_on_timeout_calls_no_stop(client: Any, stubber: Stu
     # The Stubber fails any call it was not told about, stop_deployment included.
     with pytest.raises(ReleaseFailed) as failure:
         release(
-            client, request(timeout_seconds=30, stop_on_timeout=False), log=Log(), clock=clock, sleep=clock.sleep
+            client,
+            request(timeout_seconds=30, stop_on_timeout=False),
+            log=Log(),
+            clock=clock,
+            sleep=clock.sleep,
         )
 
     assert failure.value.outcome.message == "still InProgress after 30 s"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Outcome.describe() calls the event that was in progress at a timeout 'failed' "
-    "(watch_deployment stores it as failed_event)",
-)
 def test_timeout_description_does_not_call_the_running_event_failed(client: Any, stubber: Stubber) -> None:
     in_progress_polls(stubber, 3)
 
@@ -280,12 +321,6 @@ def test_an_unreadable_target_does_not_stop_the_watch(client: Any, stubber: Stub
     assert f"{DEPLOYMENT}: lifecycle event BeforeInstall Succeeded" in log
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="watch.progress_lines compares with the previous poll only, and a failed target read "
-    "(best effort in _read_target) empties that poll's events and traffic: the next poll logs "
-    "every finished lifecycle event and the unchanged traffic split again",
-)
 def test_a_transient_target_error_does_not_repeat_lines(client: Any, stubber: Stubber) -> None:
     expect_poll(stubber, DEPLOYMENT, "InProgress", events=succeeded("BeforeInstall"), traffic=(100, 0))
     expect_poll(stubber, DEPLOYMENT, "InProgress", target_error="ThrottlingException")
@@ -298,11 +333,6 @@ def test_a_transient_target_error_does_not_repeat_lines(client: Any, stubber: St
     assert log.count(f"{DEPLOYMENT}: traffic Blue 100% / Green 0%") == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a failed target read on the final poll loses the failed lifecycle event seen on "
-    "earlier polls, so the outcome no longer says which event failed",
-)
 def test_the_failed_event_survives_a_failed_final_target_read(client: Any, stubber: Stubber) -> None:
     failed = [event("AfterAllowTestTraffic", "Failed", SMOKE_FAILURE)]
     expect_poll(stubber, DEPLOYMENT, "InProgress", events=failed)

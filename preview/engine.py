@@ -1,0 +1,274 @@
+"""Run the real Pulumi program (``__main__.py``) for a stack under Pulumi's mock engine.
+
+What ``pulumi up -s <stack>`` would declare, without AWS or the Pulumi CLI: the stack's
+config is assembled the way the CLI does it (``Pulumi.yaml`` defaults, then
+``Pulumi.<stack>.yaml``, then overrides), the program runs, and every resource
+registration is recorded with its inputs *and* its resource options (``ignore_changes``,
+``depends_on``, ``protect``), which plain mocks never see. The offline preview and the
+tests both use it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import runpy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from pulumi.runtime import rpc
+from pulumi.runtime import settings as runtime_settings
+from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
+
+ROOT = Path(__file__).resolve().parents[1]
+ACCOUNT = "123456789012"
+
+
+def project_file() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
+
+
+PROJECT = project_file()["name"]
+
+
+def stack_file(stack: str) -> dict[str, Any]:
+    return yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text()).get("config") or {}
+
+
+def _full_key(key: str) -> str:
+    return key if ":" in key else f"{PROJECT}:{key}"
+
+
+def stack_config(stack: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The stack's config as the CLI would pass it: project defaults, the stack file, overrides.
+
+    Like ``pulumi config set``, an override replaces a whole key; ``None`` removes the key.
+    """
+    values: dict[str, Any] = {}
+    for key, declaration in (project_file().get("config") or {}).items():
+        if isinstance(declaration, dict) and "default" in declaration:
+            values[_full_key(key)] = declaration["default"]
+    values.update({_full_key(k): v for k, v in stack_file(stack).items()})
+    for key, value in (overrides or {}).items():
+        if value is None:
+            values.pop(_full_key(key), None)
+        else:
+            values[_full_key(key)] = value
+    return values
+
+
+def stack_value(stack: str, key: str) -> Any:
+    """One key's effective value for a stack (a copy, safe to modify)."""
+    return json.loads(json.dumps(stack_config(stack).get(_full_key(key))))
+
+
+def _engine_encoding(value: Any) -> str:
+    """The engine hands the program strings: objects and arrays as JSON, booleans lowercase."""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _reveal(value: Any, path: str, secret_paths: set[str]) -> Any:
+    """Unwrap secret markers (noting where they were) and give whole numbers back as ints."""
+    if isinstance(value, dict):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            secret_paths.add(path)
+            return _reveal(value["value"], path, secret_paths)
+        return {k: _reveal(v, f"{path}.{k}" if path else k, secret_paths) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_reveal(v, f"{path}[{i}]", secret_paths) for i, v in enumerate(value)]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # the engine carries every number as a float; 8080.0 reads as 8080
+    return value
+
+
+@dataclass
+class Recorded:
+    """One registered resource: what the program declared and how."""
+
+    urn: str
+    id: str
+    type: str
+    name: str
+    parent: str
+    custom: bool
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+    depends_on: list[str]
+    ignore_changes: list[str]
+    protect: bool
+    provider: str
+    """The provider reference (``<provider urn>::<id>``) the resource was registered with."""
+    secret_inputs: set[str]
+    """Input paths that were marked secret (e.g. ``registry``)."""
+
+
+class FakeAws(pulumi.runtime.Mocks):
+    """Mock provider: echoes inputs and adds the computed outputs the program reads."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+        self.calls: list[str] = []
+        self._addresses = 0
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        outputs = dict(args.inputs)
+        name = args.name
+        module = args.typ.split(":")[1].split("/")[0]
+        region, account = self.region, ACCOUNT
+        outputs.setdefault("name", f"{name}-1a2b3c4")
+        outputs.setdefault("arn", f"arn:aws:{module}:{region}:{account}:{name}")
+        if args.typ == "aws:ecr/repository:Repository":
+            outputs["repositoryUrl"] = f"{account}.dkr.ecr.{region}.amazonaws.com/{outputs['name']}"
+            outputs["registryId"] = account
+            outputs["arn"] = f"arn:aws:ecr:{region}:{account}:repository/{outputs['name']}"
+        elif args.typ == "docker:index/image:Image":
+            image_name = args.inputs["imageName"]
+            digest = hashlib.sha256(image_name.encode()).hexdigest()
+            outputs["repoDigest"] = f"{image_name.rsplit(':', 1)[0]}@sha256:{digest}"
+        elif args.typ == "aws:lb/loadBalancer:LoadBalancer":
+            outputs["dnsName"] = f"{name}-1234567890.{region}.elb.amazonaws.com"
+            outputs["arnSuffix"] = f"app/{name}/50dc6c495c0c9188"
+        elif args.typ == "aws:lb/targetGroup:TargetGroup":
+            outputs["arnSuffix"] = f"targetgroup/{outputs['name']}/943f017f100becff"
+        elif args.typ == "aws:ecs/taskDefinition:TaskDefinition":
+            outputs["revision"] = 1
+            outputs["arn"] = f"arn:aws:ecs:{region}:{account}:task-definition/{args.inputs['family']}:1"
+        elif args.typ == "pulumi-python:dynamic/codedeploy:Release":
+            # What the provider's create() records for a new stack: the first revision, no deployment.
+            outputs["live_task_definition_arn"] = args.inputs["task_definition_arn"]
+            outputs["deployment_id"] = ""
+        elif args.typ == "aws:ec2/eip:Eip":
+            self._addresses += 1
+            outputs["publicIp"] = f"203.0.113.{self._addresses}"  # TEST-NET-3, never routed
+        elif args.typ == "aws:cloudwatch/logGroup:LogGroup":
+            outputs["arn"] = f"arn:aws:logs:{region}:{account}:log-group:{outputs['name']}"
+        return f"{name}-id", outputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+        self.calls.append(args.token)
+        if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            names = [f"{self.region}{z}" for z in "abcdef"]
+            return {"names": names, "zoneIds": [f"use1-az{i}" for i in range(1, 7)], "id": self.region}
+        if args.token == "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+            return {
+                "userName": "AWS",
+                "password": "fake-ecr-password",
+                "authorizationToken": "QVdTOmZha2U=",
+                "proxyEndpoint": f"https://{ACCOUNT}.dkr.ecr.{self.region}.amazonaws.com",
+                "expiresAt": "2030-01-01T00:00:00Z",
+                "id": self.region,
+            }
+        raise AssertionError(f"the program made a lookup the tests do not expect: {args.token}")
+
+
+class RecordingMonitor(MockMonitor):
+    """A mock monitor that also keeps each registration's resource options."""
+
+    def __init__(self, mocks: FakeAws) -> None:
+        super().__init__(mocks)
+        self.records: list[Recorded] = []
+
+    def RegisterResource(self, request):  # noqa: N802 - the gRPC method name
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            _ensure_event_loop()
+            secret_paths: set[str] = set()
+            inputs = _reveal(rpc.deserialize_properties(request.object, keep_unknowns=True), "", secret_paths)
+            self.records.append(
+                Recorded(
+                    urn=response.urn,
+                    id=response.id,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent,
+                    custom=request.custom,
+                    inputs=inputs,
+                    outputs=self.resources[response.urn].state,
+                    depends_on=list(request.dependencies),
+                    ignore_changes=list(request.ignoreChanges),
+                    protect=bool(request.protect),
+                    provider=request.provider,
+                    secret_inputs=secret_paths,
+                )
+            )
+        return response
+
+
+@dataclass
+class ProgramRun:
+    stack: str
+    resources: list[Recorded]
+    exports: dict[str, Any]
+    calls: list[str] = field(default_factory=list)
+
+    def of_type(self, type_: str) -> list[Recorded]:
+        return [r for r in self.resources if r.type == type_]
+
+    def one(self, type_: str, name_suffix: str = "") -> Recorded:
+        """The single resource of ``type_`` whose name ends with ``name_suffix``."""
+        found = [r for r in self.of_type(type_) if r.name.endswith(name_suffix)]
+        assert len(found) == 1, f"expected one {type_} named *{name_suffix}, found {[r.name for r in found]}"
+        return found[0]
+
+    def by_urn(self, urn: str) -> Recorded:
+        return next(r for r in self.resources if r.urn == urn)
+
+    def children_of(self, parent: Recorded) -> list[Recorded]:
+        return [r for r in self.resources if r.parent == parent.urn]
+
+
+def _start(stack: str, overrides: dict[str, Any] | None) -> tuple[FakeAws, RecordingMonitor]:
+    """Point the Pulumi runtime at fresh mocks, a fresh root stack and the stack's config."""
+    try:
+        usable = not asyncio.get_event_loop().is_closed()
+    except RuntimeError:
+        usable = False
+    if not usable:  # another test (e.g. an ASGI one) may have closed or cleared the loop
+        asyncio.set_event_loop(asyncio.new_event_loop())
+    config = stack_config(stack, overrides)
+    mocks = FakeAws(str(config.get("aws:region") or "us-east-1"))
+    monitor = RecordingMonitor(mocks)
+    runtime_settings.ROOT.set(None)  # a fresh root stack for every run
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_all_config({k: _engine_encoding(v) for k, v in config.items()})
+    return mocks, monitor
+
+
+def run_stack(stack: str, overrides: dict[str, Any] | None = None) -> ProgramRun:
+    """Run ``__main__.py`` for ``stack`` under mocks and return what it declared and exported."""
+    mocks, monitor = _start(stack, overrides)
+    exports: dict[str, Any] = {}
+
+    def program() -> None:
+        runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
+        root = runtime_settings.get_root_resource()
+        outputs = pulumi.Output.from_input(dict(root.outputs))  # type: ignore[union-attr]
+        exports.update(_sync_await(outputs.future()) or {})
+
+    try:
+        _sync_await(run_pulumi_func(program))
+    finally:
+        pulumi.runtime.set_all_config({})
+    return ProgramRun(stack=stack, resources=monitor.records, exports=exports, calls=mocks.calls)
+
+
+def run_stack_expecting_error(stack: str, overrides: dict[str, Any]) -> tuple[BaseException, list[Recorded]]:
+    """Run a stack that must fail; return the error and whatever got registered before it."""
+    _, monitor = _start(stack, overrides)
+    try:
+        _sync_await(run_pulumi_func(lambda: runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")))
+    except BaseException as error:  # returned to the test to inspect
+        return error, monitor.records
+    finally:
+        pulumi.runtime.set_all_config({})
+    raise AssertionError(f"stack {stack!r} with {overrides} ran without error")

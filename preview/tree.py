@@ -1,0 +1,192 @@
+"""The declared resources as a tree of components and children, with the settings that matter."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from preview.engine import ProgramRun, Recorded
+
+
+def _short_type(token: str) -> str:
+    """``aws:lb/targetGroup:TargetGroup`` -> ``TargetGroup``."""
+    return token.rsplit(":", 1)[-1]
+
+
+def _listener(r: Recorded) -> str:
+    action = (r.inputs.get("defaultActions") or [{}])[0]
+    target = "redirect to HTTPS" if action.get("type") == "redirect" else "forward to blue"
+    owned = ", default action owned by CodeDeploy" if "defaultActions" in r.ignore_changes else ""
+    return f"{r.inputs.get('protocol')} :{r.inputs.get('port')}, {target}{owned}"
+
+
+def _target_group(r: Recorded) -> str:
+    check = r.inputs.get("healthCheck") or {}
+    return (
+        f"{r.inputs.get('targetType')} targets on :{r.inputs.get('port')}, health {check.get('path')} "
+        f"every {check.get('interval')} s (timeout {check.get('timeout')} s, healthy after "
+        f"{check.get('healthyThreshold')}, unhealthy after {check.get('unhealthyThreshold')}), "
+        f"draining {r.inputs.get('deregistrationDelay')} s"
+    )
+
+
+def _task_definition(r: Recorded) -> str:
+    container = json.loads(r.inputs["containerDefinitions"])[0]
+    check = container.get("healthCheck")
+    health = (
+        f"health `{' '.join(check['command'][1:])}` every {check['interval']} s, start period {check['startPeriod']} s"
+        if check
+        else "no container health check"
+    )
+    platform = (r.inputs.get("runtimePlatform") or {}).get("cpuArchitecture", "X86_64")
+    return (
+        f"{r.inputs.get('cpu')} CPU / {r.inputs.get('memory')} MiB {platform}, container {container['name']} "
+        f":{container['portMappings'][0]['containerPort']}, {health}, stop timeout {container.get('stopTimeout')} s"
+        + (", old revisions kept" if r.inputs.get("skipDestroy") else "")
+    )
+
+
+def _service(r: Recorded) -> str:
+    network = r.inputs.get("networkConfiguration") or {}
+    public = "public IP" if network.get("assignPublicIp") else "no public IP"
+    return (
+        f"{r.inputs.get('desiredCount')} task(s) on {r.inputs.get('launchType')}, "
+        f"{(r.inputs.get('deploymentController') or {}).get('type')} controller, {public}, "
+        f"grace {r.inputs.get('healthCheckGracePeriodSeconds')} s; ignores {', '.join(r.ignore_changes)}"
+    )
+
+
+def _deployment_group(r: Recorded) -> str:
+    config = r.inputs.get("blueGreenDeploymentConfig") or {}
+    wait = (config.get("terminateBlueInstancesOnDeploymentSuccess") or {}).get("terminationWaitTimeInMinutes")
+    rollback = ", ".join((r.inputs.get("autoRollbackConfiguration") or {}).get("events", []))
+    alarms = (r.inputs.get("alarmConfiguration") or {}).get("alarms") or []
+    return (
+        f"{r.inputs.get('deploymentConfigName')}, blue kept {wait} min, rollback on {rollback}, "
+        f"{len(alarms)} alarm(s) wired"
+    )
+
+
+def _alarm(r: Recorded) -> str:
+    op = {"GreaterThanThreshold": ">", "GreaterThanOrEqualToThreshold": ">="}.get(
+        r.inputs.get("comparisonOperator", ""), "?"
+    )
+    return (
+        f"{r.inputs.get('statistic')} {r.inputs.get('metricName')} {op} {r.inputs.get('threshold')} "
+        f"for {r.inputs.get('evaluationPeriods')} x {r.inputs.get('period')} s"
+    )
+
+
+def _release(r: Recorded) -> str:
+    hooks = ", ".join(r.inputs.get("hooks") or {}) or "no hooks"
+    return (
+        f"deploys each new task definition through CodeDeploy ({hooks}), waits up to "
+        f"{r.inputs.get('timeout_minutes'):g} min"
+    )
+
+
+DESCRIBE: dict[str, Callable[[Recorded], str]] = {
+    "aws:ecr/repository:Repository": lambda r: (
+        f"tags {r.inputs.get('imageTagMutability')}, scan on push "
+        f"{(r.inputs.get('imageScanningConfiguration') or {}).get('scanOnPush')}"
+        + (", protected" if r.protect else "")
+    ),
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": lambda r: "; ".join(
+        rule["description"] for rule in json.loads(r.inputs["policy"])["rules"]
+    ),
+    "docker:index/image:Image": lambda r: (
+        f"build {r.inputs['build']['context']} for {r.inputs['build'].get('platform')}, push {r.inputs['imageName']}"
+    ),
+    "aws:ec2/vpc:Vpc": lambda r: f"{r.inputs.get('cidrBlock')}",
+    "aws:ec2/subnet:Subnet": lambda r: (
+        f"{r.inputs.get('cidrBlock')} in {r.inputs.get('availabilityZone')} ({(r.inputs.get('tags') or {}).get('tier')})"
+    ),
+    "aws:lb/loadBalancer:LoadBalancer": lambda r: (
+        f"{'internal' if r.inputs.get('internal') else 'internet-facing'} ALB, idle timeout "
+        f"{r.inputs.get('idleTimeout')} s" + (", deletion protection" if r.inputs.get("enableDeletionProtection") else "")
+    ),
+    "aws:lb/targetGroup:TargetGroup": _target_group,
+    "aws:lb/listener:Listener": _listener,
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": lambda r: (
+        f"in tcp :{r.inputs.get('fromPort')} from "
+        f"{r.inputs.get('cidrIpv4') or r.inputs.get('cidrIpv6') or 'the ALB security group'}"
+    ),
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": lambda r: (
+        f"out {r.inputs.get('ipProtocol')} "
+        + (f":{r.inputs['fromPort']} " if r.inputs.get("fromPort") else "")
+        + f"to {r.inputs.get('cidrIpv4') or 'the tasks security group'}"
+    ),
+    "aws:ecs/taskDefinition:TaskDefinition": _task_definition,
+    "aws:ecs/cluster:Cluster": lambda r: f"container insights {(r.inputs.get('settings') or [{}])[0].get('value')}",
+    "aws:ecs/service:Service": _service,
+    "aws:appautoscaling/target:Target": lambda r: f"{r.inputs.get('minCapacity')}..{r.inputs.get('maxCapacity')} tasks",
+    "aws:appautoscaling/policy:Policy": lambda r: (
+        f"track {r.inputs['targetTrackingScalingPolicyConfiguration']['predefinedMetricSpecification']['predefinedMetricType']}"
+        f" at {r.inputs['targetTrackingScalingPolicyConfiguration']['targetValue']:g}"
+    ),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
+    "aws:cloudwatch/logGroup:LogGroup": lambda r: f"{r.inputs.get('name')}, {r.inputs.get('retentionInDays')} days",
+    "aws:codedeploy/application:Application": lambda r: f"{r.inputs.get('computePlatform')} application",
+    "aws:codedeploy/deploymentGroup:DeploymentGroup": _deployment_group,
+    "aws:codedeploy/deploymentConfig:DeploymentConfig": lambda r: (
+        f"{r.inputs['trafficRoutingConfig']['type']} "
+        + json.dumps({k: v for k, v in r.inputs["trafficRoutingConfig"].items() if k != "type"})
+    ),
+    "aws:lambda/function:Function": lambda r: (
+        f"{r.inputs.get('runtime')} {r.inputs.get('handler')}, timeout {r.inputs.get('timeout'):g} s, in the VPC"
+    ),
+    "pulumi-python:dynamic/codedeploy:Release": _release,
+}
+
+
+def describe(resource: Recorded) -> str:
+    """The settings of a resource worth seeing in a preview ('' when none)."""
+    describer = DESCRIBE.get(resource.type)
+    if describer is None:
+        return ""
+    try:
+        return describer(resource)
+    except (KeyError, IndexError, TypeError, ValueError):
+        return ""
+
+
+def _children(run: ProgramRun) -> dict[str, list[Recorded]]:
+    by_parent: dict[str, list[Recorded]] = {}
+    for resource in run.resources:
+        by_parent.setdefault(resource.parent, []).append(resource)
+    return by_parent
+
+
+def tree_lines(run: ProgramRun) -> list[str]:
+    """An indented tree: components, then their children, each with its settings."""
+    by_parent = _children(run)
+    lines: list[str] = []
+
+    def walk(resource: Recorded, prefix: str, last: bool) -> None:
+        branch = "└─ " if last else "├─ "
+        detail = describe(resource)
+        label = f"{_short_type(resource.type)} {resource.name}" + (f": {detail}" if detail else "")
+        lines.append(f"{prefix}{branch}{label}")
+        kids = by_parent.get(resource.urn, [])
+        for index, kid in enumerate(kids):
+            walk(kid, prefix + ("   " if last else "│  "), index == len(kids) - 1)
+
+    roots = [r for r in run.resources if r.type != "pulumi:providers:aws" and r.parent not in {x.urn for x in run.resources}]
+    for index, root in enumerate(roots):
+        walk(root, "", index == len(roots) - 1)
+    return lines
+
+
+def resource_counts(run: ProgramRun) -> dict[str, int]:
+    """How many of each resource type (components and the provider left out)."""
+    counts: dict[str, int] = {}
+    for resource in run.resources:
+        if resource.custom and not resource.type.startswith("pulumi:providers:"):
+            counts[resource.type] = counts.get(resource.type, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def summary(run: ProgramRun) -> dict[str, Any]:
+    """A few headline facts for the report's first table."""
+    return {"resources": sum(resource_counts(run).values()), "components": sum(1 for r in run.resources if not r.custom)}
