@@ -4,7 +4,9 @@ PYTHON ?= python3
 VENV := venv
 BIN := $(VENV)/bin
 
-.PHONY: venv test lint check clean
+STACK ?= dev
+
+.PHONY: venv preview diff test lint check clean
 
 venv: $(VENV)/.installed
 
@@ -12,6 +14,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt app/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
+
+# Offline: the real program under Pulumi's mock engine; writes build/preview-$(STACK).md
+# and build/architecture-$(STACK).svg. No AWS account or Pulumi CLI needed.
+preview: venv
+	$(BIN)/python -m preview --stack $(STACK)
+
+diff: venv
+	$(BIN)/python -m preview --diff dev prod
 
 test: venv
 	$(BIN)/python -m pytest
@@ -26,4 +36,4 @@ lint: venv
 check: lint test
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) build .pytest_cache .ruff_cache .mypy_cache

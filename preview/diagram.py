@@ -50,11 +50,15 @@ def _box(box: Box) -> str:
         f'<text x="{box.x + 10}" y="{box.y + 22}" font-weight="bold" fill="{box.color}">{escape(box.title)}</text>',
     ]
     for index, line in enumerate(box.lines):
-        parts.append(f'<text x="{box.x + 10}" y="{box.y + 42 + 17 * index}" font-size="12">{escape(line)}</text>')
+        parts.append(
+            f'<text x="{box.x + 10}" y="{box.y + 42 + 17 * index}" font-size="12">{escape(line)}</text>'
+        )
     return "\n".join(parts)
 
 
-def _arrow(start: tuple[int, int], end: tuple[int, int], label: str = "", color: str = INK, dashed: bool = False) -> str:
+def _arrow(
+    start: tuple[int, int], end: tuple[int, int], label: str = "", color: str = INK, dashed: bool = False
+) -> str:
     dash = ' stroke-dasharray="6 4"' if dashed else ""
     line = (
         f'<line x1="{start[0]}" y1="{start[1]}" x2="{end[0]}" y2="{end[1]}" stroke="{color}" '
@@ -63,7 +67,10 @@ def _arrow(start: tuple[int, int], end: tuple[int, int], label: str = "", color:
     if not label:
         return line
     mx, my = (start[0] + end[0]) // 2, (start[1] + end[1]) // 2 - 6
-    return line + f'\n<text x="{mx}" y="{my}" font-size="11" text-anchor="middle" fill="{color}">{escape(label)}</text>'
+    return (
+        line
+        + f'\n<text x="{mx}" y="{my}" font-size="11" text-anchor="middle" fill="{color}">{escape(label)}</text>'
+    )
 
 
 def _facts(run: ProgramRun) -> dict[str, object]:
@@ -72,7 +79,9 @@ def _facts(run: ProgramRun) -> dict[str, object]:
     task = run.one("aws:ecs/taskDefinition:TaskDefinition").inputs
     container = json.loads(task["containerDefinitions"])[0]
     group = run.one("aws:codedeploy/deploymentGroup:DeploymentGroup").inputs
-    wait = group["blueGreenDeploymentConfig"]["terminateBlueInstancesOnDeploymentSuccess"]["terminationWaitTimeInMinutes"]
+    wait = group["blueGreenDeploymentConfig"]["terminateBlueInstancesOnDeploymentSuccess"][
+        "terminationWaitTimeInMinutes"
+    ]
     release = run.one("pulumi-python:dynamic/codedeploy:Release").inputs
     return {
         "prod": f"{listeners['prod']['protocol']} :{listeners['prod']['port']}",
@@ -96,22 +105,52 @@ def architecture_svg(run: ProgramRun) -> str:
     f = _facts(run)
     users = Box(20, 90, 150, 60, "Users", ("internet",))
     testers = Box(20, 250, 150, 60, "Test traffic", ("testTrafficCidrs, hook",))
-    prod = Box(250, 70, 200, 70, "Production listener", (str(f["prod"]),) + (("+ HTTP :80 redirect",) if f["redirect"] else ()))
+    prod = Box(
+        250,
+        70,
+        200,
+        70,
+        "Production listener",
+        (str(f["prod"]),) + (("+ HTTP :80 redirect",) if f["redirect"] else ()),
+    )
     test = Box(250, 240, 200, 70, "Test listener", (str(f["test"]),))
     blue = Box(540, 60, 200, 80, "Blue target group", ("live version",), BLUE)
     green = Box(540, 240, 200, 80, "Green target group", ("new version during a release",), GREEN)
     service = Box(
-        830, 130, 240, 110, "ECS service (Fargate)",
-        (f"{f['tasks']} task(s) x {f['size']}", f"private subnets in {f['subnets']} zones", f"container port {f['port']}"),
+        830,
+        130,
+        240,
+        110,
+        "ECS service (Fargate)",
+        (
+            f"{f['tasks']} task(s) x {f['size']}",
+            f"private subnets in {f['subnets']} zones",
+            f"container port {f['port']}",
+        ),
     )
     codedeploy = Box(
-        250, 400, 280, 100, "CodeDeploy blue/green",
+        250,
+        400,
+        280,
+        100,
+        "CodeDeploy blue/green",
         (str(f["config"]), f"blue kept {f['wait']} min after success", f"hooks: {f['hooks']}"),
     )
-    alarms = Box(20, 420, 190, 80, "CloudWatch alarms", (f"{f['alarms']} wired to rollback", "SNS topic"))
-    release = Box(580, 400, 220, 100, "pulumi up", ("build + push image (ECR)", "new task definition revision", "release waits for outcome"))
+    alarms = Box(20, 420, 170, 80, "CloudWatch alarms", (f"{f['alarms']} wired to rollback", "SNS topic"))
+    release = Box(
+        600,
+        400,
+        200,
+        100,
+        "pulumi up",
+        ("build + push image (ECR)", "new task definition revision", "release waits for outcome"),
+    )
     egress = Box(
-        830, 400, 240, 100, "Egress",
+        830,
+        400,
+        240,
+        100,
+        "Egress",
         (f"{f['nat']} NAT gateway(s)", f"{f['endpoints']} VPC endpoint(s)", "ECR, logs, secrets"),
     )
     boxes = [users, testers, prod, test, blue, green, service, codedeploy, alarms, release, egress]
@@ -119,14 +158,22 @@ def architecture_svg(run: ProgramRun) -> str:
         _arrow(users.right, prod.left),
         _arrow(testers.right, test.left),
         _arrow(prod.right, blue.left, "100% now", BLUE),
-        _arrow((prod.right[0], prod.right[1] + 15), (green.left[0], green.left[1] - 20), "canary / linear shift", GREEN, True),
+        _arrow(
+            (prod.right[0], prod.right[1] + 15),
+            (green.left[0], green.left[1] - 20),
+            "canary / linear shift",
+            GREEN,
+            True,
+        ),
         _arrow(test.right, green.left, "before the shift", GREEN),
         _arrow(blue.right, service.left, "", BLUE),
         _arrow(green.right, (service.left[0], service.left[1] + 30), "", GREEN),
         _arrow(codedeploy.top, test.bottom, "reroutes", GREY, True),
-        _arrow((codedeploy.top[0] + 60, codedeploy.top[1]), (prod.bottom[0] + 60, prod.bottom[1]), "", GREY, True),
+        _arrow(
+            (codedeploy.top[0] + 60, codedeploy.top[1]), (prod.bottom[0] + 60, prod.bottom[1]), "", GREY, True
+        ),
         _arrow(alarms.right, codedeploy.left, "rollback", "#c0392b"),
-        _arrow(release.left, codedeploy.right, "deployment"),
+        _arrow(release.left, codedeploy.right, "starts"),
         _arrow(service.bottom, egress.top, "", GREY),
     ]
     body = "\n".join([*map(_box, boxes), *arrows])

@@ -68,7 +68,7 @@ def stack_value(stack: str, key: str) -> Any:
     return json.loads(json.dumps(stack_config(stack).get(_full_key(key))))
 
 
-def _engine_encoding(value: Any) -> str:
+def engine_encoding(value: Any) -> str:
     """The engine hands the program strings: objects and arrays as JSON, booleans lowercase."""
     if isinstance(value, (dict, list)):
         return json.dumps(value)
@@ -240,7 +240,7 @@ def _start(stack: str, overrides: dict[str, Any] | None) -> tuple[FakeAws, Recor
     monitor = RecordingMonitor(mocks)
     runtime_settings.ROOT.set(None)  # a fresh root stack for every run
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
-    pulumi.runtime.set_all_config({k: _engine_encoding(v) for k, v in config.items()})
+    pulumi.runtime.set_all_config({k: engine_encoding(v) for k, v in config.items()})
     return mocks, monitor
 
 

@@ -35,14 +35,16 @@ def _task_definition(r: Recorded) -> str:
     container = json.loads(r.inputs["containerDefinitions"])[0]
     check = container.get("healthCheck")
     health = (
-        f"health `{' '.join(check['command'][1:])}` every {check['interval']} s, start period {check['startPeriod']} s"
+        f"health `{' '.join(check['command'][1:])}` every {check['interval']} s, "
+        f"start period {check['startPeriod']} s"
         if check
         else "no container health check"
     )
     platform = (r.inputs.get("runtimePlatform") or {}).get("cpuArchitecture", "X86_64")
     return (
         f"{r.inputs.get('cpu')} CPU / {r.inputs.get('memory')} MiB {platform}, container {container['name']} "
-        f":{container['portMappings'][0]['containerPort']}, {health}, stop timeout {container.get('stopTimeout')} s"
+        f":{container['portMappings'][0]['containerPort']}, {health}, "
+        f"stop timeout {container.get('stopTimeout')} s"
         + (", old revisions kept" if r.inputs.get("skipDestroy") else "")
     )
 
@@ -78,6 +80,11 @@ def _alarm(r: Recorded) -> str:
     )
 
 
+def _scaling_policy(config: dict[str, Any]) -> str:
+    metric = config["predefinedMetricSpecification"]["predefinedMetricType"]
+    return f"track {metric} at {config['targetValue']:g}"
+
+
 def _release(r: Recorded) -> str:
     hooks = ", ".join(r.inputs.get("hooks") or {}) or "no hooks"
     return (
@@ -96,15 +103,18 @@ DESCRIBE: dict[str, Callable[[Recorded], str]] = {
         rule["description"] for rule in json.loads(r.inputs["policy"])["rules"]
     ),
     "docker:index/image:Image": lambda r: (
-        f"build {r.inputs['build']['context']} for {r.inputs['build'].get('platform')}, push {r.inputs['imageName']}"
+        f"build {r.inputs['build']['context']} for {r.inputs['build'].get('platform')}, "
+        f"push {r.inputs['imageName']}"
     ),
     "aws:ec2/vpc:Vpc": lambda r: f"{r.inputs.get('cidrBlock')}",
     "aws:ec2/subnet:Subnet": lambda r: (
-        f"{r.inputs.get('cidrBlock')} in {r.inputs.get('availabilityZone')} ({(r.inputs.get('tags') or {}).get('tier')})"
+        f"{r.inputs.get('cidrBlock')} in {r.inputs.get('availabilityZone')} "
+        f"({(r.inputs.get('tags') or {}).get('tier')})"
     ),
     "aws:lb/loadBalancer:LoadBalancer": lambda r: (
         f"{'internal' if r.inputs.get('internal') else 'internet-facing'} ALB, idle timeout "
-        f"{r.inputs.get('idleTimeout')} s" + (", deletion protection" if r.inputs.get("enableDeletionProtection") else "")
+        f"{r.inputs.get('idleTimeout')} s"
+        + (", deletion protection" if r.inputs.get("enableDeletionProtection") else "")
     ),
     "aws:lb/targetGroup:TargetGroup": _target_group,
     "aws:lb/listener:Listener": _listener,
@@ -118,15 +128,20 @@ DESCRIBE: dict[str, Callable[[Recorded], str]] = {
         + f"to {r.inputs.get('cidrIpv4') or 'the tasks security group'}"
     ),
     "aws:ecs/taskDefinition:TaskDefinition": _task_definition,
-    "aws:ecs/cluster:Cluster": lambda r: f"container insights {(r.inputs.get('settings') or [{}])[0].get('value')}",
+    "aws:ecs/cluster:Cluster": lambda r: (
+        f"container insights {(r.inputs.get('settings') or [{}])[0].get('value')}"
+    ),
     "aws:ecs/service:Service": _service,
-    "aws:appautoscaling/target:Target": lambda r: f"{r.inputs.get('minCapacity')}..{r.inputs.get('maxCapacity')} tasks",
-    "aws:appautoscaling/policy:Policy": lambda r: (
-        f"track {r.inputs['targetTrackingScalingPolicyConfiguration']['predefinedMetricSpecification']['predefinedMetricType']}"
-        f" at {r.inputs['targetTrackingScalingPolicyConfiguration']['targetValue']:g}"
+    "aws:appautoscaling/target:Target": lambda r: (
+        f"{r.inputs.get('minCapacity')}..{r.inputs.get('maxCapacity')} tasks"
+    ),
+    "aws:appautoscaling/policy:Policy": lambda r: _scaling_policy(
+        r.inputs["targetTrackingScalingPolicyConfiguration"]
     ),
     "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
-    "aws:cloudwatch/logGroup:LogGroup": lambda r: f"{r.inputs.get('name')}, {r.inputs.get('retentionInDays')} days",
+    "aws:cloudwatch/logGroup:LogGroup": lambda r: (
+        f"{r.inputs.get('name')}, {r.inputs.get('retentionInDays')} days"
+    ),
     "aws:codedeploy/application:Application": lambda r: f"{r.inputs.get('computePlatform')} application",
     "aws:codedeploy/deploymentGroup:DeploymentGroup": _deployment_group,
     "aws:codedeploy/deploymentConfig:DeploymentConfig": lambda r: (
@@ -134,7 +149,8 @@ DESCRIBE: dict[str, Callable[[Recorded], str]] = {
         + json.dumps({k: v for k, v in r.inputs["trafficRoutingConfig"].items() if k != "type"})
     ),
     "aws:lambda/function:Function": lambda r: (
-        f"{r.inputs.get('runtime')} {r.inputs.get('handler')}, timeout {r.inputs.get('timeout'):g} s, in the VPC"
+        f"{r.inputs.get('runtime')} {r.inputs.get('handler')}, "
+        f"timeout {r.inputs.get('timeout'):g} s, in the VPC"
     ),
     "pulumi-python:dynamic/codedeploy:Release": _release,
 }
@@ -172,7 +188,11 @@ def tree_lines(run: ProgramRun) -> list[str]:
         for index, kid in enumerate(kids):
             walk(kid, prefix + ("   " if last else "│  "), index == len(kids) - 1)
 
-    roots = [r for r in run.resources if r.type != "pulumi:providers:aws" and r.parent not in {x.urn for x in run.resources}]
+    roots = [
+        r
+        for r in run.resources
+        if r.type != "pulumi:providers:aws" and r.parent not in {x.urn for x in run.resources}
+    ]
     for index, root in enumerate(roots):
         walk(root, "", index == len(roots) - 1)
     return lines
@@ -189,4 +209,7 @@ def resource_counts(run: ProgramRun) -> dict[str, int]:
 
 def summary(run: ProgramRun) -> dict[str, Any]:
     """A few headline facts for the report's first table."""
-    return {"resources": sum(resource_counts(run).values()), "components": sum(1 for r in run.resources if not r.custom)}
+    return {
+        "resources": sum(resource_counts(run).values()),
+        "components": sum(1 for r in run.resources if not r.custom),
+    }

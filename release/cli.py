@@ -31,11 +31,11 @@ from typing import Any, TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from release.deployments import active_deployments, appspec_of, start_deployment
+from release.deployments import active_deployments, appspec_of, same_appspec, start_deployment
 from release.outputs import OutputsError, pulumi_stack_outputs, read_outputs_file
 from release.run import ReleaseFailed, ReleaseRequest, release
 from release.service_state import live_task_definition
-from release.watch import Outcome, Snapshot, outcome_of, progress_lines, read_snapshot
+from release.watch import read_snapshot, watch_deployment
 from specs.appspec import ECS_HOOKS, appspec_content, task_definition_of
 
 ClientFactory = Callable[[str, str], Any]
@@ -456,41 +456,46 @@ def cmd_status(ctx: Context) -> int:
 # ---------------------------------------------------------------------------------------- watch
 
 
-def follow(
-    ctx: Context, deployment_id: str, *, timeout_seconds: float, poll_seconds: float
-) -> tuple[Outcome, Snapshot]:
-    """Like release.watch.watch_deployment, plus a bar of green's share whenever traffic moves."""
-    client = ctx.client("codedeploy")
-    deadline = ctx.clock() + timeout_seconds
-    previous: Snapshot | None = None
-    while True:
-        snapshot = read_snapshot(client, deployment_id)
-        for line in progress_lines(previous, snapshot):
-            ctx.print(f"{deployment_id}: {line}")
-        if snapshot.traffic and (previous is None or previous.traffic != snapshot.traffic):
-            bar = green_bar(snapshot.traffic)
+_TRAFFIC_LINE = re.compile(r"^(?P<id>\S+): traffic (?P<split>.+)$")
+
+
+def parse_traffic(split: str) -> tuple[tuple[str, float], ...]:
+    """The inverse of release.watch.format_traffic: "Blue 90% / Green 10%" -> pairs."""
+    pairs = []
+    for part in split.split(" / "):
+        label, _, percent = part.rpartition(" ")
+        try:
+            pairs.append((label, float(percent.rstrip("%"))))
+        except ValueError:
+            continue
+    return tuple(pairs)
+
+
+def progress_log(ctx: Context) -> Callable[[str], None]:
+    """Prints watch_deployment's lines, and after each traffic line a bar of green's share."""
+
+    def log(line: str) -> None:
+        ctx.print(line)
+        match = _TRAFFIC_LINE.match(line)
+        if match:
+            bar = green_bar(parse_traffic(match["split"]))
             if bar:
-                ctx.print(f"{deployment_id}: {bar}")
-        previous = snapshot
-        outcome = outcome_of(deployment_id, snapshot)
-        if outcome is not None:
-            return outcome, snapshot
-        if ctx.clock() >= deadline:
-            running = next((e for e in snapshot.events if e.status == "InProgress"), None)
-            message = f"still {snapshot.status} after {timeout_seconds:g} s; it keeps running"
-            return Outcome(deployment_id, "TimedOut", message, running), snapshot
-        ctx.sleep(poll_seconds)
+                ctx.print(f"{match['id']}: {bar}")
+
+    return log
 
 
 def cmd_watch(ctx: Context) -> int:
     deployment_id = ctx.args.deployment_id or _active_id(ctx)
     ctx.deployment_id = deployment_id
-    ctx.names.require("region")
-    outcome, _ = follow(
-        ctx,
+    outcome = watch_deployment(
+        ctx.client("codedeploy"),
         deployment_id,
         timeout_seconds=ctx.args.timeout_minutes * 60,
         poll_seconds=ctx.args.poll_seconds,
+        log=progress_log(ctx),
+        clock=ctx.clock,
+        sleep=ctx.sleep,
     )
     if outcome.succeeded:
         ctx.print(outcome.describe())
@@ -604,9 +609,8 @@ def cmd_rollback(ctx: Context) -> int:
     if ctx.args.no_wait:
         for running in active_deployments(codedeploy, application, group):
             running_id = str(running["deploymentId"])
-            running_appspec = appspec_of(running)
-            if running_appspec is not None and task_definition_of(running_appspec) == target:
-                ctx.print(f"deployment {running_id} of this revision is already in progress")
+            if same_appspec(appspec_of(running), appspec):
+                ctx.print(f"deployment {running_id} of this AppSpec is already in progress")
                 ctx.print(running_id)
                 return EXIT_OK
             raise CliError(
@@ -627,7 +631,7 @@ def cmd_rollback(ctx: Context) -> int:
         poll_seconds=ctx.args.poll_seconds,
     )
     try:
-        outcome = release(codedeploy, request, log=ctx.print, clock=ctx.clock, sleep=ctx.sleep)
+        outcome = release(codedeploy, request, log=progress_log(ctx), clock=ctx.clock, sleep=ctx.sleep)
     except ReleaseFailed as failed:
         ctx.warn(failed.outcome.describe())
         return EXIT_DEPLOYMENT_FAILED

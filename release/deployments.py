@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from release.watch import ACTIVE_STATUSES
@@ -27,6 +28,16 @@ def active_deployments(client: Any, application: str, group: str) -> list[dict[s
         batch = client.batch_get_deployments(deploymentIds=ids[start : start + 25])
         infos.extend(batch.get("deploymentsInfo", []))
     return sorted(infos, key=lambda info: str(info.get("createTime", "")))
+
+
+def same_appspec(running: str | None, wanted: str) -> bool:
+    """Whether a running deployment deploys exactly this AppSpec (revision, container, hooks)."""
+    if running is None:
+        return False
+    try:
+        return bool(json.loads(running) == json.loads(wanted))
+    except ValueError:
+        return False
 
 
 def appspec_of(deployment: dict[str, Any]) -> str | None:

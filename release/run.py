@@ -8,7 +8,6 @@ release that outlives its timeout is stopped with rollback (unless told otherwis
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -16,7 +15,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from release.deployments import active_deployments, appspec_of, start_deployment
+from release.deployments import active_deployments, appspec_of, same_appspec, start_deployment
 from release.watch import Outcome, watch_deployment
 from specs.appspec import task_definition_of
 
@@ -64,7 +63,7 @@ def release(
     wanted = task_definition_of(request.appspec)
     for running in active_deployments(client, request.application, request.deployment_group):
         running_id = str(running["deploymentId"])
-        if _same_appspec(appspec_of(running), request.appspec):
+        if same_appspec(appspec_of(running), request.appspec):
             log(f"deployment {running_id} of this revision is already in progress; following it")
             return _succeeded_or_raise(_stop_if_timed_out(client, request, watch(running_id)))
         log(
@@ -88,16 +87,6 @@ def release(
     )
     log(f"started deployment {deployment_id} of {wanted}")
     return _succeeded_or_raise(_stop_if_timed_out(client, request, watch(deployment_id)))
-
-
-def _same_appspec(running: str | None, wanted: str) -> bool:
-    """Whether a running deployment deploys exactly this AppSpec (revision, container, hooks)."""
-    if running is None:
-        return False
-    try:
-        return bool(json.loads(running) == json.loads(wanted))
-    except ValueError:
-        return False
 
 
 def _stop_if_timed_out(client: Any, request: ReleaseRequest, outcome: Outcome) -> Outcome:

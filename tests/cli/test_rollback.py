@@ -161,3 +161,15 @@ def test_rollback_bad_hook_is_one_line(stack: Stack, clients: ClientFactory) -> 
     assert result.code == 2
     assert len(result.err_lines) == 1
     assert result.err.startswith("error: --hook Nope: not an ECS hook")
+
+
+def test_rollback_no_wait_again_reports_the_running_one(stack: Stack, clients: ClientFactory) -> None:
+    first = run_cli(["rollback", "--no-wait", *names_flags()], clients)
+    again = run_cli(["rollback", "--no-wait", *names_flags()], clients)
+
+    assert (first.code, again.code) == (0, 0), again.err
+    deployment_id = first.out.splitlines()[-1]
+    assert again.out.splitlines()[-2:] == [
+        f"deployment {deployment_id} of this AppSpec is already in progress",
+        deployment_id,
+    ]

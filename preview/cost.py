@@ -1,0 +1,618 @@
+"""A monthly cost estimate of what a stack declares, from a dated price table kept as data.
+
+Prices live in ``preview/prices/<region>.json`` with their source URLs, the date they are
+from (``as_of``) and whether they were re-checked online when written
+(``checked_online``); nothing here fetches live prices. ``extract_usage`` reads the
+quantities that drive the bill from the declared resources (task count and size, load
+balancers, NAT gateways, public IPv4 addresses, alarms, interface endpoints, log
+retention, images kept); ``estimate`` prices them under ``CostAssumptions`` (hours in a
+month, traffic, log volume, image size, releases per month) and adds the extra cost of
+releases: for the whole of a release green's tasks run alongside blue's, so every release
+pays for ``desired count`` more tasks for its duration (by default the worst case of
+``preview.timeline.build_timeline``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from preview.release_params import ProgramRunLike, ResourceLike, extract_release_params
+from preview.timeline import build_timeline, clock
+
+PRICES_DIR = Path(__file__).resolve().parent / "prices"
+
+REQUIRED_PRICES: tuple[str, ...] = (
+    "fargate_x86_64_vcpu_hour",
+    "fargate_x86_64_gb_hour",
+    "fargate_arm64_vcpu_hour",
+    "fargate_arm64_gb_hour",
+    "alb_hour",
+    "alb_lcu_hour",
+    "nat_gateway_hour",
+    "nat_gateway_gb",
+    "public_ipv4_hour",
+    "logs_ingest_gb",
+    "logs_storage_gb_month",
+    "alarm_month",
+    "vpc_endpoint_az_hour",
+    "vpc_endpoint_gb",
+    "ecr_storage_gb_month",
+)
+
+NOT_INCLUDED: tuple[str, ...] = (
+    "data transfer out to the internet",
+    "Container Insights metrics (when enabled on the cluster)",
+    "the hook Lambda, SNS notifications, CodeDeploy (free for ECS) and Secrets Manager",
+    "free tiers, Savings Plans and taxes",
+)
+
+
+# --- prices -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Price:
+    usd: float
+    unit: str
+    source: str
+    """The URL of the AWS price page it comes from."""
+    what: str
+
+
+@dataclass(frozen=True)
+class PriceTable:
+    region: str
+    currency: str
+    as_of: str
+    checked_online: bool
+    provenance: str
+    sources: Mapping[str, str]
+    prices: Mapping[str, Price]
+
+    def usd(self, key: str) -> float:
+        return self.prices[key].usd
+
+
+def available_regions(directory: Path = PRICES_DIR) -> list[str]:
+    return sorted(path.stem for path in directory.glob("*.json"))
+
+
+def _table_error(path: Path, message: str) -> ValueError:
+    return ValueError(f"price table {path}: {message}")
+
+
+def load_prices(region: str, directory: Path = PRICES_DIR) -> PriceTable:
+    """The price table of ``region``; ValueError naming the region and those that have tables."""
+    path = directory / f"{region}.json"
+    if not path.is_file():
+        have = ", ".join(available_regions(directory)) or "none"
+        raise ValueError(
+            f"no price table for region {region!r} (looked for {path}); regions with tables: {have}. "
+            "Add one from AWS's public price pages to estimate this region."
+        )
+    data = json.loads(path.read_text())
+    if not isinstance(data, dict):
+        raise _table_error(path, "is not a JSON object")
+    for key, kind in (
+        ("region", str),
+        ("currency", str),
+        ("as_of", str),
+        ("checked_online", bool),
+        ("provenance", str),
+        ("sources", dict),
+        ("prices", dict),
+    ):
+        if not isinstance(data.get(key), kind):
+            raise _table_error(path, f"{key} is missing or not a {kind.__name__}")
+    if data["region"] != region:
+        raise _table_error(path, f"says region {data['region']!r}, expected {region!r}")
+    sources: dict[str, str] = {str(k): str(v) for k, v in data["sources"].items()}
+    prices: dict[str, Price] = {}
+    for key, entry in data["prices"].items():
+        if not isinstance(entry, dict):
+            raise _table_error(path, f"prices.{key} is not an object")
+        usd = entry.get("usd")
+        if isinstance(usd, bool) or not isinstance(usd, (int, float)) or usd < 0:
+            raise _table_error(path, f"prices.{key}.usd is not a non-negative number ({usd!r})")
+        source = entry.get("source")
+        if source not in sources:
+            raise _table_error(
+                path, f"prices.{key}.source {source!r} is not one of sources ({', '.join(sources)})"
+            )
+        prices[key] = Price(
+            float(usd), str(entry.get("unit", "")), sources[source], str(entry.get("what", ""))
+        )
+    missing = [key for key in REQUIRED_PRICES if key not in prices]
+    if missing:
+        raise _table_error(path, f"prices missing: {', '.join(missing)}")
+    return PriceTable(
+        region=region,
+        currency=data["currency"],
+        as_of=data["as_of"],
+        checked_online=data["checked_online"],
+        provenance=data["provenance"],
+        sources=sources,
+        prices=prices,
+    )
+
+
+# --- usage ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Usage:
+    """The quantities of one stack that drive its bill, read from its declared resources."""
+
+    stack: str
+    region: str
+    desired_count: int
+    autoscaling_min: int | None
+    autoscaling_max: int | None
+    task_cpu_units: int
+    task_memory_mib: int
+    cpu_architecture: str
+    """``X86_64`` or ``ARM64``."""
+    load_balancers: int
+    alb_public_subnets: int
+    """Subnets of the internet-facing load balancers: one public IPv4 address each."""
+    nat_gateways: int
+    elastic_ips: int
+    alarms: int
+    interface_endpoints: int
+    interface_endpoint_azs: int
+    """Interface endpoints x their subnets: each endpoint is billed per zone."""
+    log_retention_days: int | None
+    """The task log group's retention; None keeps logs forever."""
+    keep_last_images: int | None
+    """The ECR lifecycle rule's image count; None when no rule limits it."""
+    release_seconds: int | None
+    """A release's worst-case duration (build_timeline); None when it could not be derived."""
+
+    @property
+    def vcpu(self) -> float:
+        return self.task_cpu_units / 1024
+
+    @property
+    def memory_gb(self) -> float:
+        return self.task_memory_mib / 1024
+
+    @property
+    def public_ipv4(self) -> int:
+        return self.alb_public_subnets + self.elastic_ips
+
+
+def _of_type(run: ProgramRunLike, type_: str) -> list[ResourceLike]:
+    return [r for r in run.resources if r.type == type_]
+
+
+def _one(run: ProgramRunLike, type_: str, what: str) -> ResourceLike:
+    found = _of_type(run, type_)
+    if len(found) != 1:
+        raise ValueError(f"stack {run.stack!r}: expected one {what} ({type_}), found {len(found)}")
+    return found[0]
+
+
+def _number(resource: ResourceLike, key: str) -> int:
+    value = resource.inputs.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"{resource.type} {resource.name!r}: input {key} is missing (got {value!r})")
+    return int(float(value))
+
+
+def _region(run: ProgramRunLike) -> str:
+    for resource in run.resources:
+        if resource.type == "pulumi:providers:aws" and resource.inputs.get("region"):
+            return str(resource.inputs["region"])
+    for resource in _of_type(run, "pulumi-python:dynamic/codedeploy:Release"):
+        if resource.inputs.get("region"):
+            return str(resource.inputs["region"])
+    raise ValueError(f"stack {run.stack!r}: no AWS provider or release resource names the region")
+
+
+def _task_log_retention(run: ProgramRunLike, task: ResourceLike) -> int | None:
+    groups = _of_type(run, "aws:cloudwatch/logGroup:LogGroup")
+    names: set[str] = set()
+    raw = task.inputs.get("containerDefinitions")
+    if isinstance(raw, str):
+        for container in json.loads(raw):
+            options = (container.get("logConfiguration") or {}).get("options") or {}
+            if options.get("awslogs-group"):
+                names.add(str(options["awslogs-group"]))
+    matching = [g for g in groups if g.inputs.get("name") in names]
+    if not matching:
+        raise ValueError(
+            f"stack {run.stack!r}: the task's log group ({', '.join(sorted(names)) or 'none named'}) "
+            "is not a declared aws:cloudwatch/logGroup:LogGroup"
+        )
+    retention = matching[0].inputs.get("retentionInDays")
+    return None if retention in (None, 0) else int(float(retention))
+
+
+def _keep_last_images(run: ProgramRunLike) -> int | None:
+    for policy in _of_type(run, "aws:ecr/lifecyclePolicy:LifecyclePolicy"):
+        rules = json.loads(str(policy.inputs.get("policy") or "{}")).get("rules") or []
+        counts = [
+            int(rule["selection"]["countNumber"])
+            for rule in rules
+            if (rule.get("selection") or {}).get("countType") == "imageCountMoreThan"
+        ]
+        if counts:
+            return min(counts)
+    return None
+
+
+def extract_usage(run: ProgramRunLike) -> Usage:
+    """Read the billed quantities from a run's declared resources."""
+    service = _one(run, "aws:ecs/service:Service", "ECS service")
+    task = _one(run, "aws:ecs/taskDefinition:TaskDefinition", "task definition")
+    scaling = [
+        t
+        for t in _of_type(run, "aws:appautoscaling/target:Target")
+        if t.inputs.get("scalableDimension") == "ecs:service:DesiredCount"
+    ]
+    balancers = [
+        lb
+        for lb in _of_type(run, "aws:lb/loadBalancer:LoadBalancer")
+        if lb.inputs.get("loadBalancerType", "application") == "application"
+    ]
+    endpoints = [
+        e
+        for e in _of_type(run, "aws:ec2/vpcEndpoint:VpcEndpoint")
+        if e.inputs.get("vpcEndpointType") == "Interface"
+    ]
+    platform = task.inputs.get("runtimePlatform") or {}
+    try:
+        release_seconds: int | None = build_timeline(extract_release_params(run)).worst_case_seconds
+    except ValueError:
+        release_seconds = None
+    return Usage(
+        stack=run.stack,
+        region=_region(run),
+        desired_count=_number(service, "desiredCount"),
+        autoscaling_min=_number(scaling[0], "minCapacity") if scaling else None,
+        autoscaling_max=_number(scaling[0], "maxCapacity") if scaling else None,
+        task_cpu_units=_number(task, "cpu"),
+        task_memory_mib=_number(task, "memory"),
+        cpu_architecture=str(platform.get("cpuArchitecture") or "X86_64"),
+        load_balancers=len(balancers),
+        alb_public_subnets=sum(
+            len(lb.inputs.get("subnets") or []) for lb in balancers if not lb.inputs.get("internal")
+        ),
+        nat_gateways=len(_of_type(run, "aws:ec2/natGateway:NatGateway")),
+        elastic_ips=len(_of_type(run, "aws:ec2/eip:Eip")),
+        alarms=len(_of_type(run, "aws:cloudwatch/metricAlarm:MetricAlarm")),
+        interface_endpoints=len(endpoints),
+        interface_endpoint_azs=sum(len(e.inputs.get("subnetIds") or []) for e in endpoints),
+        log_retention_days=_task_log_retention(run, task),
+        keep_last_images=_keep_last_images(run),
+        release_seconds=release_seconds,
+    )
+
+
+# --- estimate ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CostAssumptions:
+    """What the declared resources cannot tell; every estimate lists these."""
+
+    hours_per_month: float = 730.0
+    releases_per_month: int = 20
+    alb_average_lcu: float = 1.0
+    """Average load balancer capacity units over the month (1 LCU: 25 new conn/s, 1 GB/h, ...)."""
+    nat_gb_per_month: float = 10.0
+    """GB through the NAT gateways per month (image pulls, logs, calls to AWS APIs, the hook)."""
+    endpoint_gb_per_month: float = 5.0
+    """GB through interface VPC endpoints per month (when declared)."""
+    log_gb_per_task_month: float = 1.0
+    """Log volume one task writes in a month."""
+    image_size_gb: float = 0.2
+    """Compressed size of one image in ECR."""
+    images_without_lifecycle_rule: int = 10
+    """Images assumed stored when no lifecycle rule limits the count."""
+    log_months_when_kept_forever: float = 12.0
+    """Months of logs assumed stored when the log group never expires them."""
+
+    def describe(self) -> list[str]:
+        return [
+            f"{self.hours_per_month:g} h/month",
+            f"{self.releases_per_month} releases/month",
+            f"ALB average {self.alb_average_lcu:g} LCU",
+            f"{self.nat_gb_per_month:g} GB/month through NAT",
+            f"{self.endpoint_gb_per_month:g} GB/month through interface endpoints (if any)",
+            f"{self.log_gb_per_task_month:g} GB of logs per task-month, stored for the retention period "
+            "(uncompressed size: an upper bound)",
+            f"image {self.image_size_gb:g} GB x images kept by the lifecycle rule",
+        ]
+
+
+@dataclass(frozen=True)
+class LineItem:
+    item: str
+    quantity: float
+    unit: str
+    unit_price_usd: float
+    monthly_usd: float
+
+
+@dataclass(frozen=True)
+class ReleaseExtra:
+    """Green's tasks running next to blue's for the duration of each release."""
+
+    release_seconds: float
+    releases_per_month: int
+    green_tasks: int
+    per_release_usd: float
+    monthly_usd: float
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    stack: str
+    region: str
+    prices_as_of: str
+    prices_checked_online: bool
+    sources: tuple[str, ...]
+    items: tuple[LineItem, ...]
+    total_monthly_usd: float
+    """Steady state: the line items, without releases."""
+    release_extra: ReleaseExtra | None
+    fargate_at_max_monthly_usd: float | None
+    """Fargate alone if auto scaling ran at its maximum all month."""
+    assumptions: CostAssumptions
+    not_included: tuple[str, ...] = field(default=NOT_INCLUDED)
+
+    @property
+    def total_with_releases_usd(self) -> float:
+        extra = self.release_extra.monthly_usd if self.release_extra else 0.0
+        return self.total_monthly_usd + extra
+
+
+def task_hour_usd(usage: Usage, prices: PriceTable) -> float:
+    """What one task costs per hour on Fargate (vCPU plus memory)."""
+    arch = usage.cpu_architecture.lower()
+    return usage.vcpu * prices.usd(f"fargate_{arch}_vcpu_hour") + usage.memory_gb * prices.usd(
+        f"fargate_{arch}_gb_hour"
+    )
+
+
+def _endpoints_label(usage: Usage) -> str:
+    count, azs = usage.interface_endpoints, usage.interface_endpoint_azs
+    if count and azs % count == 0:
+        return f"interface VPC endpoints ({count} x {azs // count} AZs)"
+    return f"interface VPC endpoints ({count}, {azs} endpoint-AZs)"
+
+
+def _item(prices: PriceTable, key: str, item: str, quantity: float, unit: str) -> LineItem:
+    price = prices.usd(key)
+    return LineItem(item, quantity, unit, price, quantity * price)
+
+
+def estimate(
+    usage: Usage,
+    prices: PriceTable,
+    assumptions: CostAssumptions | None = None,
+    release_seconds: float | None = None,
+) -> CostEstimate:
+    """Monthly line items, their total, and the extra of releases.
+
+    ``release_seconds`` defaults to ``usage.release_seconds`` (the timeline's worst case).
+    """
+    a = assumptions or CostAssumptions()
+    if usage.cpu_architecture not in ("X86_64", "ARM64"):
+        raise ValueError(f"cpu architecture {usage.cpu_architecture!r} has no Fargate price (X86_64, ARM64)")
+    if prices.region != usage.region:
+        raise ValueError(f"prices are for {prices.region}, the stack runs in {usage.region}")
+    hours = a.hours_per_month
+    count = usage.desired_count
+    arch = usage.cpu_architecture
+    key = arch.lower()
+    tasks = f"{count} task{'s' if count != 1 else ''}"
+    items = [
+        _item(
+            prices,
+            f"fargate_{key}_vcpu_hour",
+            f"Fargate vCPU ({arch}, {tasks} x {usage.vcpu:g} vCPU)",
+            count * usage.vcpu * hours,
+            "vCPU-hours",
+        ),
+        _item(
+            prices,
+            f"fargate_{key}_gb_hour",
+            f"Fargate memory ({arch}, {tasks} x {usage.memory_gb:g} GB)",
+            count * usage.memory_gb * hours,
+            "GB-hours",
+        ),
+    ]
+    if usage.load_balancers:
+        items.append(
+            _item(prices, "alb_hour", "Application Load Balancer", usage.load_balancers * hours, "ALB-hours")
+        )
+        items.append(
+            _item(
+                prices,
+                "alb_lcu_hour",
+                f"ALB capacity ({a.alb_average_lcu:g} LCU average)",
+                usage.load_balancers * a.alb_average_lcu * hours,
+                "LCU-hours",
+            )
+        )
+    if usage.nat_gateways:
+        items.append(
+            _item(
+                prices,
+                "nat_gateway_hour",
+                f"NAT gateways ({usage.nat_gateways})",
+                usage.nat_gateways * hours,
+                "hours",
+            )
+        )
+        items.append(_item(prices, "nat_gateway_gb", "NAT data processed", a.nat_gb_per_month, "GB"))
+    if usage.public_ipv4:
+        items.append(
+            _item(
+                prices,
+                "public_ipv4_hour",
+                f"public IPv4 ({usage.alb_public_subnets} ALB + {usage.elastic_ips} Elastic IP)",
+                usage.public_ipv4 * hours,
+                "IP-hours",
+            )
+        )
+    if usage.interface_endpoint_azs:
+        items.append(
+            _item(
+                prices,
+                "vpc_endpoint_az_hour",
+                _endpoints_label(usage),
+                usage.interface_endpoint_azs * hours,
+                "endpoint-AZ-hours",
+            )
+        )
+        items.append(
+            _item(prices, "vpc_endpoint_gb", "VPC endpoint data processed", a.endpoint_gb_per_month, "GB")
+        )
+    if usage.alarms:
+        items.append(
+            _item(prices, "alarm_month", f"CloudWatch alarms ({usage.alarms})", usage.alarms, "alarm-months")
+        )
+    ingested = count * a.log_gb_per_task_month
+    items.append(_item(prices, "logs_ingest_gb", "CloudWatch Logs ingestion", ingested, "GB"))
+    if usage.log_retention_days is None:
+        months_kept, kept = a.log_months_when_kept_forever, "never expire"
+    else:
+        months_kept, kept = (
+            usage.log_retention_days / (hours / 24),
+            f"{usage.log_retention_days}-day retention",
+        )
+    items.append(
+        _item(
+            prices,
+            "logs_storage_gb_month",
+            f"CloudWatch Logs storage ({kept})",
+            ingested * months_kept,
+            "GB-months",
+        )
+    )
+    images = usage.keep_last_images or a.images_without_lifecycle_rule
+    items.append(
+        _item(
+            prices,
+            "ecr_storage_gb_month",
+            f"ECR storage ({images} images x {a.image_size_gb:g} GB)",
+            images * a.image_size_gb,
+            "GB-months",
+        )
+    )
+
+    per_task_hour = task_hour_usd(usage, prices)
+    duration = usage.release_seconds if release_seconds is None else release_seconds
+    extra = None
+    if duration is not None:
+        per_release = count * (duration / 3600) * per_task_hour
+        extra = ReleaseExtra(
+            release_seconds=duration,
+            releases_per_month=a.releases_per_month,
+            green_tasks=count,
+            per_release_usd=per_release,
+            monthly_usd=per_release * a.releases_per_month,
+        )
+    at_max = usage.autoscaling_max * per_task_hour * hours if usage.autoscaling_max is not None else None
+    return CostEstimate(
+        stack=usage.stack,
+        region=usage.region,
+        prices_as_of=prices.as_of,
+        prices_checked_online=prices.checked_online,
+        sources=tuple(sorted(set(prices.sources.values()))),
+        items=tuple(items),
+        total_monthly_usd=sum(i.monthly_usd for i in items),
+        release_extra=extra,
+        fargate_at_max_monthly_usd=at_max,
+        assumptions=a,
+    )
+
+
+def estimate_run(run: ProgramRunLike, assumptions: CostAssumptions | None = None) -> CostEstimate:
+    """extract_usage, the region's price table, estimate: the usual path for a stack."""
+    usage = extract_usage(run)
+    return estimate(usage, load_prices(usage.region), assumptions)
+
+
+def _quantity(value: float) -> str:
+    return f"{int(value):,}" if value == int(value) else f"{value:,.2f}"
+
+
+def _unit_price(usd: float) -> str:
+    """At least two decimals, and every significant one: ``$0.10``, ``$0.04048``."""
+    text = f"{usd:.6f}".rstrip("0")
+    decimals = len(text.split(".")[1])
+    return f"${usd:.{max(2, decimals)}f}"
+
+
+def format_cost(estimate: CostEstimate) -> list[str]:
+    """Printable lines: the line items, totals, the release extra, prices' date, assumptions."""
+    rows = [
+        (
+            i.item,
+            f"{_quantity(i.quantity)} {i.unit}",
+            f"x {_unit_price(i.unit_price_usd)}",
+            f"${i.monthly_usd:,.2f}",
+        )
+        for i in estimate.items
+    ]
+    extra = estimate.release_extra
+    totals = [("total (steady state)", f"${estimate.total_monthly_usd:,.2f}")]
+    if extra is not None:
+        totals.append(("total with releases", f"${estimate.total_with_releases_usd:,.2f}"))
+    widths = [max([len(row[col]) for row in rows] or [0]) for col in range(3)]
+    amount_width = max(len(text) for text in [*(row[3] for row in rows), *(t[1] for t in totals)])
+    label_width = sum(widths) + 4
+    lines = [f"  {estimate.stack} in {estimate.region}: estimated USD per month"]
+    for item, quantity, price, monthly in rows:
+        lines.append(
+            f"  {item:<{widths[0]}}  {quantity:>{widths[1]}}  {price:<{widths[2]}}  {monthly:>{amount_width}}"
+        )
+    lines.append(f"  {totals[0][0]:<{label_width}}  {totals[0][1]:>{amount_width}}")
+    if extra is not None:
+        lines.append(
+            f"  releases: {extra.releases_per_month} x {clock(int(extra.release_seconds))} (worst case) with "
+            f"{extra.green_tasks} green task(s) running beside blue: ${extra.per_release_usd:,.4f} each, "
+            f"${extra.monthly_usd:,.2f}/month"
+        )
+        lines.append(f"  {totals[1][0]:<{label_width}}  {totals[1][1]:>{amount_width}}")
+    if estimate.fargate_at_max_monthly_usd is not None:
+        lines.append(
+            "  at the auto scaling maximum all month, Fargate alone would cost "
+            f"${estimate.fargate_at_max_monthly_usd:,.2f}"
+        )
+    checked = "re-checked online" if estimate.prices_checked_online else "NOT re-checked online"
+    lines.append(
+        f"  prices: AWS's published {estimate.region} prices as of {estimate.prices_as_of} ({checked}), from:"
+    )
+    lines.extend(f"    {url}" for url in estimate.sources)
+    lines.append(f"  assumptions: {'; '.join(estimate.assumptions.describe())}")
+    lines.append(f"  not included: {'; '.join(estimate.not_included)}")
+    return lines
+
+
+__all__ = [
+    "NOT_INCLUDED",
+    "PRICES_DIR",
+    "REQUIRED_PRICES",
+    "CostAssumptions",
+    "CostEstimate",
+    "LineItem",
+    "Price",
+    "PriceTable",
+    "ReleaseExtra",
+    "Usage",
+    "available_regions",
+    "estimate",
+    "estimate_run",
+    "extract_usage",
+    "format_cost",
+    "load_prices",
+    "task_hour_usd",
+]

@@ -1,0 +1,315 @@
+"""build_timeline: the release's events, computed by hand from the model in preview/timeline.py.
+
+Model constants used below: green tasks run PROVISION_SECONDS (30) after launch, a hook
+typically takes TYPICAL_HOOK_SECONDS (10) and at worst its Lambda timeout, a drained blue
+task typically exits TYPICAL_EXIT_SECONDS (5) after SIGTERM and at worst at stopTimeout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from preview import timeline as tl
+from preview.engine import run_stack
+from preview.release_params import (
+    AlarmParams,
+    HookParams,
+    ReleaseParams,
+    TrafficRouting,
+    extract_release_params,
+)
+from preview.timeline import Timeline, build_timeline, clock, format_timeline
+
+CANARY_10_5 = TrafficRouting("canary", 10, 5, "CodeDeployDefault.ECSCanary10Percent5Minutes")
+SMOKE = HookParams("AfterAllowTestTraffic", "smoke", 90)
+
+PROD = ReleaseParams(
+    stack="prod",
+    health_check_interval_seconds=30,
+    healthy_threshold=2,
+    unhealthy_threshold=2,
+    deregistration_delay_seconds=30,
+    container_health_check=True,
+    start_period_seconds=60,
+    stop_timeout_seconds=30,
+    routing=CANARY_10_5,
+    termination_wait_minutes=5,
+    ready_action_on_timeout="CONTINUE_DEPLOYMENT",
+    ready_wait_minutes=0,
+    alarms=(AlarmParams("cpu-high", 60, 2), AlarmParams("target-5xx", 60, 2)),
+    hooks=(SMOKE,),
+    release_timeout_minutes=60,
+    desired_count=2,
+)
+
+
+def params(**changes: Any) -> ReleaseParams:
+    return replace(PROD, **changes)
+
+
+def times(timeline: Timeline) -> list[tuple[int, int, int]]:
+    """(typical, latest, green %) of every event."""
+    return [(e.at_seconds, e.latest_seconds, e.green_percent) for e in timeline.events]
+
+
+def test_the_model_constants_the_hand_computations_rely_on() -> None:
+    assert (tl.PROVISION_SECONDS, tl.TYPICAL_HOOK_SECONDS, tl.TYPICAL_EXIT_SECONDS) == (30, 10, 5)
+    assert (tl.CODEDEPLOY_HOOK_LIMIT_MINUTES, tl.CODEDEPLOY_MAX_WAIT_MINUTES) == (60, 2880)
+
+
+def test_prod_seed_event_by_event() -> None:
+    timeline = build_timeline(PROD)
+    # typical: provision 30, healthy +2 x 30 = 90, hook +10 = 100, canary +300 = 400,
+    # termination wait +300 = 700, drain +30 = 730, exit +5 = 735.
+    # latest: healthy 30 + startPeriod 60 + 60 = 150, hook +90 = 240, canary +300 = 540,
+    # termination wait +300 = 840, drain +30 = 870, exit at stopTimeout +30 = 900.
+    expected = [
+        (0, 0, 0, "deployment starts: green task set launching"),
+        (30, 30, 0, "green tasks running"),
+        (90, 150, 0, "green healthy (2 checks x 30 s"),
+        (90, 150, 0, "test listener points at green"),
+        (90, 150, 0, "AfterAllowTestTraffic hook smoke"),
+        (100, 240, 10, "10 % of production on green"),
+        (400, 540, 100, "100 % of production on green"),
+        (400, 540, 100, "blue kept 5 min"),
+        (700, 840, 100, "blue task set terminating"),
+        (730, 870, 100, "blue tasks get SIGTERM"),
+        (735, 900, 100, "blue gone"),
+    ]
+    assert len(timeline.events) == len(expected)
+    for event, (at, latest, green, label) in zip(timeline.events, expected, strict=True):
+        assert (event.at_seconds, event.latest_seconds, event.green_percent) == (at, latest, green), label
+        assert event.label.startswith(label)
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (735, 900)
+    assert timeline.rollback_window_seconds == 300
+    assert timeline.warnings == () and timeline.notes == ()
+
+
+def test_prod_extracted_from_the_program_gives_the_same_timeline() -> None:
+    extracted = extract_release_params(run_stack("prod"))
+    assert times(build_timeline(extracted)) == times(build_timeline(PROD))
+    assert build_timeline(extracted).warnings == ()
+
+
+def _shifts(timeline: Timeline) -> list[tuple[int, int, int]]:
+    return [
+        (e.at_seconds, e.latest_seconds, e.green_percent)
+        for e in timeline.events
+        if "of production on green" in e.label
+    ]
+
+
+def test_linear_10_percent_every_minute() -> None:
+    timeline = build_timeline(
+        params(
+            routing=TrafficRouting("linear", 10, 1, "CodeDeployDefault.ECSLinear10PercentEvery1Minutes"),
+            hooks=(),
+        )
+    )
+    # no hook: the first shift when green is healthy (90, latest 150), then +60 s per step.
+    assert _shifts(timeline) == [(90 + 60 * k, 150 + 60 * k, 10 * (k + 1)) for k in range(10)]
+    # 100 % at 630 / 690; + 300 wait + 30 drain + 5 / 30 exit
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (965, 1050)
+
+
+def test_linear_33_percent_every_2_minutes_caps_the_last_step_at_100() -> None:
+    timeline = build_timeline(
+        params(routing=TrafficRouting("linear", 33, 2, "x-linear-33pct-2min"), hooks=())
+    )
+    assert _shifts(timeline) == [(90, 150, 33), (210, 270, 66), (330, 390, 99), (450, 510, 100)]
+    assert [e.label for e in timeline.events if "of production" in e.label][-1].startswith(
+        "100 % of production on green (linear step 4 of 4)"
+    )
+
+
+def test_all_at_once() -> None:
+    timeline = build_timeline(
+        params(routing=TrafficRouting("all-at-once", None, None, "CodeDeployDefault.ECSAllAtOnce"), hooks=())
+    )
+    assert _shifts(timeline) == [(90, 150, 100)]
+    # 90 + 300 + 30 + 5 = 425; 150 + 300 + 30 + 30 = 510
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (425, 510)
+
+
+@pytest.mark.parametrize("action", ["CONTINUE_DEPLOYMENT", "STOP_DEPLOYMENT"])
+def test_ready_wait_holds_green_before_the_first_shift(action: str) -> None:
+    timeline = build_timeline(params(ready_wait_minutes=10, ready_action_on_timeout=action))
+    wait = next(e for e in timeline.events if e.label.startswith("ready wait"))
+    # after the hook: 100 / 240; the first shift 600 s later
+    assert (wait.at_seconds, wait.latest_seconds) == (100, 240)
+    assert _shifts(timeline)[0] == (700, 840, 10)
+    assert ("continue-deployment" in wait.label) is (action == "STOP_DEPLOYMENT")
+
+
+def test_no_termination_wait_means_no_rollback_window_event() -> None:
+    timeline = build_timeline(params(termination_wait_minutes=0, alarms=()))
+    assert not any(e.label.startswith("blue kept") for e in timeline.events)
+    assert timeline.rollback_window_seconds == 0
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (435, 600)
+
+
+def test_every_hook_runs_in_codedeploy_order() -> None:
+    hooks = tuple(
+        HookParams(event, f"fn-{event}", 60)
+        for event in (
+            "BeforeInstall",
+            "AfterInstall",
+            "AfterAllowTestTraffic",
+            "BeforeAllowTraffic",
+            "AfterAllowTraffic",
+        )
+    )
+    timeline = build_timeline(params(hooks=hooks, routing=TrafficRouting("all-at-once", None, None, "a")))
+    hook_events = [
+        (e.label.split(" ")[0], e.at_seconds, e.latest_seconds)
+        for e in timeline.events
+        if " hook " in e.label
+    ]
+    # BeforeInstall at 0; launch then at 10 / 60; running 40 / 90; healthy 100 / 210
+    # (latest: + 60 start period + 60 checks); AfterInstall there; test listener 110 / 270;
+    # AfterAllowTestTraffic there; BeforeAllowTraffic 120 / 330; 100 % at 130 / 390;
+    # AfterAllowTraffic there.
+    assert hook_events == [
+        ("BeforeInstall", 0, 0),
+        ("AfterInstall", 100, 210),
+        ("AfterAllowTestTraffic", 110, 270),
+        ("BeforeAllowTraffic", 120, 330),
+        ("AfterAllowTraffic", 130, 390),
+    ]
+    # + 10 / 60 for AfterAllowTraffic, + 300 wait, + 30 drain, + 5 / 30 exit
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (475, 810)
+
+
+def test_a_slow_start_without_a_container_health_check_adds_nothing() -> None:
+    timeline = build_timeline(params(container_health_check=False, start_period_seconds=0, hooks=()))
+    healthy = next(e for e in timeline.events if e.label.startswith("green healthy"))
+    assert (healthy.at_seconds, healthy.latest_seconds) == (90, 90)
+
+
+# --- warnings ---------------------------------------------------------------------------
+
+
+def _has(timeline: Timeline, text: str) -> bool:
+    return any(text in warning for warning in timeline.warnings)
+
+
+def test_rollback_window_shorter_than_the_slowest_alarm_warns() -> None:
+    timeline = build_timeline(params(termination_wait_minutes=1, alarms=(AlarmParams("slow", 60, 3),)))
+    assert _has(timeline, "rollback window too short")
+    assert _has(timeline, "alarm slow needs 60 s x 3 = 3 min")
+
+
+def test_rollback_window_equal_to_the_slowest_alarm_does_not_warn() -> None:
+    timeline = build_timeline(params(termination_wait_minutes=3, alarms=(AlarmParams("slow", 60, 3),)))
+    assert not _has(timeline, "rollback window")
+
+
+def test_no_wired_alarms_no_rollback_warning() -> None:
+    assert not _has(build_timeline(params(termination_wait_minutes=0, alarms=())), "rollback window")
+
+
+def test_dev_seed_warns_about_its_one_minute_rollback_window() -> None:
+    timeline = build_timeline(extract_release_params(run_stack("dev")))
+    assert _has(timeline, "blue is kept 1 min after 100 % on green")
+    assert _has(timeline, "needs 60 s x 2 = 2 min")
+    assert len(timeline.warnings) == 1
+
+
+def test_worst_case_longer_than_the_release_timeout_warns() -> None:
+    # worst case 900 s = 15 min
+    assert _has(build_timeline(params(release_timeout_minutes=14)), "release timeout too short")
+    assert not _has(build_timeline(params(release_timeout_minutes=15)), "release timeout")
+
+
+def test_release_timeout_that_config_validation_accepts_can_still_be_too_short() -> None:
+    # validation only asks for more than readyWait + shifting + termination wait (0 + 5 + 5)
+    timeline = build_timeline(extract_release_params(run_stack("prod", {"release": {"timeoutMinutes": 11}})))
+    assert _has(timeline, "the worst case takes 15:00")
+    assert _has(timeline, "gives up after 11 min")
+
+
+def test_dev_with_a_slow_linear_release_and_a_long_timeout() -> None:
+    run = run_stack(
+        "dev",
+        {
+            "deployment": {
+                "strategy": "linear",
+                "percentage": 33,
+                "intervalMinutes": 2,
+                "readyWaitMinutes": 10,
+            },
+            "release": {"timeoutMinutes": 120},
+        },
+    )
+    timeline = build_timeline(extract_release_params(run))
+    # healthy 30 + 2 x 10 = 50 (latest + 60 start period = 110), ready wait 600, 3 x 120 shifting,
+    # termination wait 300, drain 10, exit 5 / 30
+    assert _shifts(timeline) == [(650, 710, 33), (770, 830, 66), (890, 950, 99), (1010, 1070, 100)]
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (1325, 1410)
+    assert timeline.warnings == ()
+
+
+def test_hook_timeout_beyond_codedeploys_limit_warns() -> None:
+    over = build_timeline(params(hooks=(HookParams("AfterAllowTestTraffic", "slow", 3601),)))
+    at_limit = build_timeline(
+        params(hooks=(HookParams("AfterAllowTestTraffic", "slow", 3600),), release_timeout_minutes=90)
+    )
+    assert _has(over, "60-minute hook limit")
+    assert not _has(at_limit, "hook limit")
+
+
+@pytest.mark.parametrize("field", ["ready_wait_minutes", "termination_wait_minutes"])
+def test_waits_beyond_codedeploys_maximum_warn(field: str) -> None:
+    over = build_timeline(params(**{field: 2881}))
+    at_max = build_timeline(params(**{field: 2880}))
+    assert _has(over, "exceeds CodeDeploy's maximum of 2880 min")
+    assert not _has(at_max, "maximum of 2880")
+
+
+def test_awss_default_deregistration_delay_gets_a_note_not_a_warning() -> None:
+    timeline = build_timeline(params(deregistration_delay_seconds=300))
+    assert any("slows every release" in note for note in timeline.notes)
+    assert timeline.warnings == ()
+
+
+def test_a_deregistration_delay_above_stop_timeout_is_fine() -> None:
+    timeline = build_timeline(params(deregistration_delay_seconds=120, stop_timeout_seconds=30))
+    assert timeline.warnings == () and timeline.notes == ()
+
+
+# --- formatting -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0, "0:00"), (59, "0:59"), (90, "1:30"), (3599, "59:59"), (3600, "1:00:00"), (3725, "1:02:05")],
+)
+def test_clock(seconds: int, text: str) -> None:
+    assert clock(seconds) == text
+
+
+def test_format_timeline_for_dev() -> None:
+    lines = format_timeline(build_timeline(extract_release_params(run_stack("dev"))))
+    assert lines[:9] == [
+        "  0:00  deployment starts: green task set launching",
+        "  0:30  green tasks running (image pull and start, assumed 30 s)",
+        "  0:50  green healthy (2 checks x 10 s; a slow start adds up to the 60 s startPeriod)  [latest 1:50]",
+        "  0:50  test listener points at green  [latest 1:50]",
+        "  0:50  100 % of production on green (all at once)  [latest 1:50]",
+        "  0:50  blue kept 1 min (still running: the instant-rollback window)  [latest 1:50]",
+        "  1:50  blue task set terminating: its targets drain (10 s deregistration delay)  [latest 2:50]",
+        "  2:00  blue tasks get SIGTERM (at most 30 s to exit, then SIGKILL)  [latest 3:00]",
+        "  2:05  blue gone: deployment complete  [latest 3:30]",
+    ]
+    assert lines[9] == "  typical 2:05, worst case 3:30; release timeout 20:00"
+    assert lines[10].startswith("  warning: rollback window too short")
+    assert len(lines) == 11
+
+
+def test_format_timeline_aligns_times_past_ten_minutes() -> None:
+    lines = format_timeline(build_timeline(PROD))
+    assert lines[0] == "   0:00  deployment starts: green task set launching"
+    assert lines[10] == "  12:15  blue gone: deployment complete  [latest 15:00]"
