@@ -107,7 +107,7 @@ def test_a_price_with_an_unknown_source_is_rejected(tmp_path: Path) -> None:
     data = json.loads((PRICES_DIR / "us-east-1.json").read_text())
     data["prices"]["alb_hour"]["source"] = "blog"
     (tmp_path / "us-east-1.json").write_text(json.dumps(data))
-    with pytest.raises(ValueError, match="alb_hour.source 'blog'"):
+    with pytest.raises(ValueError, match=r"alb_hour\.source 'blog'"):
         load_prices("us-east-1", tmp_path)
 
 

@@ -296,7 +296,8 @@ def test_format_timeline_for_dev() -> None:
     assert lines[:9] == [
         "  0:00  deployment starts: green task set launching",
         "  0:30  green tasks running (image pull and start, assumed 30 s)",
-        "  0:50  green healthy (2 checks x 10 s; a slow start adds up to the 60 s startPeriod)  [latest 1:50]",
+        "  0:50  green healthy (2 checks x 10 s; a slow start adds up to the 60 s startPeriod)"
+        "  [latest 1:50]",
         "  0:50  test listener points at green  [latest 1:50]",
         "  0:50  100 % of production on green (all at once)  [latest 1:50]",
         "  0:50  blue kept 1 min (still running: the instant-rollback window)  [latest 1:50]",
