@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pulumi
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
@@ -525,8 +526,7 @@ def _stack_policy(name: str, description: str, check: StackCheck, stack_name: Ca
 
 
 def _current_stack() -> str:
-    import pulumi  # the policy runtime sets the stack from PULUMI_STACK
-
+    """The stack being checked: the policy runtime configures it from PULUMI_STACK."""
     return pulumi.get_stack()
 
 

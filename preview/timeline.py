@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 
 from preview.release_params import ReleaseParams
 
-PROVISION_SECONDS = 31
+PROVISION_SECONDS = 30
 """Assumed time for a green task to run: image pull and container start."""
 TYPICAL_HOOK_SECONDS = 10
 """Assumed typical run of a lifecycle hook Lambda (the worst case is its timeout)."""

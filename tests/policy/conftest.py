@@ -14,16 +14,14 @@ EXAMPLE_CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0b5e7a52-3
 def gap_fixes(stack: str) -> dict[str, object]:
     """Config overrides that fix what the checked-in stack files break (see test_real_stacks.KNOWN_GAPS).
 
-    prod: production on HTTPS needs a certificate. dev: blue must outlive the alarms' window
-    (2 x 60 s), so at least 2 minutes. Each override keeps the rest of the stack's key.
+    prod: production on HTTPS needs a certificate (kept if the stack file sets one). Each
+    override replaces a whole key, so it starts from the stack's own value of that key.
     """
     if stack == "prod":
         load_balancer = stack_value("prod", "loadBalancer") or {}
         load_balancer.setdefault("certificateArn", EXAMPLE_CERTIFICATE)
         return {"loadBalancer": load_balancer}
-    deployment = stack_value(stack, "deployment") or {}
-    deployment["terminationWaitMinutes"] = max(int(deployment.get("terminationWaitMinutes", 5)), 2)
-    return {"deployment": deployment}
+    return {}
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from preview.cost import (
     format_cost,
     load_prices,
 )
-from preview.engine import ProgramRun, run_stack
+from preview.engine import ProgramRun, Recorded, run_stack
 
 # Hand arithmetic uses these published us-east-1 prices (the table must hold exactly these).
 X86_VCPU, X86_GB = 0.04048, 0.004445
@@ -146,7 +147,7 @@ def test_dev_usage_from_the_declared_resources(dev: ProgramRun) -> None:
         512,
     )
     assert (usage.nat_gateways, usage.elastic_ips, usage.public_ipv4) == (1, 1, 3)
-    assert (usage.log_retention_days, usage.keep_last_images, usage.release_seconds) == (7, 5, 210)
+    assert (usage.log_retention_days, usage.keep_last_images, usage.release_seconds) == (7, 5, 270)
 
 
 # --- estimates --------------------------------------------------------------------------
@@ -196,10 +197,10 @@ def test_dev_estimate_by_hand(dev: ProgramRun, prices: PriceTable) -> None:
         }
     )
     assert result.total_monthly_usd == pytest.approx(76.6319291, abs=1e-6)
-    # 210 s x 1 task x (0.25 x 0.04048 + 0.5 x 0.004445) = 0.0583333 h x 0.0123425
+    # 270 s x 1 task x (0.25 x 0.04048 + 0.5 x 0.004445) = 0.075 h x 0.0123425
     assert result.release_extra is not None
-    assert result.release_extra.per_release_usd == pytest.approx(210 / 3600 * 0.0123425)
-    assert result.release_extra.monthly_usd == pytest.approx(20 * 210 / 3600 * 0.0123425)
+    assert result.release_extra.per_release_usd == pytest.approx(270 / 3600 * 0.0123425)
+    assert result.release_extra.monthly_usd == pytest.approx(20 * 270 / 3600 * 0.0123425)
     assert result.fargate_at_max_monthly_usd is None
 
 
@@ -273,3 +274,18 @@ def test_format_cost_for_prod(prod: ProgramRun) -> None:
     assert "as of 2025-06 (NOT re-checked online)" in text
     assert "https://aws.amazon.com/fargate/pricing/" in text
     assert "730 h/month; 20 releases/month; ALB average 1 LCU; 10 GB/month through NAT" in text
+
+
+@dataclass
+class FakeRun:
+    stack: str
+    resources: list[Recorded] = field(default_factory=list)
+
+
+def test_an_internal_load_balancer_has_no_public_addresses(prod: ProgramRun) -> None:
+    resources = [copy.deepcopy(r) for r in prod.resources]
+    for resource in resources:
+        if resource.type == "aws:lb/loadBalancer:LoadBalancer":
+            resource.inputs["internal"] = True
+    usage = extract_usage(FakeRun("prod", resources))
+    assert (usage.load_balancers, usage.alb_public_subnets, usage.public_ipv4) == (1, 0, 2)  # NAT EIPs only

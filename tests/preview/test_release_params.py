@@ -66,7 +66,7 @@ def test_dev_params_match_the_stack_file_and_defaults(dev: ProgramRun) -> None:
         start_period_seconds=60,
         stop_timeout_seconds=30,
         routing=TrafficRouting("all-at-once", None, None, "CodeDeployDefault.ECSAllAtOnce"),
-        termination_wait_minutes=1,
+        termination_wait_minutes=2,
         ready_action_on_timeout="CONTINUE_DEPLOYMENT",
         ready_wait_minutes=0,
         alarms=_alarms("my-app-dev"),

@@ -211,8 +211,15 @@ def test_no_wired_alarms_no_rollback_warning() -> None:
     assert not _has(build_timeline(params(termination_wait_minutes=0, alarms=())), "rollback window")
 
 
-def test_dev_seed_warns_about_its_one_minute_rollback_window() -> None:
+def test_dev_seed_keeps_blue_as_long_as_its_alarms_need() -> None:
     timeline = build_timeline(extract_release_params(run_stack("dev")))
+    assert timeline.warnings == ()
+    assert timeline.rollback_window_seconds == 120
+
+
+def test_dev_with_a_one_minute_rollback_window_warns() -> None:
+    deployment = {"strategy": "all-at-once", "terminationWaitMinutes": 1}
+    timeline = build_timeline(extract_release_params(run_stack("dev", {"deployment": deployment})))
     assert _has(timeline, "blue is kept 1 min after 100 % on green")
     assert _has(timeline, "needs 60 s x 2 = 2 min")
     assert len(timeline.warnings) == 1
@@ -300,14 +307,13 @@ def test_format_timeline_for_dev() -> None:
         "  [latest 1:50]",
         "  0:50  test listener points at green  [latest 1:50]",
         "  0:50  100 % of production on green (all at once)  [latest 1:50]",
-        "  0:50  blue kept 1 min (still running: the instant-rollback window)  [latest 1:50]",
-        "  1:50  blue task set terminating: its targets drain (10 s deregistration delay)  [latest 2:50]",
-        "  2:00  blue tasks get SIGTERM (at most 30 s to exit, then SIGKILL)  [latest 3:00]",
-        "  2:05  blue gone: deployment complete  [latest 3:30]",
+        "  0:50  blue kept 2 min (still running: the instant-rollback window)  [latest 1:50]",
+        "  2:50  blue task set terminating: its targets drain (10 s deregistration delay)  [latest 3:50]",
+        "  3:00  blue tasks get SIGTERM (at most 30 s to exit, then SIGKILL)  [latest 4:00]",
+        "  3:05  blue gone: deployment complete  [latest 4:30]",
     ]
-    assert lines[9] == "  typical 2:05, worst case 3:30; release timeout 20:00"
-    assert lines[10].startswith("  warning: rollback window too short")
-    assert len(lines) == 11
+    assert lines[9] == "  typical 3:05, worst case 4:30; release timeout 20:00"
+    assert len(lines) == 10
 
 
 def test_format_timeline_aligns_times_past_ten_minutes() -> None:
