@@ -7,6 +7,8 @@
 #   bench/run.sh               # 5 timed runs of each, after one untimed warm-up each
 #   RUNS=10 bench/run.sh
 #   TIMER=builtin bench/run.sh # ignore hyperfine even where it is installed
+#   CDK_VALIDATION=false bench/run.sh  # cdk synth without aws-cdk-lib's built-in
+#                              # CloudFormation template validation (on by default)
 #
 # Offline: no AWS credentials, no network to AWS (the CDK app pins account, region and
 # zones; CLI telemetry, notices and the version check are off). Needs node/npm (the npm
@@ -100,7 +102,7 @@ echo "python:      $("$REPO/venv/bin/python" --version 2>&1) (venv)"
 echo "aws-cdk-lib: $cdk_lib_version, constructs $constructs_version, aws-cdk CLI $cdk_cli_version"
 echo "pulumi:      $pulumi_versions"
 echo "load avg:    $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min; other work on the machine skews both commands)"
-echo "env:         PYTHONDONTWRITEBYTECODE=${PYTHONDONTWRITEBYTECODE:-unset}, PYTHONPYCACHEPREFIX=${PYTHONPYCACHEPREFIX:-unset}"
+echo "env:         PYTHONDONTWRITEBYTECODE=${PYTHONDONTWRITEBYTECODE:-unset}, PYTHONPYCACHEPREFIX=${PYTHONPYCACHEPREFIX:-unset}, CDK_VALIDATION=${CDK_VALIDATION:-unset}"
 echo
 echo "== commands =="
 echo "preview: $PREVIEW_DESC"
