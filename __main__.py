@@ -16,7 +16,12 @@ from components.hooks import SmokeTestHook, SmokeTestHookArgs
 from components.load_balancer import BlueGreenLoadBalancer, BlueGreenLoadBalancerArgs
 from components.network import Network, NetworkArgs
 from components.registry import Registry, RegistryArgs
-from components.release import CodeDeployRelease, CodeDeployReleaseArgs
+from components.release import (
+    CodeDeployRelease,
+    CodeDeployReleaseArgs,
+    EcsServiceRelease,
+    EcsServiceReleaseArgs,
+)
 from components.service import FargateService, FargateServiceArgs
 from components.task_definition import AppTaskDefinition, AppTaskDefinitionArgs
 from stack_config.loader import load_settings
@@ -57,6 +62,8 @@ registry = Registry(
     aws_opts,
 )
 
+engine = settings.deployment.controller
+
 load_balancer = BlueGreenLoadBalancer(
     prefix,
     BlueGreenLoadBalancerArgs(
@@ -66,6 +73,7 @@ load_balancer = BlueGreenLoadBalancer(
         public_subnet_ids=network.public_subnet_ids,
         container_port=settings.container.port,
         deletion_protection=settings.deletion_protection,
+        engine=engine,
     ),
     aws_opts,
 )
@@ -86,6 +94,49 @@ task = AppTaskDefinition(
     aws_opts,
 )
 
+# The cluster and the service carry the prefix as their name, so the alarms (which name
+# them) exist before the service, whose ECS engine rolls back on them.
+alarms = ReleaseAlarms(
+    prefix,
+    ReleaseAlarmsArgs(
+        alarms=settings.alarms,
+        name_prefix=prefix,
+        cluster_name=prefix,
+        service_name=prefix,
+        alb_arn_suffix=load_balancer.arn_suffix,
+        blue_target_group_arn_suffix=load_balancer.blue.arn_suffix,
+        green_target_group_arn_suffix=load_balancer.green.arn_suffix,
+    ),
+    aws_opts,
+)
+
+
+def smoke_test_hook(deployment: BlueGreenDeployment | None) -> SmokeTestHook:
+    """The hook Lambda; under CodeDeploy it reports to the group, under ECS it returns its verdict."""
+    return SmokeTestHook(
+        prefix,
+        SmokeTestHookArgs(
+            hooks=settings.hooks,
+            name_prefix=prefix,
+            project_dir=Path(__file__).resolve().parent,
+            test_url=load_balancer.test_url,
+            verify_tls=not settings.load_balancer.https,
+            vpc_id=network.vpc_id,
+            private_subnet_ids=network.private_subnet_ids,
+            nat_public_ips=network.nat_public_ips,
+            nat_gateway_count=0 if settings.network.vpc_id else settings.network.nat_gateways,
+            alb_security_group_id=load_balancer.security_group_id,
+            test_listener_port=settings.load_balancer.test_listener_port,
+            log_retention_days=settings.container.log_retention_days,
+            deployment_group_arn=deployment.deployment_group_arn if deployment else None,
+            codedeploy_role_name=deployment.role_name if deployment else None,
+        ),
+        aws_opts,
+    )
+
+
+ecs_hook = smoke_test_hook(None) if engine == "ecs" and settings.hooks.enabled else None
+
 service = FargateService(
     prefix,
     FargateServiceArgs(
@@ -100,87 +151,86 @@ service = FargateService(
         blue_target_group=load_balancer.blue,
         green_target_group=load_balancer.green,
         listeners=load_balancer.listeners,
-    ),
-    aws_opts,
-)
-
-alarms = ReleaseAlarms(
-    prefix,
-    ReleaseAlarmsArgs(
-        alarms=settings.alarms,
-        name_prefix=prefix,
-        cluster_name=service.cluster_name,
-        service_name=service.service_name,
-        alb_arn_suffix=load_balancer.arn_suffix,
-        blue_target_group_arn_suffix=load_balancer.blue.arn_suffix,
-        green_target_group_arn_suffix=load_balancer.green.arn_suffix,
-    ),
-    aws_opts,
-)
-
-deployment = BlueGreenDeployment(
-    prefix,
-    BlueGreenDeploymentArgs(
+        name=prefix,
         deployment=settings.deployment,
-        name_prefix=prefix,
-        cluster_name=service.cluster_name,
-        service_name=service.service_name,
-        blue_target_group_name=load_balancer.blue.name,
-        green_target_group_name=load_balancer.green.name,
-        production_listener_arn=load_balancer.production_listener.arn,
-        test_listener_arn=load_balancer.test_listener.arn,
         alarm_names=alarms.rollback_alarm_names,
+        production_rule=load_balancer.production_rule,
+        test_rule=load_balancer.test_rule,
+        hook_function_arn=ecs_hook.function_arn if ecs_hook else None,
+        hook_events=settings.hooks.lifecycle_events,
     ),
     aws_opts,
 )
 
-hook_arns: pulumi.Input[dict[str, str]] = {}
-release_after: list[pulumi.Resource] = []  # its inputs already order it after the group and service
-if settings.hooks.enabled:
-    hook = SmokeTestHook(
+release: CodeDeployRelease | EcsServiceRelease
+if engine == "codedeploy":
+    deployment = BlueGreenDeployment(
         prefix,
-        SmokeTestHookArgs(
-            hooks=settings.hooks,
+        BlueGreenDeploymentArgs(
+            deployment=settings.deployment,
             name_prefix=prefix,
-            project_dir=Path(__file__).resolve().parent,
-            test_url=load_balancer.test_url,
-            verify_tls=not settings.load_balancer.https,
-            vpc_id=network.vpc_id,
-            private_subnet_ids=network.private_subnet_ids,
-            nat_public_ips=network.nat_public_ips,
-            nat_gateway_count=0 if settings.network.vpc_id else settings.network.nat_gateways,
-            alb_security_group_id=load_balancer.security_group_id,
-            test_listener_port=settings.load_balancer.test_listener_port,
-            deployment_group_arn=deployment.deployment_group_arn,
-            codedeploy_role_name=deployment.role_name,
-            log_retention_days=settings.container.log_retention_days,
+            cluster_name=service.cluster_name,
+            service_name=service.service_name,
+            blue_target_group_name=load_balancer.blue.name,
+            green_target_group_name=load_balancer.green.name,
+            production_listener_arn=load_balancer.production_listener.arn,
+            test_listener_arn=load_balancer.test_listener.arn,
+            alarm_names=alarms.rollback_alarm_names,
         ),
         aws_opts,
     )
-    hook_arns = hook.hook_arns
-    release_after.append(hook.invoke_permission)
+    hook_arns: pulumi.Input[dict[str, str]] = {}
+    release_after: list[pulumi.Resource] = []  # its inputs already order it after the group and service
+    if settings.hooks.enabled:
+        hook = smoke_test_hook(deployment)
+        hook_arns = hook.hook_arns
+        if hook.invoke_permission is not None:
+            release_after.append(hook.invoke_permission)
+    # When the task definition changes, this releases it through CodeDeploy and waits.
+    release = CodeDeployRelease(
+        f"{prefix}-release",
+        CodeDeployReleaseArgs(
+            region=settings.region,
+            profile=settings.aws_profile,
+            application=deployment.application_name,
+            deployment_group=deployment.deployment_group_name,
+            cluster=service.cluster_name,
+            service=service.service_name,
+            task_definition_arn=task.arn,
+            container_name=settings.container.name,
+            container_port=settings.container.port,
+            hooks=hook_arns,
+            timeout_minutes=settings.release.timeout_minutes,
+            stop_on_timeout=settings.release.stop_on_timeout,
+            poll_seconds=settings.release.poll_seconds,
+        ),
+        pulumi.ResourceOptions(parent=deployment, depends_on=release_after),
+    )
+    pulumi.export("codedeployApplication", deployment.application_name)
+    pulumi.export("codedeployDeploymentGroup", deployment.deployment_group_name)
+    pulumi.export("deploymentConfigName", deployment.deployment_config_name)
+    pulumi.export("lastDeploymentId", release.deployment_id)
+else:
+    # The service update deploys the new revision itself; this waits for that deployment
+    # and fails the update when ECS rolls it back.
+    release = EcsServiceRelease(
+        f"{prefix}-release",
+        EcsServiceReleaseArgs(
+            region=settings.region,
+            profile=settings.aws_profile,
+            cluster=service.cluster_name,
+            service=service.service_name,
+            task_definition_arn=task.arn,
+            timeout_minutes=settings.release.timeout_minutes,
+            stop_on_timeout=settings.release.stop_on_timeout,
+            poll_seconds=settings.release.poll_seconds,
+        ),
+        pulumi.ResourceOptions(parent=service, depends_on=[service.service]),
+    )
+    pulumi.export("deploymentStrategy", settings.deployment.native_plan.strategy)
+    pulumi.export("lastServiceDeploymentArn", release.service_deployment_arn)
 
-# When the task definition changes, this releases it through CodeDeploy and waits.
-release = CodeDeployRelease(
-    f"{prefix}-release",
-    CodeDeployReleaseArgs(
-        region=settings.region,
-        profile=settings.aws_profile,
-        application=deployment.application_name,
-        deployment_group=deployment.deployment_group_name,
-        cluster=service.cluster_name,
-        service=service.service_name,
-        task_definition_arn=task.arn,
-        container_name=settings.container.name,
-        container_port=settings.container.port,
-        hooks=hook_arns,
-        timeout_minutes=settings.release.timeout_minutes,
-        stop_on_timeout=settings.release.stop_on_timeout,
-        poll_seconds=settings.release.poll_seconds,
-    ),
-    pulumi.ResourceOptions(parent=deployment, depends_on=release_after),
-)
-
+pulumi.export("deploymentController", engine)
 pulumi.export("serviceUrl", load_balancer.production_url)
 pulumi.export("testUrl", load_balancer.test_url)
 pulumi.export("repositoryUrl", registry.repository_url)
@@ -189,11 +239,7 @@ pulumi.export("clusterName", service.cluster_name)
 pulumi.export("serviceName", service.service_name)
 pulumi.export("taskDefinitionArn", task.arn)
 pulumi.export("taskDefinitionFamily", task.family)
-pulumi.export("codedeployApplication", deployment.application_name)
-pulumi.export("codedeployDeploymentGroup", deployment.deployment_group_name)
-pulumi.export("deploymentConfigName", deployment.deployment_config_name)
 pulumi.export("logGroupName", task.log_group_name)
 pulumi.export("alarmTopicArn", alarms.topic_arn)
 pulumi.export("region", settings.region)
 pulumi.export("liveTaskDefinitionArn", release.live_task_definition_arn)
-pulumi.export("lastDeploymentId", release.deployment_id)

@@ -39,9 +39,11 @@ class SmokeTestHookArgs:
     nat_gateway_count: int
     alb_security_group_id: pulumi.Input[str]
     test_listener_port: int
-    deployment_group_arn: pulumi.Input[str]
-    codedeploy_role_name: pulumi.Input[str]
     log_retention_days: int
+    deployment_group_arn: pulumi.Input[str] | None = None
+    """CodeDeploy engine: the group the hook reports to. None under the ECS engine, where
+    the function returns its verdict and ECS's infrastructure role invokes it."""
+    codedeploy_role_name: pulumi.Input[str] | None = None
 
 
 def function_timeout_seconds(hooks: HookSettings) -> int:
@@ -84,7 +86,7 @@ class SmokeTestHook(pulumi.ComponentResource):
             f"{name}-hook",
             role=role.id,
             policy=pulumi.Output.all(group=args.deployment_group_arn, logs=log_group.arn).apply(
-                lambda v: json.dumps(_hook_policy(v["group"], v["logs"]))
+                lambda v: json.dumps(_hook_policy(v["logs"], v["group"]))
             ),
             opts=child,
         )
@@ -138,6 +140,10 @@ class SmokeTestHook(pulumi.ComponentResource):
             # The log group exists first, so Lambda never creates one without retention.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group]),
         )
+        self.invoke_permission: aws.iam.RolePolicy | None = None
+        if args.codedeploy_role_name is None:
+            self._finish(args)
+            return
         self.invoke_permission = aws.iam.RolePolicy(
             f"{name}-invoke-hook",
             role=args.codedeploy_role_name,
@@ -154,6 +160,9 @@ class SmokeTestHook(pulumi.ComponentResource):
             opts=child,
         )
 
+        self._finish(args)
+
+    def _finish(self, args: SmokeTestHookArgs) -> None:
         self.function_arn = self.function.arn
         self.hook_arns = self.function.arn.apply(
             lambda arn: {event: arn for event in args.hooks.lifecycle_events}
@@ -161,16 +170,23 @@ class SmokeTestHook(pulumi.ComponentResource):
         self.register_outputs({"function_arn": self.function_arn, "hook_arns": self.hook_arns})
 
 
-def _hook_policy(deployment_group_arn: str, log_group_arn: str) -> dict:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
+def _hook_policy(log_group_arn: str, deployment_group_arn: str | None) -> dict:
+    report = (
+        [
             {
                 "Sid": "ReportHookStatus",
                 "Effect": "Allow",
                 "Action": "codedeploy:PutLifecycleEventHookExecutionStatus",
                 "Resource": deployment_group_arn,
-            },
+            }
+        ]
+        if deployment_group_arn
+        else []
+    )
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            *report,
             {
                 "Sid": "WriteLogs",
                 "Effect": "Allow",

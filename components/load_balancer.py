@@ -4,8 +4,9 @@ Creates an internet-facing ALB with its security group, a blue and a green targe
 (``target_type`` ip, health check and deregistration delay from config), a production
 listener (HTTP 80, or HTTPS 443 with an ACM certificate plus an HTTP->HTTPS redirect on 80)
 and a test listener on ``loadBalancer.testListenerPort`` reachable only from
-``loadBalancer.testTrafficCidrs``. Both listeners start on blue; after that CodeDeploy owns
-their default actions.
+``loadBalancer.testTrafficCidrs``. Both listeners start on blue, with green behind them at
+weight 0; after that the deployment engine owns the weights: CodeDeploy the listeners'
+default actions, ECS the listener rules it is given.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ class BlueGreenLoadBalancerArgs:
     public_subnet_ids: pulumi.Input[list[str]]
     container_port: int
     deletion_protection: bool
+    engine: str = "codedeploy"
+    """Who moves traffic: ``codedeploy`` (listener default actions) or ``ecs`` (listener rules)."""
 
 
 def _rule_name(cidr: str) -> str:
@@ -80,18 +83,46 @@ class BlueGreenLoadBalancer(pulumi.ComponentResource):
             if settings.https
             else {}
         )
-        # CodeDeploy rewrites both listeners' default actions on every release (blue <-> green).
-        # Without ignore_changes the next `pulumi up` would point production back at the old
-        # target group.
-        codedeploy_owned = pulumi.ResourceOptions(parent=self, ignore_changes=["default_actions"])
-        forward_to_blue = [{"type": "forward", "target_group_arn": self.blue.arn}]
+        # Both target groups sit behind each listener from the start (green at weight 0), so
+        # green's targets are health-checked while they start, before any traffic moves.
+        blue_live = [
+            {
+                "type": "forward",
+                "forward": {
+                    "target_groups": [
+                        {"arn": self.blue.arn, "weight": 100},
+                        {"arn": self.green.arn, "weight": 0},
+                    ]
+                },
+            }
+        ]
+        if args.engine == "codedeploy":
+            # CodeDeploy rewrites both listeners' default actions on every release (blue <->
+            # green). Without ignore_changes the next `pulumi up` would point production back
+            # at the old target group.
+            listener_opts = pulumi.ResourceOptions(parent=self, ignore_changes=["default_actions"])
+            default_actions = blue_live
+        else:
+            # Under the ECS engine traffic goes through listener rules (below); the default
+            # action only answers what no rule matches.
+            listener_opts = child
+            default_actions = [
+                {
+                    "type": "fixed-response",
+                    "fixed_response": {
+                        "content_type": "text/plain",
+                        "status_code": "404",
+                        "message_body": "no route",
+                    },
+                }
+            ]
         self.production_listener = aws.lb.Listener(
             f"{name}-prod",
             load_balancer_arn=self.alb.arn,
             port=settings.production_port,
             protocol=protocol,
-            default_actions=forward_to_blue,
-            opts=codedeploy_owned,
+            default_actions=default_actions,
+            opts=listener_opts,
             **tls,
         )
         self.test_listener = aws.lb.Listener(
@@ -99,11 +130,36 @@ class BlueGreenLoadBalancer(pulumi.ComponentResource):
             load_balancer_arn=self.alb.arn,
             port=settings.test_listener_port,
             protocol=protocol,
-            default_actions=forward_to_blue,
-            opts=codedeploy_owned,
+            default_actions=default_actions,
+            opts=listener_opts,
             **tls,
         )
-        self.listeners = [self.production_listener, self.test_listener]
+        self.production_rule: aws.lb.ListenerRule | None = None
+        self.test_rule: aws.lb.ListenerRule | None = None
+        if args.engine == "ecs":
+            # ECS rewrites these rules' weights during and after every deployment
+            # (terraform-aws-alb#409): reverting them would move production traffic back.
+            ecs_owned = pulumi.ResourceOptions(parent=self, ignore_changes=["actions"])
+            every_path = [{"path_pattern": {"values": ["/*"]}}]
+            self.production_rule = aws.lb.ListenerRule(
+                f"{name}-prod-rule",
+                listener_arn=self.production_listener.arn,
+                priority=1,
+                conditions=every_path,
+                actions=blue_live,
+                opts=ecs_owned,
+            )
+            self.test_rule = aws.lb.ListenerRule(
+                f"{name}-test-rule",
+                listener_arn=self.test_listener.arn,
+                priority=1,
+                conditions=every_path,
+                actions=blue_live,
+                opts=ecs_owned,
+            )
+        self.listeners: list[pulumi.Resource] = [self.production_listener, self.test_listener]
+        if self.production_rule is not None and self.test_rule is not None:
+            self.listeners += [self.production_rule, self.test_rule]
         if settings.https:
             self.listeners.append(
                 aws.lb.Listener(

@@ -1,4 +1,6 @@
-"""CodeDeployRelease: `pulumi up` releases a new task definition revision through CodeDeploy.
+"""Releases during `pulumi up`: CodeDeployRelease and EcsServiceRelease.
+
+CodeDeployRelease releases a new task definition revision through CodeDeploy.
 
 A service with the CODE_DEPLOY controller cannot take a new task definition through ECS,
 and no Pulumi resource starts a CodeDeploy deployment (pulumi-aws issue 3821). This
@@ -8,6 +10,10 @@ into the Pulumi log, and waits. Success records the deployment id and the live r
 failure, rollback, stop or timeout fails the update and keeps the previous state, so the
 next `pulumi up` retries. On first creation nothing is deployed: the service was just
 created on that revision.
+
+EcsServiceRelease serves the ECS engine, where `pulumi up` itself updates the service's
+task definition and ECS deploys it: it waits for that service deployment and fails the
+update, naming the deployment and the reason, when ECS rolls it back.
 """
 
 from __future__ import annotations
@@ -31,20 +37,20 @@ class ReleaseProvider(pulumi.dynamic.ResourceProvider):
 
     serialize_as_secret_always = False
 
-    def __init__(self, project_root: str) -> None:
+    def __init__(self, project_root: str, ops_module: str = "release.provider_ops") -> None:
         super().__init__()
         self.project_root = project_root
+        self.ops_module = ops_module
 
     def _ops(self) -> Any:
+        import importlib as _importlib
         import os as _os
         import sys as _sys
 
         root = self.project_root if _os.path.isdir(self.project_root) else _os.getcwd()
         if root not in _sys.path:
             _sys.path.insert(0, root)
-        from release import provider_ops
-
-        return provider_ops
+        return _importlib.import_module(self.ops_module)
 
     def _log(self) -> Any:
         from release.engine_log import engine_logger
@@ -102,9 +108,8 @@ class CodeDeployRelease(pulumi.dynamic.Resource, module="codedeploy", name="Rele
     live_task_definition_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: CodeDeployReleaseArgs, opts: pulumi.ResourceOptions | None = None):
-        project_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         super().__init__(
-            ReleaseProvider(project_root),
+            ReleaseProvider(_project_root()),
             name,
             {
                 "region": args.region,
@@ -122,6 +127,49 @@ class CodeDeployRelease(pulumi.dynamic.Resource, module="codedeploy", name="Rele
                 "poll_seconds": args.poll_seconds,
                 "stop_on_timeout": args.stop_on_timeout,
                 "deployment_id": None,
+                "live_task_definition_arn": None,
+            },
+            opts,
+        )
+
+
+def _project_root() -> str:
+    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@dataclass
+class EcsServiceReleaseArgs:
+    region: str
+    profile: str | None
+    cluster: pulumi.Input[str]
+    service: pulumi.Input[str]
+    task_definition_arn: pulumi.Input[str]
+    timeout_minutes: int
+    stop_on_timeout: bool
+    poll_seconds: int = 15
+    wait_seconds_for_start: int = 120
+    """How long the ECS deployment of a new revision may take to appear after the update."""
+
+
+class EcsServiceRelease(pulumi.dynamic.Resource, module="ecs", name="ServiceRelease"):
+    service_deployment_arn: pulumi.Output[str]
+    live_task_definition_arn: pulumi.Output[str]
+
+    def __init__(self, name: str, args: EcsServiceReleaseArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(
+            ReleaseProvider(_project_root(), "release.ecs_provider_ops"),
+            name,
+            {
+                "region": args.region,
+                "profile": args.profile,
+                "cluster": args.cluster,
+                "service": args.service,
+                "task_definition_arn": args.task_definition_arn,
+                "timeout_minutes": args.timeout_minutes,
+                "poll_seconds": args.poll_seconds,
+                "stop_on_timeout": args.stop_on_timeout,
+                "wait_seconds_for_start": args.wait_seconds_for_start,
+                "service_deployment_arn": None,
                 "live_task_definition_arn": None,
             },
             opts,

@@ -1,22 +1,33 @@
 """FargateService: the ECS cluster, the service CodeDeploy deploys, and its auto scaling.
 
 Creates the cluster (Container Insights from config), a security group that admits only
-the ALB on the container port, and a Fargate service with the ``CODE_DEPLOY`` deployment
-controller in the private subnets, created after the listeners exist. After creation
-CodeDeploy owns the service's task definition, load balancer and network settings, and
-the scaler owns its desired count, so those are ignored on later updates. Optional
-target-tracking auto scaling on CPU and on ALB requests per target.
+the ALB on the container port, and a Fargate service in the private subnets, created after
+the listeners exist. With ``deployment.controller: codedeploy`` the service has the
+``CODE_DEPLOY`` controller and CodeDeploy owns its task definition, load balancer and
+network settings after creation. With ``ecs`` the service deploys itself (BLUE_GREEN,
+LINEAR or CANARY, bake time, alarms with rollback, circuit breaker, lifecycle hooks)
+through listener rules and an alternate target group, using an infrastructure role. The
+scaler owns the desired count. Optional target-tracking auto scaling on CPU and on ALB
+requests per target.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from stack_config.model import ServiceSettings
+from specs.iam import assume_role_policy
+from specs.native_deployment import LIFECYCLE_STAGE
+from stack_config.model import DeploymentSettings, ServiceSettings
+
+LOAD_BALANCER_INFRASTRUCTURE_POLICY = (
+    "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"
+)
 
 
 @dataclass
@@ -32,17 +43,35 @@ class FargateServiceArgs:
     blue_target_group: aws.lb.TargetGroup
     green_target_group: aws.lb.TargetGroup
     listeners: Sequence[pulumi.Resource]
-    """The service may only be created once its target group has a listener."""
+    """The service may only be created once its target group has a listener (and, under the
+    ECS engine, its listener rules exist)."""
+    name: str
+    """The cluster's and the service's name; fixed, so the alarms can name them beforehand."""
+    deployment: DeploymentSettings
+    alarm_names: pulumi.Input[list[str]] | None = None
+    """Under the ECS engine: alarms that stop and roll back a deployment."""
+    production_rule: aws.lb.ListenerRule | None = None
+    test_rule: aws.lb.ListenerRule | None = None
+    hook_function_arn: pulumi.Input[str] | None = None
+    hook_events: Sequence[str] = ()
+    """CodeDeploy hook names; under the ECS engine mapped to its lifecycle stages."""
 
 
-def ignored_after_create(auto_scaling: bool) -> list[str]:
-    """Service properties owned by CodeDeploy (and the scaler) once the service exists.
+def ignored_after_create(engine: str, auto_scaling: bool) -> list[str]:
+    """Service properties the deployment engine (and the scaler) own once the service exists.
 
-    Updating them through ECS fails on a CODE_DEPLOY service ("Unable to update task
-    definition on services with a CODE_DEPLOY deployment controller"), and reverting them
-    would undo the last release; new values ship through a CodeDeploy deployment instead.
+    CodeDeploy: updating them through ECS fails on a CODE_DEPLOY service ("Unable to update
+    task definition on services with a CODE_DEPLOY deployment controller"), and reverting
+    them would undo the last release; new values ship through a CodeDeploy deployment.
+    ECS: the task definition is how `pulumi up` starts a deployment, so it stays managed;
+    but ECS swaps the primary and alternate target groups after each deployment, and sending
+    the original pair again breaks the next one (terraform-provider-aws#45678).
     """
-    owned = ["task_definition", "load_balancers", "network_configuration", "platform_version"]
+    owned = (
+        ["task_definition", "load_balancers", "network_configuration", "platform_version"]
+        if engine == "codedeploy"
+        else ["load_balancers"]
+    )
     return [*owned, "desired_count"] if auto_scaling else owned
 
 
@@ -57,6 +86,7 @@ class FargateService(pulumi.ComponentResource):
 
         self.cluster = aws.ecs.Cluster(
             f"{name}-cluster",
+            name=args.name,
             settings=[
                 {
                     "name": "containerInsights",
@@ -103,21 +133,43 @@ class FargateService(pulumi.ComponentResource):
             opts=child,
         )
 
+        engine = args.deployment.controller
+        self.infrastructure_dependencies: list[pulumi.Resource] = []
+        load_balancer: dict[str, Any] = {
+            "target_group_arn": args.blue_target_group.arn,
+            "container_name": args.container_name,
+            "container_port": args.container_port,
+        }
+        engine_settings: dict[str, Any] = {"deployment_controller": {"type": "CODE_DEPLOY"}}
+        if engine == "ecs":
+            infrastructure_role = self._infrastructure_role(name, args)
+            assert args.production_rule is not None and args.test_rule is not None
+            load_balancer["advanced_configuration"] = {
+                "alternate_target_group_arn": args.green_target_group.arn,
+                "production_listener_rule": args.production_rule.arn,
+                "test_listener_rule": args.test_rule.arn,
+                "role_arn": infrastructure_role.arn,
+            }
+            engine_settings = {
+                "deployment_controller": {"type": "ECS"},
+                "deployment_configuration": _native_configuration(args, infrastructure_role.arn),
+                "deployment_circuit_breaker": {"enable": True, "rollback": True},
+                "alarms": (
+                    {"alarm_names": args.alarm_names, "enable": True, "rollback": True}
+                    if args.alarm_names is not None
+                    else None
+                ),
+            }
+
         self.service = aws.ecs.Service(
             f"{name}-service",
+            name=args.name,
             cluster=self.cluster.arn,
             task_definition=args.task_definition_arn,
             desired_count=settings.desired_count,
             launch_type="FARGATE",
             platform_version="LATEST",
-            deployment_controller={"type": "CODE_DEPLOY"},
-            load_balancers=[
-                {
-                    "target_group_arn": args.blue_target_group.arn,
-                    "container_name": args.container_name,
-                    "container_port": args.container_port,
-                }
-            ],
+            load_balancers=[load_balancer],
             network_configuration={
                 "subnets": args.private_subnet_ids,
                 "security_groups": [self.security_group.id],
@@ -128,11 +180,16 @@ class FargateService(pulumi.ComponentResource):
             enable_ecs_managed_tags=True,
             opts=pulumi.ResourceOptions(
                 parent=self,
-                # "The target group ... does not have an associated load balancer" otherwise.
-                depends_on=list(args.listeners),
-                # CodeDeploy and the scaler own these after creation; see ignored_after_create.
-                ignore_changes=ignored_after_create(settings.auto_scaling.enabled),
+                # "The target group ... does not have an associated load balancer" otherwise;
+                # under the ECS engine its role must hold its policies before ECS uses it.
+                depends_on=[*args.listeners, *self.infrastructure_dependencies],
+                # The engine and the scaler own these after creation; see ignored_after_create.
+                ignore_changes=ignored_after_create(engine, settings.auto_scaling.enabled),
+                # The name is fixed, so a replacement (e.g. switching deployment.controller)
+                # must remove the old service before creating its successor.
+                delete_before_replace=True,
             ),
+            **engine_settings,
         )
 
         if settings.auto_scaling.enabled:
@@ -141,6 +198,42 @@ class FargateService(pulumi.ComponentResource):
         self.cluster_name = self.cluster.name
         self.service_name = self.service.name
         self.register_outputs({"cluster_name": self.cluster_name, "service_name": self.service_name})
+
+    def _infrastructure_role(self, name: str, args: FargateServiceArgs) -> aws.iam.Role:
+        """The role ECS assumes to move listener-rule weights and to invoke the hook Lambda."""
+        child = pulumi.ResourceOptions(parent=self)
+        role = aws.iam.Role(
+            f"{name}-ecs-infrastructure",
+            assume_role_policy=json.dumps(assume_role_policy("ecs.amazonaws.com")),
+            description="ECS blue/green: shift listener rule weights, invoke lifecycle hooks",
+            opts=child,
+        )
+        attachment = aws.iam.RolePolicyAttachment(
+            f"{name}-ecs-infrastructure",
+            role=role.name,
+            policy_arn=LOAD_BALANCER_INFRASTRUCTURE_POLICY,
+            opts=child,
+        )
+        self.infrastructure_dependencies.append(attachment)
+        if args.hook_function_arn is not None:
+            self.infrastructure_dependencies.append(
+                aws.iam.RolePolicy(
+                    f"{name}-ecs-invoke-hook",
+                    role=role.id,
+                    policy=pulumi.Output.from_input(args.hook_function_arn).apply(
+                        lambda arn: json.dumps(
+                            {
+                                "Version": "2012-10-17",
+                                "Statement": [
+                                    {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": arn}
+                                ],
+                            }
+                        )
+                    ),
+                    opts=child,
+                )
+            )
+        return role
 
     def _auto_scaling(self, name: str, args: FargateServiceArgs) -> None:
         scaling = args.service.auto_scaling
@@ -194,3 +287,31 @@ class FargateService(pulumi.ComponentResource):
                 },
                 opts=child,
             )
+
+
+def _native_configuration(args: FargateServiceArgs, role_arn: pulumi.Input[str]) -> dict[str, Any]:
+    """The service's deploymentConfiguration for ECS's built-in strategies."""
+    plan = args.deployment.native_plan
+    configuration: dict[str, Any] = {
+        "strategy": plan.strategy,
+        "bake_time_in_minutes": str(plan.bake_time_minutes),
+    }
+    if plan.strategy == "CANARY":
+        configuration["canary_configuration"] = {
+            "canary_percent": plan.canary_percent,
+            "canary_bake_time_in_minutes": str(plan.canary_bake_minutes),
+        }
+    if plan.strategy == "LINEAR":
+        configuration["linear_configuration"] = {
+            "step_percent": plan.step_percent,
+            "step_bake_time_in_minutes": str(plan.step_bake_minutes),
+        }
+    if args.hook_function_arn is not None and args.hook_events:
+        configuration["lifecycle_hooks"] = [
+            {
+                "hook_target_arn": args.hook_function_arn,
+                "role_arn": role_arn,
+                "lifecycle_stages": [LIFECYCLE_STAGE[event] for event in args.hook_events],
+            }
+        ]
+    return configuration

@@ -1,1 +1,1 @@
-"""Lambda functions the Pulumi program deploys alongside the service (CodeDeploy lifecycle hooks)."""
+"""Lambda functions the Pulumi program deploys alongside the service (CodeDeploy / ECS lifecycle hooks)."""

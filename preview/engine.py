@@ -106,6 +106,7 @@ class Recorded:
     depends_on: list[str]
     ignore_changes: list[str]
     protect: bool
+    delete_before_replace: bool
     provider: str
     """The provider reference (``<provider urn>::<id>``) the resource was registered with."""
     secret_inputs: set[str]
@@ -197,6 +198,7 @@ class RecordingMonitor(MockMonitor):
                     depends_on=list(request.dependencies),
                     ignore_changes=list(request.ignoreChanges),
                     protect=bool(request.protect),
+                    delete_before_replace=bool(request.deleteBeforeReplace),
                     provider=request.provider,
                     secret_inputs=secret_paths,
                 )

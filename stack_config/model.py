@@ -17,6 +17,7 @@ from pydantic.alias_generators import to_camel
 from specs.appspec import ECS_HOOKS
 from specs.deployment_config import DeploymentConfigPlan, plan_deployment_config, shifting_minutes
 from specs.fargate import fargate_size_error
+from specs.native_deployment import NativeDeploymentPlan, native_problems, plan_native_deployment
 from stack_config.errors import FieldError
 
 Port = Annotated[int, Field(ge=1, le=65535)]
@@ -391,6 +392,8 @@ class ServiceSettings(_Section):
 class DeploymentSettings(_Section):
     """How CodeDeploy shifts traffic from blue to green."""
 
+    controller: Literal["codedeploy", "ecs"] = "codedeploy"
+    """Who shifts traffic: CodeDeploy (default) or ECS's built-in blue/green, linear and canary."""
     strategy: Literal["canary", "linear", "all-at-once"] = "canary"
     percentage: Annotated[int, Field(ge=1, le=99)] = 10
     """Traffic per step for canary (first step) and linear (every step). Default 10."""
@@ -400,6 +403,27 @@ class DeploymentSettings(_Section):
     """Minutes blue is kept after success, the window for an instant rollback. Default 5."""
     ready_wait_minutes: Annotated[int, Field(ge=0, le=2880)] = 0
     """0 shifts as soon as green is ready; more holds green that long for a manual go-ahead."""
+
+    @model_validator(mode="after")
+    def _fits_the_native_engine(self) -> DeploymentSettings:
+        if self.controller == "ecs":
+            problems = native_problems(
+                self.strategy,
+                self.percentage,
+                self.interval_minutes,
+                self.termination_wait_minutes,
+                self.ready_wait_minutes,
+            )
+            if problems:
+                raise FieldError(*problems[0])
+        return self
+
+    @property
+    def native_plan(self) -> NativeDeploymentPlan:
+        """The ECS service's deploymentConfiguration when ``controller`` is ``ecs``."""
+        return plan_native_deployment(
+            self.strategy, self.percentage, self.interval_minutes, self.termination_wait_minutes
+        )
 
     @model_validator(mode="after")
     def _steps_only_when_shifting(self) -> DeploymentSettings:

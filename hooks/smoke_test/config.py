@@ -21,10 +21,16 @@ DEFAULTS: dict[str, str] = {
     "ATTEMPTS": "3",
     "RETRY_DELAY_SECONDS": "5",
     "VERIFY_TLS": "true",
+    # Used only under Amazon ECS lifecycle hooks (validated under both engines).
+    "MAX_IN_PROGRESS": "6",
+    "CALLBACK_DELAY_SECONDS": "15",
 }
 MAX_TIMEOUT_SECONDS = 60.0
 MAX_ATTEMPTS = 10
 MAX_RETRY_DELAY_SECONDS = 60.0
+MAX_MAX_IN_PROGRESS = 100
+MIN_CALLBACK_DELAY_SECONDS = 1
+MAX_CALLBACK_DELAY_SECONDS = 900
 TRUE_VALUES = ("true", "1", "yes")
 FALSE_VALUES = ("false", "0", "no")
 
@@ -44,6 +50,10 @@ class Config:
     attempts: int
     retry_delay_seconds: float
     verify_tls: bool
+    # Amazon ECS only: how many IN_PROGRESS answers one hook execution may give while green is
+    # still unreachable, and the callBackDelay (seconds) returned with each.
+    max_in_progress: int = int(DEFAULTS["MAX_IN_PROGRESS"])
+    callback_delay_seconds: int = int(DEFAULTS["CALLBACK_DELAY_SECONDS"])
 
 
 def parse_test_url(raw: str) -> str:
@@ -119,6 +129,15 @@ def load_config(env: Mapping[str, str]) -> Config:
             "RETRY_DELAY_SECONDS", raw, minimum=0, maximum=MAX_RETRY_DELAY_SECONDS, allow_minimum=True
         ),
         "VERIFY_TLS": lambda raw: _boolean("VERIFY_TLS", raw),
+        "MAX_IN_PROGRESS": lambda raw: _integer(
+            "MAX_IN_PROGRESS", raw, minimum=0, maximum=MAX_MAX_IN_PROGRESS
+        ),
+        "CALLBACK_DELAY_SECONDS": lambda raw: _integer(
+            "CALLBACK_DELAY_SECONDS",
+            raw,
+            minimum=MIN_CALLBACK_DELAY_SECONDS,
+            maximum=MAX_CALLBACK_DELAY_SECONDS,
+        ),
     }
     values: dict[str, Any] = {}
     problems: list[str] = []
@@ -136,4 +155,6 @@ def load_config(env: Mapping[str, str]) -> Config:
         attempts=values["ATTEMPTS"],
         retry_delay_seconds=values["RETRY_DELAY_SECONDS"],
         verify_tls=values["VERIFY_TLS"],
+        max_in_progress=values["MAX_IN_PROGRESS"],
+        callback_delay_seconds=values["CALLBACK_DELAY_SECONDS"],
     )

@@ -1,12 +1,20 @@
-"""CodeDeploy lifecycle hook Lambda (handler setting `handler.handler`).
+"""Deployment lifecycle hook Lambda (handler setting `handler.handler`) for two engines.
 
-Smoke-tests the green tasks through the ALB's test listener (`TEST_URL`) and reports
-Succeeded or Failed to CodeDeploy - always, so a deployment never waits out the hook
-timeout: Failed when a check fails, when the environment is invalid, or on any unexpected
-exception (which is then re-raised so the invocation is marked as an error too).
+Smoke-tests the green tasks through the ALB's test listener (`TEST_URL`) and gives the verdict
+to whichever engine invoked it. An event shape is turned into a `Reporter` by an adapter in
+`EVENT_ADAPTERS`; an event no adapter recognises raises ValueError.
 
-An event shape is turned into a `Reporter` by an adapter in `EVENT_ADAPTERS`; only
-CodeDeploy's `{"DeploymentId", "LifecycleEventHookExecutionId"}` exists today.
+- **CodeDeploy** (`{"DeploymentId", "LifecycleEventHookExecutionId"}`): the verdict is reported
+  with `PutLifecycleEventHookExecutionStatus` - always, so a deployment never waits out the hook
+  timeout: Failed when a check fails, when the environment is invalid, or on any unexpected
+  exception (which is then re-raised so the invocation is marked as an error too).
+- **Amazon ECS** native blue/green, linear and canary deployments (`executionDetails` with
+  `serviceArn` / `targetServiceRevisionArn`, or those keys at the top level as earlier docs
+  showed): nothing is called; the verdict is the return value `{"hookStatus": "SUCCEEDED" |
+  "FAILED" | "IN_PROGRESS", ...}`. IN_PROGRESS (with `callBackDelay` and a counter in
+  `hookDetails`) is returned while every failing check failed only with a refused connection or a
+  timeout - green may still be starting - up to `MAX_IN_PROGRESS` times. An unexpected exception
+  returns FAILED instead of raising, so the verdict is explicit.
 """
 
 from __future__ import annotations
@@ -16,17 +24,28 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING or __package__:  # imported as hooks.smoke_test.handler (tests, tooling)
     from .checks import CheckResult, run_checks
-    from .config import ConfigError, load_config
+    from .config import Config, ConfigError, load_config
 else:  # inside Lambda the code directory is the import root
     from checks import CheckResult, run_checks
-    from config import ConfigError, load_config
+    from config import Config, ConfigError, load_config
 
+# CodeDeploy statuses (PutLifecycleEventHookExecutionStatus).
 SUCCEEDED = "Succeeded"
 FAILED = "Failed"
+# Amazon ECS hookStatus values (the function's return value).
+ECS_SUCCEEDED = "SUCCEEDED"
+ECS_FAILED = "FAILED"
+ECS_IN_PROGRESS = "IN_PROGRESS"
+# Our key in the ECS hookDetails: how many IN_PROGRESS answers this hook execution has given.
+IN_PROGRESS_COUNT_KEY = "smokeTestInProgressCount"
+# A check that failed only like this may simply have come too early (green still starting).
+RETRYABLE_ERROR_KINDS = frozenset({"connection_refused", "timeout"})
+# Keeps the ECS return value small (an invalid-configuration message can list several variables).
+MAX_RETURNED_ERROR_CHARS = 1000
 # Kept back from the Lambda's remaining time so the verdict can still be reported.
 REPORT_RESERVE_SECONDS = 5.0
 
@@ -43,21 +62,42 @@ def log(message: str, level: str = "info", **fields: Any) -> None:
     print(json.dumps({"level": level, "message": message, **fields}, default=str), flush=True)
 
 
+class Responder(Protocol):
+    """Builds the handler's return value from the verdict and the summary.
+
+    `config` is None when the environment was invalid; `retryable` is true when the checks
+    failed only with connection-level errors (see RETRYABLE_ERROR_KINDS).
+    """
+
+    def __call__(
+        self, ok: bool, summary: dict[str, Any], /, *, config: Config | None = None, retryable: bool = False
+    ) -> Any: ...
+
+
+def summary_as_response(
+    ok: bool, summary: dict[str, Any], /, *, config: Config | None = None, retryable: bool = False
+) -> Any:
+    """The default Responder: the summary itself (CodeDeploy ignores the return value)."""
+    return summary
+
+
 @dataclass(frozen=True)
 class Reporter:
     """Where one event's verdict goes.
 
     `ids` identify the event in logs and in the returned summary; `report_success` /
-    `report_failure` deliver the verdict; `response` builds the handler's return value from
-    the verdict and the summary (an adapter whose protocol answers through the return value,
-    such as ECS native lifecycle hooks, would use it).
+    `report_failure` deliver the verdict; `response` builds the handler's return value (an
+    adapter whose protocol answers through the return value, such as ECS lifecycle hooks, uses
+    it). `on_unexpected_error`, given the error text, returns the value to answer with after an
+    unexpected exception; None means: report failure and re-raise.
     """
 
     source: str
     ids: dict[str, str]
     report_success: Callable[[], None]
     report_failure: Callable[[], None]
-    response: Callable[[bool, dict[str, Any]], Any] = lambda ok, summary: summary
+    response: Responder = summary_as_response
+    on_unexpected_error: Callable[[str], Any] | None = None
 
 
 def _is_codedeploy_event(event: Any) -> bool:
@@ -88,9 +128,121 @@ def _codedeploy_reporter(event: Mapping[str, Any]) -> Reporter:
     )
 
 
+def _clip(text: str, limit: int = MAX_RETURNED_ERROR_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _ecs_details(event: Any) -> Mapping[str, Any] | None:
+    """Where an ECS lifecycle hook event keeps serviceArn & co, or None if it is not one.
+
+    The "Lambda hooks for Amazon ECS service deployments" page nests them in `executionDetails`
+    (next to executionId, lifecycleStage, resourceArn and, on later invocations, hookDetails);
+    earlier versions of "Lifecycle hooks for Amazon ECS service deployments" showed them at the
+    top level. Both carry a non-empty `serviceArn` and `targetServiceRevisionArn`.
+    """
+    if not isinstance(event, Mapping) or "DeploymentId" in event or "LifecycleEventHookExecutionId" in event:
+        return None
+    nested = event.get("executionDetails")
+    details: Mapping[str, Any] = nested if isinstance(nested, Mapping) else event
+    for key in ("serviceArn", "targetServiceRevisionArn"):
+        value = details.get(key)
+        if not isinstance(value, str) or not value:
+            return None
+    return details
+
+
+def _is_ecs_event(event: Any) -> bool:
+    return _ecs_details(event) is not None
+
+
+def _in_progress_count(hook_details: Any) -> int:
+    """Our counter from the event's hookDetails (0 when absent or unreadable)."""
+    if isinstance(hook_details, str):  # tolerated: the service configuration takes hookDetails as JSON text
+        try:
+            hook_details = json.loads(hook_details)
+        except ValueError:
+            return 0
+    if not isinstance(hook_details, Mapping):
+        return 0
+    value = hook_details.get(IN_PROGRESS_COUNT_KEY)
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, float) and value.is_integer():  # a JSON number may come back as 2.0
+        value = int(value)
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    return value if isinstance(value, int) and value >= 0 else 0
+
+
+def _ecs_reporter(event: Mapping[str, Any]) -> Reporter:
+    details = _ecs_details(event)
+    if details is None:  # not reached through reporter_for
+        raise ValueError("not an Amazon ECS lifecycle hook event")
+    ids: dict[str, str] = {}
+    for key in ("executionId", "lifecycleStage", "resourceArn"):
+        value = event.get(key)
+        if isinstance(value, str) and value:
+            ids[key] = value
+    ids["serviceArn"] = details["serviceArn"]
+    ids["targetServiceRevisionArn"] = details["targetServiceRevisionArn"]
+    previous = _in_progress_count(event.get("hookDetails"))
+
+    def respond(
+        ok: bool, summary: dict[str, Any], /, *, config: Config | None = None, retryable: bool = False
+    ) -> dict[str, Any]:
+        error = summary.get("error")
+        compact: dict[str, Any] = {
+            **ids,
+            "testUrl": summary.get("testUrl"),
+            "passed": summary.get("passed"),
+            "failed": summary.get("failed"),
+            "error": _clip(error) if isinstance(error, str) else error,
+        }
+        if ok:
+            return {"hookStatus": ECS_SUCCEEDED, **compact}
+        if retryable and config is not None:
+            if previous < config.max_in_progress:
+                count = previous + 1
+                log(
+                    "in_progress",
+                    level="warning",
+                    inProgressCount=count,
+                    maxInProgress=config.max_in_progress,
+                    callBackDelay=config.callback_delay_seconds,
+                    **ids,
+                )
+                return {
+                    "hookStatus": ECS_IN_PROGRESS,
+                    "callBackDelay": config.callback_delay_seconds,
+                    "hookDetails": {IN_PROGRESS_COUNT_KEY: count},
+                    **compact,
+                }
+            compact["error"] = (
+                f"still no connection to the test listener after {previous} IN_PROGRESS "
+                f"callback(s) (MAX_IN_PROGRESS={config.max_in_progress})"
+            )
+        return {"hookStatus": ECS_FAILED, **compact}
+
+    def on_unexpected_error(error: str) -> dict[str, Any]:
+        return {"hookStatus": ECS_FAILED, **ids, "error": _clip(f"unexpected error: {error}")}
+
+    def nothing_to_call() -> None:  # ECS reads the verdict from the return value
+        return None
+
+    return Reporter(
+        source="ecs",
+        ids=ids,
+        report_success=nothing_to_call,
+        report_failure=nothing_to_call,
+        response=respond,
+        on_unexpected_error=on_unexpected_error,
+    )
+
+
 # (recognises the event, builds its Reporter). Add new event shapes here.
 EVENT_ADAPTERS: list[tuple[Callable[[Any], bool], Callable[[Any], Reporter]]] = [
     (_is_codedeploy_event, _codedeploy_reporter),
+    (_is_ecs_event, _ecs_reporter),
 ]
 
 
@@ -102,7 +254,8 @@ def reporter_for(event: Any) -> Reporter:
     keys = sorted(event) if isinstance(event, Mapping) else type(event).__name__
     raise ValueError(
         f"unrecognised event {keys}; expected a CodeDeploy lifecycle hook event with "
-        "DeploymentId and LifecycleEventHookExecutionId"
+        "DeploymentId and LifecycleEventHookExecutionId, or an Amazon ECS lifecycle hook event with "
+        "serviceArn and targetServiceRevisionArn (in executionDetails or at the top level)"
     )
 
 
@@ -112,6 +265,14 @@ def _deadline(context: Any, clock: Callable[[], float] = time.monotonic) -> floa
     if remaining is None:
         return None
     return clock() + float(remaining()) / 1000 - REPORT_RESERVE_SECONDS
+
+
+def _only_connection_errors(results: list[CheckResult]) -> bool:
+    """True if some check failed and every failed one got no status, only a refusal or a timeout."""
+    failed = [result for result in results if not result.passed]
+    return bool(failed) and all(
+        result.status is None and result.error_kind in RETRYABLE_ERROR_KINDS for result in failed
+    )
 
 
 def _summary(
@@ -129,16 +290,24 @@ def _summary(
 
 
 def handler(event: Any, context: Any) -> Any:
-    """Lambda entry point: run the smoke checks and report the verdict (see the module docstring)."""
+    """Lambda entry point: run the smoke checks and deliver the verdict (see the module docstring)."""
     reporter = reporter_for(event)  # an unknown shape has nowhere to report to: raise
     reported = False
 
-    def deliver(ok: bool, summary: dict[str, Any]) -> Any:
+    def deliver(
+        ok: bool, summary: dict[str, Any], *, config: Config | None = None, retryable: bool = False
+    ) -> Any:
         nonlocal reported
         reported = True  # set first: a failed report is not followed by a contradicting one
-        log("summary", level="info" if ok else "error", **{k: v for k, v in summary.items() if k != "checks"})
+        response = reporter.response(ok, summary, config=config, retryable=retryable)
+        fields = {k: v for k, v in summary.items() if k != "checks"}
+        hook_status = response.get("hookStatus") if isinstance(response, Mapping) else None
+        if hook_status is not None:
+            fields["hookStatus"] = hook_status
+        level = "info" if ok else "warning" if hook_status == ECS_IN_PROGRESS else "error"
+        log("summary", level=level, **fields)
         (reporter.report_success if ok else reporter.report_failure)()
-        return reporter.response(ok, summary)
+        return response
 
     try:
         try:
@@ -159,9 +328,17 @@ def handler(event: Any, context: Any) -> Any:
         for result in results:
             log("check", level="info" if result.passed else "error", **reporter.ids, **result.to_dict())
         ok = bool(results) and all(result.passed for result in results)
-        return deliver(ok, _summary(reporter, ok, results, None, config.test_url))
+        return deliver(
+            ok,
+            _summary(reporter, ok, results, None, config.test_url),
+            config=config,
+            retryable=not ok and _only_connection_errors(results),
+        )
     except Exception as exc:
-        log("unexpected_error", level="error", error=f"{type(exc).__name__}: {exc}", **reporter.ids)
+        error = f"{type(exc).__name__}: {exc}"
+        log("unexpected_error", level="error", error=error, source=reporter.source, **reporter.ids)
+        if reporter.on_unexpected_error is not None:  # e.g. ECS: answer FAILED rather than raise
+            return reporter.on_unexpected_error(error)
         if not reported:
             reporter.report_failure()
         raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import socket
 import ssl
 import threading
 from collections import Counter
@@ -82,12 +83,21 @@ class LocalServer:
         def handle_error(self, request: Any, client_address: Any) -> None:
             pass  # clients that time out and hang up are part of the tests
 
-    def __init__(self, tls_context: ssl.SSLContext | None = None) -> None:
+    def __init__(self, tls_context: ssl.SSLContext | None = None, sock: socket.socket | None = None) -> None:
+        """`sock`: a socket already bound (and refusing connections) to listen on - green coming up
+        on the very port that refused a moment ago, with no window for anyone else to take it."""
         self.release = threading.Event()
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self._hits: Counter[str] = Counter()
         self._lock = threading.Lock()
-        self._httpd = self._Httpd(("127.0.0.1", 0), _Handler)
+        if sock is None:
+            self._httpd = self._Httpd(("127.0.0.1", 0), _Handler)
+        else:
+            self._httpd = self._Httpd(sock.getsockname(), _Handler, bind_and_activate=False)
+            self._httpd.socket.close()
+            self._httpd.socket = sock
+            self._httpd.server_address = sock.getsockname()
+            self._httpd.server_activate()
         self._httpd.owner = self
         self._httpd.tls_context = tls_context
         self.port = self._httpd.server_address[1]

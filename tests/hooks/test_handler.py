@@ -20,6 +20,10 @@ from hooks.smoke_test import handler as hook
 
 from .support import LocalServer
 
+# CodeDeploy invokes the hook with {"DeploymentId": ..., "LifecycleEventHookExecutionId": ...}; see the
+# sample hook function, which reads exactly these two keys, in
+# https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html
+# ("Sample Lambda 'hooks' function" for an Amazon ECS deployment).
 DEPLOYMENT_ID = "d-ABCDEF123"
 EXECUTION_ID = "eyJlbmNyeXB0ZWREYXRhIjoiZXhhbXBsZSJ9"  # opaque in real events
 EVENT = {"DeploymentId": DEPLOYMENT_ID, "LifecycleEventHookExecutionId": EXECUTION_ID}

@@ -49,6 +49,36 @@ stub.assert_no_pending_responses()
 print("RESULT " + json.dumps(result))
 """
 
+# Amazon ECS answers through the return value: no boto3 client may be made for this shape.
+LAMBDA_LIKE_ECS_RUN = r"""
+import json, sys
+import handler
+
+assert "hooks" not in sys.modules, "imported through the repository package"
+
+
+def no_codedeploy():
+    raise AssertionError("a CodeDeploy client was created for an Amazon ECS event")
+
+
+handler.make_codedeploy_client = no_codedeploy
+print("RESULT " + json.dumps(handler.handler(json.loads(sys.argv[1]), None)))
+"""
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/lambda-lifecycle-hooks.html (POST_TEST_TRAFFIC_SHIFT)
+ECS_EVENT = {
+    "executionId": "3a0345ba-b029-404b-890d-7da2a4b266aa",
+    "lifecycleStage": "POST_TEST_TRAFFIC_SHIFT",
+    "resourceArn": "arn:aws:ecs:us-west-2:123456789012:service-deployment/my-cluster/my-service/EZe5RNVLH6PPzHXINuP28",
+    "executionDetails": {
+        "serviceArn": "arn:aws:ecs:us-west-2:123456789012:service/my-cluster/my-service",
+        "targetServiceRevisionArn": (
+            "arn:aws:ecs:us-west-2:123456789012:service-revision/my-cluster/my-service/9313423515462893900"
+        ),
+        "testTrafficWeights": {},
+        "productionTrafficWeights": {},
+    },
+}
+
 
 def clean_env(**extra: str) -> dict[str, str]:
     """The parent's environment without PYTHON* (no PYTHONPATH to the repository) or hook variables."""
@@ -59,6 +89,8 @@ def clean_env(**extra: str) -> dict[str, str]:
         "ATTEMPTS",
         "RETRY_DELAY_SECONDS",
         "VERIFY_TLS",
+        "MAX_IN_PROGRESS",
+        "CALLBACK_DELAY_SECONDS",
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON") and k not in hook_vars}
     return {**env, "PYTHONDONTWRITEBYTECODE": "1", **extra}
@@ -94,6 +126,24 @@ def test_lambda_like_copy_runs_end_to_end(tmp_path: Path, server: LocalServer) -
     [line] = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
     result = json.loads(line.removeprefix("RESULT "))
     assert result["status"] == "Succeeded" and result["checks"][0]["path"] == "/health"
+
+
+def test_lambda_like_copy_answers_an_ecs_event(tmp_path: Path, server: LocalServer) -> None:
+    task = tmp_path / "task"
+    shutil.copytree(CODE_DIR, task, ignore=shutil.ignore_patterns("__pycache__"))
+    proc = subprocess.run(
+        [sys.executable, "-B", "-c", LAMBDA_LIKE_ECS_RUN, json.dumps(ECS_EVENT)],
+        cwd=task,
+        env=clean_env(TEST_URL=server.base_url, ATTEMPTS="1", REQUEST_TIMEOUT_SECONDS="2"),
+        capture_output=True,
+        text=True,
+        timeout=SUBPROCESS_TIMEOUT,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    [line] = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+    result = json.loads(line.removeprefix("RESULT "))
+    assert result["hookStatus"] == "SUCCEEDED" and result["lifecycleStage"] == "POST_TEST_TRAFFIC_SHIFT"
 
 
 def test_handler_signature() -> None:

@@ -60,10 +60,21 @@ def test_health_check_and_draining_follow_config() -> None:
 
 def test_both_listeners_start_on_blue_and_leave_default_actions_to_codedeploy(each_stack: ProgramRun) -> None:
     blue = each_stack.one("aws:lb/targetGroup:TargetGroup", "blue")
+    green = each_stack.one("aws:lb/targetGroup:TargetGroup", "green")
     for suffix in ("prod", "test"):
         listener = each_stack.one("aws:lb/listener:Listener", suffix)
+        # Green sits behind the listener at weight 0, so its targets are health-checked as
+        # they start, before CodeDeploy moves any traffic.
         assert listener.inputs["defaultActions"] == [
-            {"type": "forward", "targetGroupArn": blue.outputs["arn"]}
+            {
+                "type": "forward",
+                "forward": {
+                    "targetGroups": [
+                        {"arn": blue.outputs["arn"], "weight": 100},
+                        {"arn": green.outputs["arn"], "weight": 0},
+                    ]
+                },
+            }
         ]
         # Without this the next `pulumi up` flips production back to the old colour.
         assert listener.ignore_changes == ["defaultActions"], listener.urn

@@ -1,0 +1,86 @@
+"""Experiment: `python -m preview` with pulumi_aws's service packages loaded lazily.
+
+Not used by the preview or the tests; it backs a finding in docs/benchmarks.md. Each
+``pulumi_aws.<service>/__init__.py`` star-imports every resource module of its service
+(``pulumi_aws.ec2``: about 180 of them) although the program uses a dozen. Here a
+meta-path finder gives each service package a PEP 562 ``__getattr__`` instead, which
+imports only the module that defines the name asked for (its ``_inputs``/``outputs`` come
+along). Same resources as the real preview, less import time. From the repo root::
+
+    venv/bin/python bench/lazy_aws_preview.py --stack prod --no-files
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import os
+import re
+import runpy
+import sys
+from collections.abc import Sequence
+from importlib.machinery import ModuleSpec
+from types import ModuleType
+from typing import Any
+
+_ALL = re.compile(r"^__all__\s*=\s*\[(.*?)\]", re.S | re.M)
+
+
+class _LazyServiceLoader(importlib.abc.Loader):
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+
+    def create_module(self, spec: ModuleSpec) -> None:
+        return None
+
+    def exec_module(self, module: ModuleType) -> None:
+        # Which module defines which name, from each module's __all__ (text, not imports).
+        index: dict[str, str] = {}
+        for file in sorted(os.listdir(self.directory)):
+            if file.endswith(".py") and file != "__init__.py":
+                with open(os.path.join(self.directory, file), encoding="utf-8") as handle:
+                    match = _ALL.search(handle.read())
+                for name in re.findall(r"['\"](\w+)['\"]", match.group(1)) if match else []:
+                    index.setdefault(name, file[:-3])
+        package = module.__name__
+
+        def __getattr__(name: str) -> Any:  # noqa: N807 (PEP 562 module hook)
+            if name in ("outputs", "_inputs", "_enums"):
+                return importlib.import_module(f"{package}.{name}")
+            if name not in index:
+                raise AttributeError(f"module {package!r} has no attribute {name!r}")
+            value = getattr(importlib.import_module(f"{package}.{index[name]}"), name)
+            setattr(module, name, value)
+            return value
+
+        module.__getattr__ = __getattr__  # type: ignore[method-assign]
+
+
+class _LazyServiceFinder(importlib.abc.MetaPathFinder):
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        parts = fullname.split(".")
+        if len(parts) != 2 or parts[0] != "pulumi_aws" or parts[1].startswith("_"):
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or not spec.submodule_search_locations:
+            return None  # a plain module (config, provider): the normal import
+        directory = next(iter(spec.submodule_search_locations))
+        lazy = importlib.util.spec_from_loader(fullname, _LazyServiceLoader(directory), is_package=True)
+        assert lazy is not None
+        lazy.submodule_search_locations = [directory]
+        return lazy
+
+
+def main() -> None:
+    sys.path.insert(0, os.getcwd())
+    sys.meta_path.insert(0, _LazyServiceFinder())
+    sys.argv = ["preview", *sys.argv[1:]]
+    runpy.run_module("preview", run_name="__main__", alter_sys=True)
+
+
+if __name__ == "__main__":
+    main()
