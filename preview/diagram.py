@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 from xml.sax.saxutils import escape
 
 from preview.engine import ProgramRun
+from preview.release_params import ecs_routing
 
 WIDTH, HEIGHT = 1100, 620
 BLUE, GREEN, GREY, INK, SOFT = "#2f6fdf", "#2e9d57", "#8a8f98", "#1d2330", "#f4f6fa"
@@ -75,15 +77,11 @@ def _arrow(
 
 def _facts(run: ProgramRun) -> dict[str, object]:
     listeners = {r.name.rsplit("-", 1)[-1]: r.inputs for r in run.of_type("aws:lb/listener:Listener")}
-    service = run.one("aws:ecs/service:Service").inputs
+    service_resource = run.one("aws:ecs/service:Service")
+    service = service_resource.inputs
     task = run.one("aws:ecs/taskDefinition:TaskDefinition").inputs
     container = json.loads(task["containerDefinitions"])[0]
-    group = run.one("aws:codedeploy/deploymentGroup:DeploymentGroup").inputs
-    wait = group["blueGreenDeploymentConfig"]["terminateBlueInstancesOnDeploymentSuccess"][
-        "terminationWaitTimeInMinutes"
-    ]
-    release = run.one("pulumi-python:dynamic/codedeploy:Release").inputs
-    return {
+    facts: dict[str, object] = {
         "prod": f"{listeners['prod']['protocol']} :{listeners['prod']['port']}",
         "test": f"{listeners['test']['protocol']} :{listeners['test']['port']}",
         "redirect": "redirect" in listeners,
@@ -91,29 +89,70 @@ def _facts(run: ProgramRun) -> dict[str, object]:
         "subnets": len(service["networkConfiguration"]["subnets"]),
         "size": f"{task['cpu']} CPU / {task['memory']} MiB",
         "port": container["portMappings"][0]["containerPort"],
+        "nat": len(run.of_type("aws:ec2/natGateway:NatGateway")),
+        "endpoints": len(run.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")),
+    }
+    if (service.get("deploymentController") or {}).get("type") == "ECS":
+        config = service["deploymentConfiguration"]
+        alarms = service.get("alarms") or {}
+        rules = {r.name.rsplit("-", 2)[-2]: r.inputs for r in run.of_type("aws:lb/listenerRule:ListenerRule")}
+        return facts | {
+            "engine": "ecs",
+            "config": ecs_routing(service_resource).config_name.removeprefix("ECS "),
+            "wait": config["bakeTimeInMinutes"],
+            "alarms": len(alarms.get("alarmNames") or [])
+            if alarms.get("enable") and alarms.get("rollback")
+            else 0,
+            "hooks": ", ".join(
+                stage
+                for hook in config.get("lifecycleHooks") or []
+                for stage in hook.get("lifecycleStages") or []
+            )
+            or "none",
+            "prod_rule": _rule_text(rules.get("prod")),
+            "test_rule": _rule_text(rules.get("test")),
+        }
+    group = run.one("aws:codedeploy/deploymentGroup:DeploymentGroup").inputs
+    wait = group["blueGreenDeploymentConfig"]["terminateBlueInstancesOnDeploymentSuccess"][
+        "terminationWaitTimeInMinutes"
+    ]
+    release = run.one("pulumi-python:dynamic/codedeploy:Release").inputs
+    return facts | {
+        "engine": "codedeploy",
         "config": str(group["deploymentConfigName"]).replace("CodeDeployDefault.", ""),
         "wait": wait,
         "alarms": len((group.get("alarmConfiguration") or {}).get("alarms") or []),
         "hooks": ", ".join(release.get("hooks") or {}) or "none",
-        "nat": len(run.of_type("aws:ec2/natGateway:NatGateway")),
-        "endpoints": len(run.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")),
     }
+
+
+def _rule_text(rule: dict[str, Any] | None) -> str:
+    """``rule 1: /*`` for a listener rule (priority and path), ``no rule`` without one."""
+    if rule is None:
+        return "no rule"
+    paths = [
+        value
+        for condition in rule.get("conditions") or []
+        for value in ((condition.get("pathPattern") or {}).get("values") or [])
+    ]
+    return f"rule {rule.get('priority')}: {', '.join(paths) or 'any path'}"
 
 
 def architecture_svg(run: ProgramRun) -> str:
     """The stack's architecture as a standalone SVG document."""
     f = _facts(run)
+    ecs = f["engine"] == "ecs"
     users = Box(20, 90, 150, 60, "Users", ("internet",))
     testers = Box(20, 250, 150, 60, "Test traffic", ("testTrafficCidrs, hook",))
-    prod = Box(
-        250,
-        70,
-        200,
-        70,
-        "Production listener",
-        (str(f["prod"]),) + (("+ HTTP :80 redirect",) if f["redirect"] else ()),
+    prod_lines = (
+        (str(f["prod"]),)
+        + ((str(f["prod_rule"]),) if ecs else ())
+        + (("+ HTTP :80 redirect",) if f["redirect"] else ())
     )
-    test = Box(250, 240, 200, 70, "Test listener", (str(f["test"]),))
+    prod = Box(250, 70, 200, 70 if len(prod_lines) < 3 else 90, "Production listener", prod_lines)
+    test = Box(
+        250, 240, 200, 70, "Test listener", (str(f["test"]),) + ((str(f["test_rule"]),) if ecs else ())
+    )
     blue = Box(540, 60, 200, 80, "Blue target group", ("live version",), BLUE)
     green = Box(540, 240, 200, 80, "Green target group", ("new version during a release",), GREEN)
     service = Box(
@@ -133,8 +172,14 @@ def architecture_svg(run: ProgramRun) -> str:
         400,
         280,
         100,
-        "CodeDeploy blue/green",
-        (str(f["config"]), f"blue kept {f['wait']} min after success", f"hooks: {f['hooks']}"),
+        "ECS deployment controller" if ecs else "CodeDeploy blue/green",
+        (
+            str(f["config"]),
+            f"bake {f['wait']} min: blue kept after success"
+            if ecs
+            else f"blue kept {f['wait']} min after success",
+            f"hooks: {f['hooks']}",
+        ),
     )
     alarms = Box(20, 420, 170, 80, "CloudWatch alarms", (f"{f['alarms']} wired to rollback", "SNS topic"))
     release = Box(
@@ -143,7 +188,11 @@ def architecture_svg(run: ProgramRun) -> str:
         200,
         100,
         "pulumi up",
-        ("build + push image (ECR)", "new task definition revision", "release waits for outcome"),
+        (
+            "build + push image (ECR)",
+            "service gets the new revision" if ecs else "new task definition revision",
+            "release waits for outcome",
+        ),
     )
     egress = Box(
         830,
@@ -168,18 +217,22 @@ def architecture_svg(run: ProgramRun) -> str:
         _arrow(test.right, green.left, "before the shift", GREEN),
         _arrow(blue.right, service.left, "", BLUE),
         _arrow(green.right, (service.left[0], service.left[1] + 30), "", GREEN),
-        _arrow(codedeploy.top, test.bottom, "reroutes", GREY, True),
+        _arrow(codedeploy.top, test.bottom, "test rule weights" if ecs else "reroutes", GREY, True),
         _arrow(
-            (codedeploy.top[0] + 60, codedeploy.top[1]), (prod.bottom[0] + 60, prod.bottom[1]), "", GREY, True
+            (codedeploy.top[0] + 60, codedeploy.top[1]),
+            (prod.bottom[0] + 60, prod.bottom[1]),
+            "prod rule weights" if ecs else "",
+            GREY,
+            True,
         ),
         _arrow(alarms.right, codedeploy.left, "rollback", "#c0392b"),
-        _arrow(release.left, codedeploy.right, "starts"),
+        _arrow(release.left, codedeploy.right, "service update starts it" if ecs else "starts"),
         _arrow(service.bottom, egress.top, "", GREY),
     ]
     body = "\n".join([*map(_box, boxes), *arrows])
     return f"""<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}"
      font-family="Helvetica, Arial, sans-serif" font-size="14" fill="{INK}">
-<title>{escape(run.stack)}: ECS Fargate blue/green with CodeDeploy</title>
+<title>{escape(run.stack)}: ECS Fargate blue/green with {"the ECS deployment controller" if ecs else "CodeDeploy"}</title>
 <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
 <path d="M 0 0 L 10 5 L 0 10 z" fill="context-stroke"/></marker></defs>
 <rect width="100%" height="100%" fill="white"/>

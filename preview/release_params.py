@@ -5,6 +5,10 @@ Everything here comes from what the program *declares* (the resources recorded b
 AWS would be told, so a wiring mistake between config and resources shows up instead of
 being papered over by the config's intent.
 
+Two deployment engines, told apart by the ECS service's ``deploymentController.type``:
+``CODE_DEPLOY`` (engine ``codedeploy``) and ``ECS`` (engine ``ecs``, ECS's own blue/green,
+linear and canary deployments).
+
 Sources, by Pulumi type token:
 
 - ``aws:lb/targetGroup:TargetGroup`` (blue and green, which must agree):
@@ -12,14 +16,20 @@ Sources, by Pulumi type token:
   ``healthCheck.unhealthyThreshold``, ``deregistrationDelay``.
 - ``aws:ecs/taskDefinition:TaskDefinition``: ``containerDefinitions`` (a JSON string) of
   the essential container: ``healthCheck.startPeriod`` and ``stopTimeout``.
-- ``aws:codedeploy/deploymentGroup:DeploymentGroup``: ``deploymentConfigName`` (mapped back
-  through ``specs.deployment_config``, or to a custom
+- ``aws:ecs/service:Service``: ``desiredCount`` and ``deploymentController.type``; under
+  the ECS engine also ``deploymentConfiguration`` (``strategy``, ``bakeTimeInMinutes``,
+  ``canaryConfiguration`` / ``linearConfiguration``, ``lifecycleHooks``) and ``alarms``
+  (``alarmNames``, wired only with ``enable`` and ``rollback``).
+- CodeDeploy engine: ``aws:codedeploy/deploymentGroup:DeploymentGroup``:
+  ``deploymentConfigName`` (mapped back through ``specs.deployment_config``, or to a custom
   ``aws:codedeploy/deploymentConfig:DeploymentConfig``), ``blueGreenDeploymentConfig``
-  (termination wait, ready option) and ``alarmConfiguration.alarms``, matched by name to
-  ``aws:cloudwatch/metricAlarm:MetricAlarm`` resources.
-- ``pulumi-python:dynamic/codedeploy:Release``: ``hooks`` (ECS hook -> Lambda ARN),
-  matched to ``aws:lambda/function:Function`` resources, and ``timeout_minutes``.
-- ``aws:ecs/service:Service``: ``desiredCount``.
+  (termination wait, ready option) and ``alarmConfiguration.alarms``;
+  ``pulumi-python:dynamic/codedeploy:Release``: ``hooks`` (ECS hook -> Lambda ARN) and
+  ``timeout_minutes``.
+- ECS engine: ``pulumi-python:dynamic/ecs:ServiceRelease``: ``timeout_minutes``.
+- Both: alarms are matched by name to ``aws:cloudwatch/metricAlarm:MetricAlarm`` resources
+  and hook targets by ARN to ``aws:lambda/function:Function`` resources (whose
+  ``environment`` says how often the bundled smoke test answers ECS with IN_PROGRESS).
 
 The functions accept any object shaped like ``preview.engine.ProgramRun`` (see
 ``ProgramRunLike``), so this module type-checks on its own.
@@ -33,6 +43,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from hooks.smoke_test.config import DEFAULTS as SMOKE_TEST_DEFAULTS
 from specs.deployment_config import ALL_AT_ONCE, PREDEFINED
 
 TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
@@ -42,6 +53,7 @@ DEPLOYMENT_CONFIG = "aws:codedeploy/deploymentConfig:DeploymentConfig"
 METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 LAMBDA_FUNCTION = "aws:lambda/function:Function"
 RELEASE = "pulumi-python:dynamic/codedeploy:Release"
+ECS_RELEASE = "pulumi-python:dynamic/ecs:ServiceRelease"
 ECS_SERVICE = "aws:ecs/service:Service"
 
 # CodeDeploy's ECS lifecycle hooks, in the order they run (specs/appspec.py).
@@ -52,12 +64,26 @@ HOOK_ORDER: tuple[str, ...] = (
     "BeforeAllowTraffic",
     "AfterAllowTraffic",
 )
+# The ECS lifecycle stages a hook can run at, in the order a deployment passes them.
+# RECONCILE_SERVICE only happens when a deployment starts with more than one active revision
+# (not in an ordinary release), so the timeline leaves it out.
+ECS_HOOK_STAGES: tuple[str, ...] = (
+    "RECONCILE_SERVICE",
+    "PRE_SCALE_UP",
+    "POST_SCALE_UP",
+    "TEST_TRAFFIC_SHIFT",
+    "POST_TEST_TRAFFIC_SHIFT",
+    "PRODUCTION_TRAFFIC_SHIFT",
+    "POST_PRODUCTION_TRAFFIC_SHIFT",
+)
+ECS_STRATEGIES: tuple[str, ...] = ("BLUE_GREEN", "LINEAR", "CANARY")
 # AWS defaults used when a resource leaves the setting out.
 ECS_DEFAULT_STOP_TIMEOUT_SECONDS = 30
 LAMBDA_DEFAULT_TIMEOUT_SECONDS = 3
 ALB_DEFAULT_DEREGISTRATION_DELAY_SECONDS = 300
 
 Kind = Literal["canary", "linear", "all-at-once"]
+Engine = Literal["codedeploy", "ecs"]
 
 
 class ResourceLike(Protocol):
@@ -91,12 +117,15 @@ class TrafficRouting:
     """How production traffic moves from blue to green."""
 
     kind: Kind
-    percentage: int | None
-    """Canary: the first step; linear: every step; None for all-at-once."""
+    percentage: float | None
+    """Canary: the first step; linear: every step; None for all-at-once. A whole number is an
+    ``int`` (ECS takes fractions, e.g. a 0.5 % canary)."""
     interval_minutes: int | None
-    """Minutes between steps; None for all-at-once."""
+    """Minutes between steps (ECS: the canary or step bake time); None for all-at-once."""
     config_name: str
-    """The deployment config the group names (predefined or custom)."""
+    """CodeDeploy: the deployment config the group names (predefined or custom); ECS: a
+    readable form of the service's deploymentConfiguration, e.g.
+    ``ECS CANARY 10% then 100% after 5 min``."""
 
 
 @dataclass(frozen=True)
@@ -118,8 +147,26 @@ class HookParams:
     """A lifecycle hook of the release and the Lambda that runs it."""
 
     event: str
+    """CodeDeploy: the hook (``AfterAllowTestTraffic``); ECS: the lifecycle stage
+    (``POST_TEST_TRAFFIC_SHIFT``)."""
     function_name: str
     timeout_seconds: int
+    max_in_progress: int | None = 0
+    """ECS only: how many times the function may answer IN_PROGRESS, each answer making ECS
+    invoke it again ``callback_delay_seconds`` later; None when unknown (not the bundled
+    smoke test). Always 0 under CodeDeploy, where a hook reports once."""
+    callback_delay_seconds: int = 0
+
+    @property
+    def invocations(self) -> int:
+        """How many times the hook runs at most (as far as known)."""
+        return (self.max_in_progress or 0) + 1
+
+    @property
+    def worst_case_seconds(self) -> int:
+        """Every invocation at its timeout, with the callback delays in between."""
+        retries = self.max_in_progress or 0
+        return self.invocations * self.timeout_seconds + retries * self.callback_delay_seconds
 
 
 @dataclass(frozen=True)
@@ -143,9 +190,13 @@ class ReleaseParams:
     ready_wait_minutes: int
     alarms: tuple[AlarmParams, ...]
     hooks: tuple[HookParams, ...]
-    """In the order CodeDeploy runs them."""
+    """In the order the engine runs them (CodeDeploy's hooks, or ECS's lifecycle stages)."""
     release_timeout_minutes: int
     desired_count: int
+    engine: Engine = "codedeploy"
+    """Who deploys: ``codedeploy`` (CodeDeploy deployment group) or ``ecs`` (the service's own
+    deploymentConfiguration). Under ``ecs`` the termination wait is ``bakeTimeInMinutes``, and
+    there is no ready wait."""
 
     @property
     def longest_alarm(self) -> AlarmParams | None:
@@ -154,6 +205,10 @@ class ReleaseParams:
 
     def hook(self, event: str) -> HookParams | None:
         return next((h for h in self.hooks if h.event == event), None)
+
+    def hooks_at(self, event: str) -> tuple[HookParams, ...]:
+        """Every hook at a hook point (ECS may run several functions at one stage)."""
+        return tuple(h for h in self.hooks if h.event == event)
 
 
 # Reverse of specs.deployment_config: config name -> routing.
@@ -290,13 +345,18 @@ def _alarms(run: ProgramRunLike, group: ResourceLike) -> tuple[AlarmParams, ...]
     config = group.inputs.get("alarmConfiguration")
     if not isinstance(config, dict) or not config.get("enabled", False):
         return ()
+    return _wired_alarms(run, f"{DEPLOYMENT_GROUP} {group.name!r}", config.get("alarms") or [])
+
+
+def _wired_alarms(run: ProgramRunLike, owner: str, names: Sequence[Any]) -> tuple[AlarmParams, ...]:
+    """The named alarms, each matched to its declared MetricAlarm."""
     by_name = {a.inputs.get("name"): a for a in _of_type(run, METRIC_ALARM)}
     wired: list[AlarmParams] = []
-    for alarm_name in config.get("alarms") or []:
+    for alarm_name in names:
         alarm = by_name.get(alarm_name)
         if alarm is None:
             raise ValueError(
-                f"{DEPLOYMENT_GROUP} {group.name!r} watches alarm {alarm_name!r}, but no {METRIC_ALARM} "
+                f"{owner} watches alarm {alarm_name!r}, but no {METRIC_ALARM} "
                 "with that name input is declared"
             )
         wired.append(
@@ -338,17 +398,170 @@ def _hooks(run: ProgramRunLike, release: ResourceLike) -> tuple[HookParams, ...]
                 f"{RELEASE} {release.name!r}: hook {event} names {arn!r}, but no {LAMBDA_FUNCTION} "
                 "with that ARN is declared"
             )
-        timeout = function.inputs.get("timeout")
         found.append(
             HookParams(
                 event=event,
-                function_name=str(function.inputs.get("name") or function.name),
-                timeout_seconds=LAMBDA_DEFAULT_TIMEOUT_SECONDS
-                if timeout is None
-                else _as_int(timeout, f"{LAMBDA_FUNCTION} {function.name!r} timeout"),
+                function_name=_function_name(function),
+                timeout_seconds=_function_timeout(function),
             )
         )
     return tuple(found)
+
+
+def _function_name(function: ResourceLike) -> str:
+    return str(function.inputs.get("name") or function.name)
+
+
+def _function_timeout(function: ResourceLike) -> int:
+    timeout = function.inputs.get("timeout")
+    if timeout is None:
+        return LAMBDA_DEFAULT_TIMEOUT_SECONDS
+    return _as_int(timeout, f"{LAMBDA_FUNCTION} {function.name!r} timeout")
+
+
+# --- the ECS engine ---------------------------------------------------------------------
+
+
+def _as_percent(value: Any, what: str) -> float:
+    """A percentage from a recorded input: an ``int`` when whole, else the fraction."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"{what} is missing or not a number (got {value!r})")
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{what} is not a number (got {value!r})") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{what} is not a number (got {value!r})")
+    return int(number) if number.is_integer() else number
+
+
+def percent_text(value: float) -> str:
+    """``10`` for 10 and 10.0, ``0.5`` for 0.5."""
+    return f"{value:g}"
+
+
+def engine_of(service: ResourceLike) -> Engine:
+    """The deployment engine the service names in ``deploymentController.type``."""
+    controller = _dig(service.inputs, "deploymentController.type")
+    if controller == "CODE_DEPLOY":
+        return "codedeploy"
+    if controller == "ECS":
+        return "ecs"
+    raise ValueError(
+        f"{ECS_SERVICE} {service.name!r}: deploymentController.type is {controller!r}; the preview "
+        "models CODE_DEPLOY and ECS (an unset controller means ECS rolling updates, not blue/green)"
+    )
+
+
+def _deployment_configuration(service: ResourceLike) -> Mapping[str, Any]:
+    config = service.inputs.get("deploymentConfiguration")
+    if not isinstance(config, Mapping):
+        raise ValueError(f"{ECS_SERVICE} {service.name!r}: deploymentConfiguration is missing")
+    return config
+
+
+def ecs_routing(service: ResourceLike) -> TrafficRouting:
+    """The traffic shift of an ECS-controlled service's ``deploymentConfiguration``."""
+    strategy = _deployment_configuration(service).get("strategy")
+    if strategy == "BLUE_GREEN":
+        return TrafficRouting("all-at-once", None, None, "ECS BLUE_GREEN 100% at once")
+    if strategy == "CANARY":
+        section = "deploymentConfiguration.canaryConfiguration"
+        percent = _as_percent(
+            _dig(service.inputs, f"{section}.canaryPercent"),
+            f"{ECS_SERVICE} {service.name!r} input {section}.canaryPercent",
+        )
+        bake = _required_int(service, f"{section}.canaryBakeTimeInMinutes")
+        return TrafficRouting(
+            "canary", percent, bake, f"ECS CANARY {percent_text(percent)}% then 100% after {bake} min"
+        )
+    if strategy == "LINEAR":
+        section = "deploymentConfiguration.linearConfiguration"
+        percent = _as_percent(
+            _dig(service.inputs, f"{section}.stepPercent"),
+            f"{ECS_SERVICE} {service.name!r} input {section}.stepPercent",
+        )
+        bake = _required_int(service, f"{section}.stepBakeTimeInMinutes")
+        return TrafficRouting(
+            "linear", percent, bake, f"ECS LINEAR {percent_text(percent)}% every {bake} min"
+        )
+    raise ValueError(
+        f"{ECS_SERVICE} {service.name!r}: deploymentConfiguration.strategy {strategy!r} is not "
+        f"{', '.join(ECS_STRATEGIES)} (ROLLING, ECS's default, is no blue/green deployment)"
+    )
+
+
+def _ecs_alarms(run: ProgramRunLike, service: ResourceLike) -> tuple[AlarmParams, ...]:
+    """The service's alarms, when ECS rolls a deployment back on them (enable and rollback)."""
+    config = service.inputs.get("alarms")
+    if not isinstance(config, Mapping) or not (config.get("enable") and config.get("rollback")):
+        return ()
+    return _wired_alarms(run, f"{ECS_SERVICE} {service.name!r}", config.get("alarmNames") or [])
+
+
+def _retries(function: ResourceLike) -> tuple[int | None, int]:
+    """(IN_PROGRESS answers at most, callBackDelay seconds) of a hook Lambda under ECS.
+
+    The bundled smoke test (hooks/smoke_test: handler ``handler.handler`` with a ``TEST_URL``)
+    answers IN_PROGRESS while green is unreachable, up to ``MAX_IN_PROGRESS`` times,
+    ``CALLBACK_DELAY_SECONDS`` apart (its defaults when the environment leaves them out).
+    Another function's retries are unknown: (None, 0).
+    """
+    variables = _dig(function.inputs, "environment.variables")
+    variables = variables if isinstance(variables, Mapping) else {}
+    if function.inputs.get("handler") != "handler.handler" or "TEST_URL" not in variables:
+        return None, 0
+    label = f"{LAMBDA_FUNCTION} {function.name!r} environment"
+    settings = [
+        _as_int(variables.get(key) or SMOKE_TEST_DEFAULTS[key], f"{label} {key}")
+        for key in ("MAX_IN_PROGRESS", "CALLBACK_DELAY_SECONDS")
+    ]
+    return settings[0], settings[1]
+
+
+def _ecs_hooks(run: ProgramRunLike, service: ResourceLike) -> tuple[HookParams, ...]:
+    """One HookParams per (lifecycle hook, stage), in the order ECS passes the stages."""
+    hooks = _deployment_configuration(service).get("lifecycleHooks") or []
+    if not isinstance(hooks, list):
+        raise ValueError(f"{ECS_SERVICE} {service.name!r}: lifecycleHooks is not a list (got {hooks!r})")
+    found: list[HookParams] = []
+    for index, hook in enumerate(hooks):
+        where = f"{ECS_SERVICE} {service.name!r} lifecycleHooks[{index}]"
+        if not isinstance(hook, Mapping):
+            raise ValueError(f"{where} is not an object (got {hook!r})")
+        stages = hook.get("lifecycleStages") or []
+        unknown = sorted(str(stage) for stage in stages if stage not in ECS_HOOK_STAGES)
+        if unknown:
+            raise ValueError(
+                f"{where}: {', '.join(unknown)} not ECS lifecycle stages ({', '.join(ECS_HOOK_STAGES)})"
+            )
+        arn = str(hook.get("hookTargetArn"))
+        function = _function_for(run, arn)
+        if function is None:
+            raise ValueError(f"{where} targets {arn!r}, but no {LAMBDA_FUNCTION} with that ARN is declared")
+        retries, delay = _retries(function)
+        found.extend(
+            HookParams(
+                event=str(stage),
+                function_name=_function_name(function),
+                timeout_seconds=_function_timeout(function),
+                max_in_progress=retries,
+                callback_delay_seconds=delay,
+            )
+            for stage in stages
+        )
+    return tuple(sorted(found, key=lambda h: ECS_HOOK_STAGES.index(h.event)))
+
+
+def _not_declared(run: ProgramRunLike, type_: str, engine: str, service: ResourceLike) -> None:
+    """A resource of the other engine means the program is wired for both at once."""
+    others = _of_type(run, type_)
+    if others:
+        names = ", ".join(r.name for r in others)
+        raise ValueError(
+            f"stack {run.stack!r}: {ECS_SERVICE} {service.name!r} is deployed by {engine}, but "
+            f"{type_} {names} is declared as well"
+        )
 
 
 def extract_release_params(run: ProgramRunLike) -> ReleaseParams:
@@ -358,9 +571,33 @@ def extract_release_params(run: ProgramRunLike) -> ReleaseParams:
     """
     interval, healthy, unhealthy, delay = _target_group_settings(run)
     has_check, start_period, stop_timeout = _container(run)
+    service = _exactly_one(run, ECS_SERVICE, "ECS service")
+    if engine_of(service) == "ecs":
+        for other in (DEPLOYMENT_GROUP, RELEASE):
+            _not_declared(run, other, "ECS (deploymentController ECS)", service)
+        release = _exactly_one(run, ECS_RELEASE, "release resource")
+        return ReleaseParams(
+            stack=run.stack,
+            health_check_interval_seconds=interval,
+            healthy_threshold=healthy,
+            unhealthy_threshold=unhealthy,
+            deregistration_delay_seconds=delay,
+            container_health_check=has_check,
+            start_period_seconds=start_period,
+            stop_timeout_seconds=stop_timeout,
+            routing=ecs_routing(service),
+            termination_wait_minutes=_required_int(service, "deploymentConfiguration.bakeTimeInMinutes"),
+            ready_action_on_timeout="CONTINUE_DEPLOYMENT",  # ECS holds nothing before the shift
+            ready_wait_minutes=0,
+            alarms=_ecs_alarms(run, service),
+            hooks=_ecs_hooks(run, service),
+            release_timeout_minutes=_required_int(release, "timeout_minutes"),
+            desired_count=_required_int(service, "desiredCount"),
+            engine="ecs",
+        )
+    _not_declared(run, ECS_RELEASE, "CodeDeploy (deploymentController CODE_DEPLOY)", service)
     group = _exactly_one(run, DEPLOYMENT_GROUP, "CodeDeploy deployment group")
     release = _exactly_one(run, RELEASE, "release resource")
-    service = _exactly_one(run, ECS_SERVICE, "ECS service")
 
     blue_green = group.inputs.get("blueGreenDeploymentConfig")
     if not isinstance(blue_green, dict):
@@ -391,4 +628,5 @@ def extract_release_params(run: ProgramRunLike) -> ReleaseParams:
         hooks=_hooks(run, release),
         release_timeout_minutes=_required_int(release, "timeout_minutes"),
         desired_count=_required_int(service, "desiredCount"),
+        engine="codedeploy",
     )

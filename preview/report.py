@@ -11,6 +11,15 @@ from preview.release_params import ReleaseParams, extract_release_params
 from preview.timeline import Timeline, build_timeline, clock, format_timeline
 from preview.tree import resource_counts, tree_lines
 
+ENGINE_NAMES = {
+    "codedeploy": "codedeploy (CodeDeploy deployment group)",
+    "ecs": "ecs (ECS deployment controller)",
+}
+TIMELINE_START = {
+    "codedeploy": "from the start of a CodeDeploy deployment",
+    "ecs": "from the start of the ECS service deployment",
+}
+
 
 @dataclass(frozen=True)
 class Preview:
@@ -37,9 +46,11 @@ class Preview:
         task = self.run.one("aws:ecs/taskDefinition:TaskDefinition").inputs
         container = json.loads(task["containerDefinitions"])[0]
         routing = self.params.routing
+        ecs = self.params.engine == "ecs"
         return [
             ("stack", self.run.stack),
             ("region", self.cost.region),
+            ("engine", ENGINE_NAMES[self.params.engine]),
             ("image", str(container["image"]).rsplit("/", 1)[-1][:60]),
             (
                 "tasks",
@@ -47,7 +58,10 @@ class Preview:
                 f"{(task.get('runtimePlatform') or {}).get('cpuArchitecture', 'X86_64')}",
             ),
             ("traffic shifting", routing.config_name),
-            ("blue kept after success", f"{self.params.termination_wait_minutes} min"),
+            (
+                "blue kept after success",
+                f"{self.params.termination_wait_minutes} min" + (" (bake time)" if ecs else ""),
+            ),
             ("hooks", ", ".join(h.event for h in self.params.hooks) or "none"),
             ("alarms wired to rollback", str(len(self.params.alarms))),
             (
@@ -75,7 +89,7 @@ def text_report(preview: Preview) -> list[str]:
     lines += ["", "Resources", *(f"  {line}" for line in tree_lines(preview.run))]
     lines += [
         "",
-        "Release timeline (from the start of a CodeDeploy deployment)",
+        f"Release timeline ({TIMELINE_START[preview.params.engine]})",
         *format_timeline(preview.timeline),
     ]
     lines += ["", "Monthly cost estimate", *format_cost(preview.cost)]
@@ -95,6 +109,8 @@ def markdown_report(preview: Preview, *, diagram_file: str | None = None) -> str
         *(f"| {key} | {value} |" for key, value in preview.headline()),
         "",
         "### Release timeline",
+        "",
+        f"Times {TIMELINE_START[preview.params.engine]}.",
         "",
         "| time | latest | event | green |",
         "| ---: | ---: | --- | ---: |",

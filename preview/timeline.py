@@ -5,7 +5,8 @@
 the latest time it happens when everything is as slow as the settings allow (the worst
 case that still succeeds), and green's share of production traffic after it.
 
-The model (times in seconds from the moment CodeDeploy starts the deployment):
+The model (times in seconds from the moment the deployment starts), for the CodeDeploy
+engine; the ECS engine (``params.engine == "ecs"``) follows the same shape, described below:
 
 1. ``BeforeInstall`` hook, when the release has one (see hooks below).
 2. Green's task set launches; its tasks need ``PROVISION_SECONDS`` (an assumption: image
@@ -31,19 +32,37 @@ The model (times in seconds from the moment CodeDeploy starts the deployment):
    ``TYPICAL_EXIT_SECONDS``, since draining leaves little in flight): "blue gone", and the
    deployment ends.
 
-Hooks: a hook Lambda typically takes ``TYPICAL_HOOK_SECONDS`` (an assumption) and at
-worst its function timeout. That worst case assumes the function reports its verdict
-(the bundled smoke test always does, keeping time in reserve to report); a function that
-dies without reporting leaves CodeDeploy waiting for the hook up to its 60-minute limit.
+The ECS engine (the service's own deployment, its stages named as ECS names them):
+``PRE_SCALE_UP`` hook; ``SCALE_UP`` (green's service revision starts its tasks, steps 2-3
+above); ``POST_SCALE_UP`` hook; ``TEST_TRAFFIC_SHIFT`` (the test listener rule points at
+green) and its hook; ``POST_TEST_TRAFFIC_SHIFT`` hook; ``PRODUCTION_TRAFFIC_SHIFT`` hook,
+then the production listener rule's weights move (canary: ``canaryPercent``, the rest after
+``canaryBakeTimeInMinutes``; linear: ``stepPercent`` every ``stepBakeTimeInMinutes``;
+BLUE_GREEN: all at once); ``POST_PRODUCTION_TRAFFIC_SHIFT`` hook; ``BAKE_TIME``
+(``bakeTimeInMinutes``: blue kept, alarms still roll back); ``CLEAN_UP`` (blue drains and
+stops, as in 8). No ready wait. Hooks at the shift stages are counted once (ECS also runs
+them again on a rollback, which is no successful release).
 
-Not modelled: CodeDeploy's own API latency between steps (seconds), retries of failing
+Hooks: a hook Lambda typically takes ``TYPICAL_HOOK_SECONDS`` (an assumption) and at
+worst its function timeout. Under CodeDeploy that worst case assumes the function reports
+its verdict (the bundled smoke test always does, keeping time in reserve to report); a
+function that dies without reporting leaves CodeDeploy waiting for the hook up to its
+60-minute limit. Under ECS the function answers with its return value, and each
+``IN_PROGRESS`` answer makes ECS invoke it again ``callBackDelay`` seconds later; the bundled
+smoke test answers so while green does not answer yet, up to ``MAX_IN_PROGRESS`` times, so
+its worst case is ``(MAX_IN_PROGRESS + 1) x timeout + MAX_IN_PROGRESS x callBackDelay``
+(another function's retries are unknown: one invocation is counted, with a note).
+
+Not modelled: the engine's own API latency between steps (seconds), retries of failing
 green tasks, and ALB target states beyond the health check thresholds.
 
 Warnings: a rollback window shorter than the slowest wired alarm's evaluation time
 (``period x evaluationPeriods``); a worst case longer than the release resource's
-``timeout_minutes`` (``pulumi up`` would give up); a hook Lambda timeout above CodeDeploy's
-60-minute hook limit; a ready wait or termination wait above CodeDeploy's 2880 minutes.
-A deregistration delay at AWS's 300 s default gets an informational note.
+``timeout_minutes`` (``pulumi up`` would give up). CodeDeploy only: a hook Lambda timeout
+above CodeDeploy's 60-minute hook limit; a ready wait or termination wait above
+CodeDeploy's 2880 minutes. ECS only: a bake time outside ECS's 0-1440 minutes, a canary
+below 0.1 % or a linear step below 3 %. A deregistration delay at AWS's 300 s default gets
+an informational note.
 """
 
 from __future__ import annotations
@@ -51,7 +70,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from preview.release_params import ReleaseParams
+from preview.release_params import HookParams, ReleaseParams, percent_text
+from specs.native_deployment import BAKE_MAX_MINUTES, CANARY_MIN_PERCENT, LINEAR_STEP_MIN_PERCENT
 
 PROVISION_SECONDS = 30
 """Assumed time for a green task to run: image pull and container start."""
@@ -63,6 +83,10 @@ CODEDEPLOY_HOOK_LIMIT_MINUTES = 60
 """CodeDeploy fails a lifecycle event whose hook has not reported within an hour."""
 CODEDEPLOY_MAX_WAIT_MINUTES = 2880
 """CodeDeploy's upper bound for the ready wait and the termination wait."""
+ECS_BAKE_MAX_MINUTES = BAKE_MAX_MINUTES
+"""ECS's upper bound for every bake time (bakeTimeInMinutes, canary and linear step bake)."""
+ECS_CANARY_MIN_PERCENT = CANARY_MIN_PERCENT
+ECS_LINEAR_STEP_MIN_PERCENT = LINEAR_STEP_MIN_PERCENT
 AWS_DEFAULT_DEREGISTRATION_DELAY_SECONDS = 300
 
 
@@ -73,8 +97,8 @@ class TimelineEvent:
     latest_seconds: int
     """When it happens at the latest (the slowest release that still succeeds)."""
     label: str
-    green_percent: int
-    """Green's share of production traffic after this event."""
+    green_percent: float
+    """Green's share of production traffic after this event (an ``int`` when whole)."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +123,7 @@ class Timeline:
 class _Clock:
     typical: int = 0
     latest: int = 0
-    green: int = 0
+    green: float = 0
     events: list[TimelineEvent] = field(default_factory=list)
 
     def mark(self, label: str) -> None:
@@ -118,38 +142,56 @@ def _duration(seconds: int) -> str:
     return f"{minutes} min" if rest == 0 else f"{minutes} min {rest} s"
 
 
-def _run_hook(clock: _Clock, params: ReleaseParams, event: str) -> None:
-    hook = params.hook(event)
-    if hook is None:
-        return
-    typical = min(TYPICAL_HOOK_SECONDS, hook.timeout_seconds)
-    clock.mark(
-        f"{event} hook {hook.function_name} runs "
-        f"(typically {typical} s, at most its {hook.timeout_seconds} s timeout)"
+def _hook_label(hook: HookParams, typical: int) -> str:
+    runs = f"{hook.event} hook {hook.function_name} runs"
+    if hook.max_in_progress is None:
+        return (
+            f"{runs} (typically {typical} s, at most its {hook.timeout_seconds} s timeout per invocation; "
+            "ECS invokes it again after every IN_PROGRESS answer)"
+        )
+    if hook.max_in_progress == 0:
+        return f"{runs} (typically {typical} s, at most its {hook.timeout_seconds} s timeout)"
+    return (
+        f"{runs} (typically {typical} s; at most {_duration(hook.worst_case_seconds)}: "
+        f"{hook.invocations} invocations of up to {hook.timeout_seconds} s, "
+        f"{hook.callback_delay_seconds} s apart, while it answers IN_PROGRESS)"
     )
-    clock.advance(typical, hook.timeout_seconds)
 
 
-def _shift(clock: _Clock, params: ReleaseParams) -> None:
+def _run_hook(clock: _Clock, params: ReleaseParams, event: str) -> None:
+    for hook in params.hooks_at(event):
+        typical = min(TYPICAL_HOOK_SECONDS, hook.timeout_seconds)
+        clock.mark(_hook_label(hook, typical))
+        clock.advance(typical, hook.worst_case_seconds)
+
+
+def _shift(clock: _Clock, params: ReleaseParams, stage: str = "") -> None:
+    """Production traffic moves; ``stage`` (e.g. ``PRODUCTION_TRAFFIC_SHIFT: ``) starts the first label."""
     routing = params.routing
+    ecs = params.engine == "ecs"
     if routing.kind == "all-at-once" or routing.percentage is None or routing.interval_minutes is None:
         clock.green = 100
-        clock.mark("100 % of production on green (all at once)")
+        clock.mark(f"{stage}100 % of production on green (all at once)")
         return
     step, interval = routing.percentage, routing.interval_minutes * 60
     if routing.kind == "canary":
         clock.green = step
-        clock.mark(f"{step} % of production on green (canary)")
+        clock.mark(f"{stage}{percent_text(step)} % of production on green (canary)")
         clock.advance(interval)
         clock.green = 100
-        clock.mark(f"100 % of production on green (after {_duration(interval)})")
+        bake = f"after the {_duration(interval)} canary bake" if ecs else f"after {_duration(interval)}"
+        clock.mark(f"100 % of production on green ({bake})")
         return
-    steps = math.ceil(100 / step)
+    steps = math.ceil(100 / step - 1e-9)
     for index in range(1, steps + 1):
         if index > 1:
             clock.advance(interval)
-        clock.green = min(100, index * step)
-        clock.mark(f"{clock.green} % of production on green (linear step {index} of {steps})")
+        share = float(min(100, round(index * step, 6)))
+        clock.green = int(share) if share.is_integer() else share
+        first = stage if index == 1 else ""
+        clock.mark(
+            f"{first}{percent_text(clock.green)} % of production on green (linear step {index} of {steps})"
+        )
 
 
 def _ready_wait_label(params: ReleaseParams) -> str:
@@ -168,11 +210,16 @@ def _warnings(params: ReleaseParams, worst_case: int) -> tuple[list[str], list[s
     window = params.termination_wait_minutes * 60
     longest = params.longest_alarm
     if longest is not None and window < longest.evaluation_seconds:
+        setting = (
+            "terminationWaitMinutes, the service's bakeTimeInMinutes"
+            if params.engine == "ecs"
+            else "terminationWaitMinutes"
+        )
         warnings.append(
             f"rollback window too short: blue is kept {_duration(window)} after 100 % on green, but "
             f"alarm {longest.name} needs {longest.period_seconds} s x {longest.evaluation_periods} = "
             f"{_duration(longest.evaluation_seconds)} to fire; an alarm firing right after the shift "
-            "could no longer roll back instantly (raise terminationWaitMinutes to at least "
+            f"could no longer roll back instantly (raise {setting} to at least "
             f"{math.ceil(longest.evaluation_seconds / 60)})"
         )
     timeout = params.release_timeout_minutes * 60
@@ -183,6 +230,20 @@ def _warnings(params: ReleaseParams, worst_case: int) -> tuple[list[str], list[s
             f"that would still succeed (raise release.timeoutMinutes to at least "
             f"{math.ceil(worst_case / 60)})"
         )
+    if params.engine == "ecs":
+        _ecs_limits(params, warnings, notes)
+    else:
+        _codedeploy_limits(params, warnings)
+    if params.deregistration_delay_seconds >= AWS_DEFAULT_DEREGISTRATION_DELAY_SECONDS:
+        notes.append(
+            f"deregistration delay {params.deregistration_delay_seconds} s (AWS's default is "
+            f"{AWS_DEFAULT_DEREGISTRATION_DELAY_SECONDS} s) slows every release: blue drains that long "
+            "before its tasks stop; keep it just above the slowest request"
+        )
+    return warnings, notes
+
+
+def _codedeploy_limits(params: ReleaseParams, warnings: list[str]) -> None:
     for hook in params.hooks:
         if hook.timeout_seconds > CODEDEPLOY_HOOK_LIMIT_MINUTES * 60:
             warnings.append(
@@ -199,27 +260,50 @@ def _warnings(params: ReleaseParams, worst_case: int) -> tuple[list[str], list[s
                 f"{what} of {minutes} min exceeds CodeDeploy's maximum of {CODEDEPLOY_MAX_WAIT_MINUTES} min; "
                 "the deployment group would be rejected"
             )
-    if params.deregistration_delay_seconds >= AWS_DEFAULT_DEREGISTRATION_DELAY_SECONDS:
-        notes.append(
-            f"deregistration delay {params.deregistration_delay_seconds} s (AWS's default is "
-            f"{AWS_DEFAULT_DEREGISTRATION_DELAY_SECONDS} s) slows every release: blue drains that long "
-            "before its tasks stop; keep it just above the slowest request"
-        )
-    return warnings, notes
 
 
-def build_timeline(params: ReleaseParams) -> Timeline:
-    """The events of one successful release, typical and latest times, and what to watch."""
-    c = _Clock()
-    if params.hook("BeforeInstall") is None:
-        c.mark("deployment starts: green task set launching")
-    else:
-        c.mark("deployment starts")
-        _run_hook(c, params, "BeforeInstall")
-        c.mark("green task set launching")
+def _ecs_limits(params: ReleaseParams, warnings: list[str], notes: list[str]) -> None:
+    routing = params.routing
+    bakes = [("bake time (bakeTimeInMinutes)", params.termination_wait_minutes)]
+    if routing.kind == "canary" and routing.interval_minutes is not None:
+        bakes.append(("canary bake time (canaryBakeTimeInMinutes)", routing.interval_minutes))
+    if routing.kind == "linear" and routing.interval_minutes is not None:
+        bakes.append(("linear step bake time (stepBakeTimeInMinutes)", routing.interval_minutes))
+    for what, minutes in bakes:
+        if not 0 <= minutes <= ECS_BAKE_MAX_MINUTES:
+            warnings.append(
+                f"{what} of {minutes} min is outside ECS's 0-{ECS_BAKE_MAX_MINUTES} minutes; "
+                "the service update would be rejected"
+            )
+    if routing.percentage is not None:
+        if routing.kind == "canary" and not ECS_CANARY_MIN_PERCENT <= routing.percentage <= 100:
+            warnings.append(
+                f"canary of {percent_text(routing.percentage)} % is outside ECS's "
+                f"{percent_text(ECS_CANARY_MIN_PERCENT)}-100 %; the service update would be rejected"
+            )
+        if routing.kind == "linear" and not ECS_LINEAR_STEP_MIN_PERCENT <= routing.percentage <= 100:
+            warnings.append(
+                f"linear step of {percent_text(routing.percentage)} % is outside ECS's "
+                f"{ECS_LINEAR_STEP_MIN_PERCENT}-100 %; the service update would be rejected"
+            )
+    for hook in params.hooks:
+        if hook.event == "RECONCILE_SERVICE":
+            notes.append(
+                f"hook RECONCILE_SERVICE ({hook.function_name}) runs only when a deployment starts while "
+                "more than one service revision is active; not on this timeline"
+            )
+        elif hook.max_in_progress is None:
+            notes.append(
+                f"hook {hook.event}: {hook.function_name} is not the bundled smoke test, so how often it "
+                "answers IN_PROGRESS (each answer one more invocation) is unknown; the worst case counts "
+                "one invocation"
+            )
+
+
+def _green_up(c: _Clock, params: ReleaseParams) -> None:
+    """Green's tasks start and pass the target group's health checks."""
     c.advance(PROVISION_SECONDS)
     c.mark(f"green tasks running (image pull and start, assumed {PROVISION_SECONDS} s)")
-
     checks = params.health_check_interval_seconds * params.healthy_threshold
     c.advance(checks, params.start_period_seconds + checks)
     slow_start = (
@@ -231,6 +315,31 @@ def build_timeline(params: ReleaseParams) -> Timeline:
         f"green healthy ({params.healthy_threshold} checks x {params.health_check_interval_seconds} s"
         f"{slow_start})"
     )
+
+
+def _blue_kept(c: _Clock, params: ReleaseParams, label: str) -> None:
+    window = params.termination_wait_minutes * 60
+    if window > 0:
+        c.mark(label)
+        c.advance(window)
+
+
+def _blue_goes(c: _Clock, params: ReleaseParams, terminating: str) -> None:
+    c.mark(f"{terminating}: its targets drain ({params.deregistration_delay_seconds} s deregistration delay)")
+    c.advance(params.deregistration_delay_seconds)
+    c.mark(f"blue tasks get SIGTERM (at most {params.stop_timeout_seconds} s to exit, then SIGKILL)")
+    c.advance(min(TYPICAL_EXIT_SECONDS, params.stop_timeout_seconds), params.stop_timeout_seconds)
+    c.mark("blue gone: deployment complete")
+
+
+def _codedeploy_events(c: _Clock, params: ReleaseParams) -> None:
+    if params.hook("BeforeInstall") is None:
+        c.mark("deployment starts: green task set launching")
+    else:
+        c.mark("deployment starts")
+        _run_hook(c, params, "BeforeInstall")
+        c.mark("green task set launching")
+    _green_up(c, params)
     _run_hook(c, params, "AfterInstall")
     c.mark("test listener points at green")
     _run_hook(c, params, "AfterAllowTestTraffic")
@@ -240,27 +349,47 @@ def build_timeline(params: ReleaseParams) -> Timeline:
     _run_hook(c, params, "BeforeAllowTraffic")
     _shift(c, params)
     _run_hook(c, params, "AfterAllowTraffic")
+    window = _duration(params.termination_wait_minutes * 60)
+    _blue_kept(c, params, f"blue kept {window} (still running: the instant-rollback window)")
+    _blue_goes(c, params, "blue task set terminating")
 
-    window = params.termination_wait_minutes * 60
-    if window > 0:
-        c.mark(f"blue kept {_duration(window)} (still running: the instant-rollback window)")
-        c.advance(window)
-    c.mark(
-        f"blue task set terminating: its targets drain "
-        f"({params.deregistration_delay_seconds} s deregistration delay)"
+
+def _ecs_events(c: _Clock, params: ReleaseParams) -> None:
+    if not params.hooks_at("PRE_SCALE_UP"):
+        c.mark("deployment starts: SCALE_UP, green service revision launching its tasks")
+    else:
+        c.mark("deployment starts")
+        _run_hook(c, params, "PRE_SCALE_UP")
+        c.mark("SCALE_UP: green service revision launching its tasks")
+    _green_up(c, params)
+    _run_hook(c, params, "POST_SCALE_UP")
+    c.mark("TEST_TRAFFIC_SHIFT: test listener rule points at green")
+    _run_hook(c, params, "TEST_TRAFFIC_SHIFT")
+    _run_hook(c, params, "POST_TEST_TRAFFIC_SHIFT")
+    _run_hook(c, params, "PRODUCTION_TRAFFIC_SHIFT")
+    _shift(c, params, "PRODUCTION_TRAFFIC_SHIFT: ")
+    _run_hook(c, params, "POST_PRODUCTION_TRAFFIC_SHIFT")
+    window = _duration(params.termination_wait_minutes * 60)
+    _blue_kept(
+        c, params, f"BAKE_TIME: blue kept {window} (still running: a wired alarm still rolls back to it)"
     )
-    c.advance(params.deregistration_delay_seconds)
-    c.mark(f"blue tasks get SIGTERM (at most {params.stop_timeout_seconds} s to exit, then SIGKILL)")
-    c.advance(min(TYPICAL_EXIT_SECONDS, params.stop_timeout_seconds), params.stop_timeout_seconds)
-    c.mark("blue gone: deployment complete")
+    _blue_goes(c, params, "CLEAN_UP: blue service revision scaling down")
 
+
+def build_timeline(params: ReleaseParams) -> Timeline:
+    """The events of one successful release, typical and latest times, and what to watch."""
+    c = _Clock()
+    if params.engine == "ecs":
+        _ecs_events(c, params)
+    else:
+        _codedeploy_events(c, params)
     warnings, notes = _warnings(params, c.latest)
     return Timeline(
         events=tuple(c.events),
         warnings=tuple(warnings),
         notes=tuple(notes),
         release_timeout_seconds=params.release_timeout_minutes * 60,
-        rollback_window_seconds=window,
+        rollback_window_seconds=params.termination_wait_minutes * 60,
     )
 
 

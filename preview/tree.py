@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from preview.engine import ProgramRun, Recorded
+from preview.release_params import ecs_routing
 
 
 def _short_type(token: str) -> str:
@@ -16,9 +17,53 @@ def _short_type(token: str) -> str:
 
 def _listener(r: Recorded) -> str:
     action = (r.inputs.get("defaultActions") or [{}])[0]
-    target = "redirect to HTTPS" if action.get("type") == "redirect" else "forward to blue"
+    kind = action.get("type")
+    if kind == "redirect":
+        target = "redirect to HTTPS"
+    elif kind == "fixed-response":
+        status = (action.get("fixedResponse") or {}).get("statusCode")
+        target = f"default: fixed {status} (traffic goes through its listener rule)"
+    else:
+        target = "forward to blue"
     owned = ", default action owned by CodeDeploy" if "defaultActions" in r.ignore_changes else ""
     return f"{r.inputs.get('protocol')} :{r.inputs.get('port')}, {target}{owned}"
+
+
+def _target_group_label(arn: str) -> str:
+    """``blue`` / ``green`` for the stack's target groups, else the group's name from its ARN."""
+    name = (
+        arn.split("targetgroup/", 1)[1].split("/", 1)[0] if "targetgroup/" in arn else arn.rsplit(":", 1)[-1]
+    )
+    color = name.rsplit("-", 1)[-1]
+    return color if color in ("blue", "green") else name
+
+
+def _conditions(conditions: list[dict[str, Any]]) -> str:
+    parts = []
+    for condition in conditions:
+        for key, value in condition.items():
+            values = (value or {}).get("values") if isinstance(value, dict) else None
+            shown = ", ".join(str(v) for v in values) if values else json.dumps(value)
+            parts.append(f"{'path' if key == 'pathPattern' else key} {shown}")
+    return " and ".join(parts) or "no condition"
+
+
+def _listener_rule(r: Recorded) -> str:
+    action = (r.inputs.get("actions") or [{}])[0]
+    groups = (action.get("forward") or {}).get("targetGroups") or []
+    if groups:
+        target = "forward " + " / ".join(
+            f"{_target_group_label(str(g['arn']))} {g['weight']}" for g in groups
+        )
+    elif action.get("targetGroupArn"):
+        target = f"forward {_target_group_label(str(action['targetGroupArn']))}"
+    else:
+        target = str(action.get("type"))
+    owned = ", weights owned by ECS" if "actions" in r.ignore_changes else ""
+    return (
+        f"priority {r.inputs.get('priority')}, {_conditions(r.inputs.get('conditions') or [])}, "
+        f"{target}{owned}"
+    )
 
 
 def _target_group(r: Recorded) -> str:
@@ -52,10 +97,42 @@ def _task_definition(r: Recorded) -> str:
 def _service(r: Recorded) -> str:
     network = r.inputs.get("networkConfiguration") or {}
     public = "public IP" if network.get("assignPublicIp") else "no public IP"
+    controller = (r.inputs.get("deploymentController") or {}).get("type")
+    deploys = f"; {_ecs_deployment(r)}" if controller == "ECS" else ""
     return (
         f"{r.inputs.get('desiredCount')} task(s) on {r.inputs.get('launchType')}, "
-        f"{(r.inputs.get('deploymentController') or {}).get('type')} controller, {public}, "
-        f"grace {r.inputs.get('healthCheckGracePeriodSeconds')} s; ignores {', '.join(r.ignore_changes)}"
+        f"{controller} controller, {public}, "
+        f"grace {r.inputs.get('healthCheckGracePeriodSeconds')} s{deploys}; "
+        f"ignores {', '.join(r.ignore_changes) or 'nothing'}"
+    )
+
+
+def _ecs_deployment(r: Recorded) -> str:
+    """How an ECS-controlled service deploys: strategy, bake, alarms, circuit breaker, hooks."""
+    config = r.inputs.get("deploymentConfiguration") or {}
+    try:
+        strategy = ecs_routing(r).config_name.removeprefix("ECS ")
+    except ValueError:
+        strategy = f"strategy {config.get('strategy') or 'ROLLING (default)'}"
+    alarms = r.inputs.get("alarms") or {}
+    names = alarms.get("alarmNames") or []
+    if alarms.get("enable") and alarms.get("rollback"):
+        watched = f"{len(names)} alarm(s) roll back"
+    elif alarms.get("enable"):
+        watched = f"{len(names)} alarm(s) watched, no rollback"
+    else:
+        watched = "no alarms"
+    breaker = r.inputs.get("deploymentCircuitBreaker") or {}
+    if breaker.get("enable"):
+        circuit = "circuit breaker rolls back" if breaker.get("rollback") else "circuit breaker, no rollback"
+    else:
+        circuit = "no circuit breaker"
+    stages = [
+        stage for hook in config.get("lifecycleHooks") or [] for stage in hook.get("lifecycleStages") or []
+    ]
+    return (
+        f"{strategy}, bake {config.get('bakeTimeInMinutes')} min, {watched}, {circuit}, "
+        f"hooks {', '.join(stages) or 'none'}"
     )
 
 
@@ -93,6 +170,15 @@ def _release(r: Recorded) -> str:
     )
 
 
+def _service_release(r: Recorded) -> str:
+    return (
+        f"waits for each ECS service deployment of a new task definition, up to "
+        f"{r.inputs.get('timeout_minutes'):g} min (ECS has {r.inputs.get('wait_seconds_for_start'):g} s "
+        f"to start it; polls every {r.inputs.get('poll_seconds'):g} s"
+        + (", stops it on timeout)" if r.inputs.get("stop_on_timeout") else ")")
+    )
+
+
 DESCRIBE: dict[str, Callable[[Recorded], str]] = {
     "aws:ecr/repository:Repository": lambda r: (
         f"tags {r.inputs.get('imageTagMutability')}, scan on push "
@@ -118,6 +204,7 @@ DESCRIBE: dict[str, Callable[[Recorded], str]] = {
     ),
     "aws:lb/targetGroup:TargetGroup": _target_group,
     "aws:lb/listener:Listener": _listener,
+    "aws:lb/listenerRule:ListenerRule": _listener_rule,
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": lambda r: (
         f"in tcp :{r.inputs.get('fromPort')} from "
         f"{r.inputs.get('cidrIpv4') or r.inputs.get('cidrIpv6') or 'the ALB security group'}"
@@ -153,6 +240,7 @@ DESCRIBE: dict[str, Callable[[Recorded], str]] = {
         f"timeout {r.inputs.get('timeout'):g} s, in the VPC"
     ),
     "pulumi-python:dynamic/codedeploy:Release": _release,
+    "pulumi-python:dynamic/ecs:ServiceRelease": _service_release,
 }
 
 

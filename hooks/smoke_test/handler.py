@@ -128,7 +128,8 @@ def _codedeploy_reporter(event: Mapping[str, Any]) -> Reporter:
     )
 
 
-def _clip(text: str, limit: int = MAX_RETURNED_ERROR_CHARS) -> str:
+def _clip(text: str) -> str:
+    limit = MAX_RETURNED_ERROR_CHARS
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -169,7 +170,7 @@ def _in_progress_count(hook_details: Any) -> int:
         return 0
     if isinstance(value, float) and value.is_integer():  # a JSON number may come back as 2.0
         value = int(value)
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit():
         value = int(value)
     return value if isinstance(value, int) and value >= 0 else 0
 
@@ -302,7 +303,8 @@ def handler(event: Any, context: Any) -> Any:
         response = reporter.response(ok, summary, config=config, retryable=retryable)
         fields = {k: v for k, v in summary.items() if k != "checks"}
         hook_status = response.get("hookStatus") if isinstance(response, Mapping) else None
-        if hook_status is not None:
+        if hook_status is not None:  # the answer, in place of the checks' Succeeded/Failed
+            fields.pop("status", None)
             fields["hookStatus"] = hook_status
         level = "info" if ok else "warning" if hook_status == ECS_IN_PROGRESS else "error"
         log("summary", level=level, **fields)

@@ -64,11 +64,14 @@ def no_codedeploy():
 handler.make_codedeploy_client = no_codedeploy
 print("RESULT " + json.dumps(handler.handler(json.loads(sys.argv[1]), None)))
 """
-# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/lambda-lifecycle-hooks.html (POST_TEST_TRAFFIC_SHIFT)
+# POST_TEST_TRAFFIC_SHIFT payload from
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/lambda-lifecycle-hooks.html
 ECS_EVENT = {
     "executionId": "3a0345ba-b029-404b-890d-7da2a4b266aa",
     "lifecycleStage": "POST_TEST_TRAFFIC_SHIFT",
-    "resourceArn": "arn:aws:ecs:us-west-2:123456789012:service-deployment/my-cluster/my-service/EZe5RNVLH6PPzHXINuP28",
+    "resourceArn": (
+        "arn:aws:ecs:us-west-2:123456789012:service-deployment/my-cluster/my-service/EZe5RNVLH6PPzHXINuP28"
+    ),
     "executionDetails": {
         "serviceArn": "arn:aws:ecs:us-west-2:123456789012:service/my-cluster/my-service",
         "targetServiceRevisionArn": (

@@ -62,6 +62,7 @@ def test_config_defaults() -> None:
     assert config.checks == (Check("/health", 200),)
     assert (config.request_timeout_seconds, config.attempts, config.retry_delay_seconds) == (5, 3, 5)
     assert config.verify_tls is True
+    assert (config.max_in_progress, config.callback_delay_seconds) == (6, 15)
 
 
 def test_blank_optional_variables_take_defaults() -> None:
@@ -78,12 +79,15 @@ def test_config_overrides() -> None:
             "ATTEMPTS": "1",
             "RETRY_DELAY_SECONDS": "0",
             "VERIFY_TLS": "FALSE",
+            "MAX_IN_PROGRESS": "0",
+            "CALLBACK_DELAY_SECONDS": "900",
         }
     )
     assert config.test_url == "https://alb.example.com:9443/prefix"
     assert config.checks == (Check("/version", 200),)
     assert (config.request_timeout_seconds, config.attempts, config.retry_delay_seconds) == (2.5, 1, 0)
     assert config.verify_tls is False
+    assert (config.max_in_progress, config.callback_delay_seconds) == (0, 900)
 
 
 @pytest.mark.parametrize(
@@ -100,6 +104,12 @@ def test_config_overrides() -> None:
         ("RETRY_DELAY_SECONDS", "inf", ">= 0 and <= 60"),
         ("VERIFY_TLS", "maybe", "true, 1, yes, false, 0, no"),
         ("CHECKS", "[]", "non-empty JSON array"),
+        ("MAX_IN_PROGRESS", "-1", "integer from 0 to 100"),
+        ("MAX_IN_PROGRESS", "101", "integer from 0 to 100"),
+        ("MAX_IN_PROGRESS", "2.0", "integer from 0 to 100"),
+        ("CALLBACK_DELAY_SECONDS", "0", "integer from 1 to 900"),
+        ("CALLBACK_DELAY_SECONDS", "15s", "integer from 1 to 900"),
+        ("CALLBACK_DELAY_SECONDS", "901", "integer from 1 to 900"),
     ],
 )
 def test_bad_variable_is_named_with_value_and_allowed(name: str, value: str, allowed: str) -> None:

@@ -640,7 +640,7 @@ def test_unknown_field_in_an_object_is_rejected_with_the_allowed_keys(sections, 
 
 def test_unknown_field_lists_exactly_the_section_keys():
     assert only_problem({"deployment": {"stratgy": "linear"}}) == (
-        "deployment.stratgy: unknown key (value 'linear'); allowed keys: strategy, percentage, "
+        "deployment.stratgy: unknown key (value 'linear'); allowed keys: controller, strategy, percentage, "
         "intervalMinutes, terminationWaitMinutes, readyWaitMinutes"
     )
 
