@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from preview import fast_imports
 from preview.engine import ROOT
 from stack_config.errors import ConfigError
 
@@ -83,6 +84,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout, say: Te
     )
     args = parser.parse_args(argv)
     started = time.perf_counter()
+    fast_imports.install()
     try:
         if args.diff:
             _diff(args.diff[0], args.diff[1], out, say)

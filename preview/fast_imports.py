@@ -1,13 +1,12 @@
-"""Experiment: `python -m preview` with pulumi_aws's service packages loaded lazily.
+"""Faster start for `python -m preview`: load pulumi_aws's service modules on demand.
 
-Not used by the preview or the tests; it backs a finding in docs/benchmarks.md. Each
-``pulumi_aws.<service>/__init__.py`` star-imports every resource module of its service
-(``pulumi_aws.ec2``: about 180 of them) although the program uses a dozen. Here a
-meta-path finder gives each service package a PEP 562 ``__getattr__`` instead, which
-imports only the module that defines the name asked for (its ``_inputs``/``outputs`` come
-along). Same resources as the real preview, less import time. From the repo root::
-
-    venv/bin/python bench/lazy_aws_preview.py --stack prod --no-files
+Each ``pulumi_aws.<service>/__init__.py`` star-imports every resource module of its
+service (``pulumi_aws.ec2``: about 180) though the program uses a dozen; importing them is
+most of the preview's run time (docs/benchmarks.md). This meta-path finder gives each
+service package a PEP 562 ``__getattr__`` that imports only the module defining the name
+asked for. It changes what is imported, never what the program declares (a test compares
+both ways). Only the preview's own process uses it; `pulumi up` and the tests import
+pulumi_aws as usual. ``PREVIEW_EAGER_IMPORTS=1`` turns it off.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ import importlib.machinery
 import importlib.util
 import os
 import re
-import runpy
 import sys
 from collections.abc import Sequence
 from importlib.machinery import ModuleSpec
@@ -75,12 +73,10 @@ class _LazyServiceFinder(importlib.abc.MetaPathFinder):
         return lazy
 
 
-def main() -> None:
-    sys.path.insert(0, os.getcwd())
-    sys.meta_path.insert(0, _LazyServiceFinder())
-    sys.argv = ["preview", *sys.argv[1:]]
-    runpy.run_module("preview", run_name="__main__", alter_sys=True)
-
-
-if __name__ == "__main__":
-    main()
+def install() -> bool:
+    """Put the lazy finder in front of the import system, unless pulumi_aws is loaded already."""
+    if os.environ.get("PREVIEW_EAGER_IMPORTS") == "1" or "pulumi_aws" in sys.modules:
+        return False
+    if not any(isinstance(finder, _LazyServiceFinder) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _LazyServiceFinder())
+    return True
