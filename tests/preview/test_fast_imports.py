@@ -30,7 +30,8 @@ declared = sorted(
     for r in run.resources
 )
 loaded = sorted(m for m in sys.modules if m.startswith("pulumi_aws.ec2."))
-print(json.dumps({"lazy": lazy, "declared": declared, "exports": sorted(run.exports), "ec2_modules": len(loaded)}))
+summary = {"lazy": lazy, "declared": declared, "exports": sorted(run.exports), "ec2_modules": len(loaded)}
+print(json.dumps(summary))
 """
 
 
