@@ -1,4 +1,4 @@
-"""SmokeTestHook: the Lambda CodeDeploy runs at the stack's lifecycle hooks.
+"""SmokeTestHook: the Lambda the deployment engine runs at the stack's lifecycle hooks.
 
 Creates the function from ``hooks/smoke_test`` (Python, in the private subnets, so its
 requests leave through the stack's NAT gateways), a log group with retention, a role that
@@ -79,7 +79,7 @@ class SmokeTestHook(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-hook",
             assume_role_policy=json.dumps(assume_role_policy("lambda.amazonaws.com")),
-            description="Smoke-test hook: report hook status, write logs, attach to the VPC",
+            description="Smoke-test hook: write logs, attach to the VPC (and report to CodeDeploy)",
             opts=child,
         )
         aws.iam.RolePolicy(
@@ -101,7 +101,7 @@ class SmokeTestHook(pulumi.ComponentResource):
             security_group_id=security_group.id,
             ip_protocol="-1",
             cidr_ipv4="0.0.0.0/0",
-            description="the test listener (through NAT) and the CodeDeploy API",
+            description="the test listener (through NAT) and, under CodeDeploy, its API",
             opts=child,
         )
         for index in range(args.nat_gateway_count):

@@ -11,8 +11,15 @@ skips a value it cannot know and judges it again in ``pulumi up``, when inputs a
 
 Resource policies see a resource's inputs before it is created or updated, so a violation
 stops ``pulumi up`` before the change. Stack policies see the whole stack (for an update,
-after it), which is what the checks that relate resources need: which listener CodeDeploy
-treats as production, which deployment group deploys a service, which alarms a group watches.
+after it), which is what the checks that relate resources need: which listener is production
+(named by a CodeDeploy deployment group, or by the listener rule an ECS-controlled service
+shifts), which deployment group deploys a service, which alarms a group or a service watches.
+
+The program has two deployment engines (config ``deployment.controller``): ``codedeploy``, a
+``CODE_DEPLOY`` service deployed by a CodeDeploy deployment group, and ``ecs``, a service with
+the ``ECS`` controller that shifts traffic itself (``deploymentConfiguration.strategy``
+BLUE_GREEN, LINEAR or CANARY) through listener rules named in its
+``loadBalancers[].advancedConfiguration``. Each stack policy covers both.
 """
 
 from __future__ import annotations
@@ -56,6 +63,7 @@ ECR_REPOSITORY = "aws:ecr/repository:Repository"
 ECR_LIFECYCLE_POLICY = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
 TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
 LISTENER = "aws:lb/listener:Listener"
+LISTENER_RULE = "aws:lb/listenerRule:ListenerRule"
 ECS_SERVICE = "aws:ecs/service:Service"
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
 DEPLOYMENT_GROUP = "aws:codedeploy/deploymentGroup:DeploymentGroup"
@@ -75,6 +83,10 @@ HEALTH_CHECK_THRESHOLD = (2, 10)
 
 ROLLBACK_ON_FAILURE = "DEPLOYMENT_FAILURE"
 ROLLBACK_ON_ALARM = "DEPLOYMENT_STOP_ON_ALARM"
+
+# deploymentConfiguration.strategy values with which an ECS-controlled service deploys
+# blue/green itself (the default, ROLLING, replaces tasks in place and has no blue to keep).
+ECS_BLUE_GREEN_STRATEGIES = frozenset({"BLUE_GREEN", "LINEAR", "CANARY"})
 
 _UNKNOWN_SENTINELS = frozenset(
     {
@@ -308,8 +320,24 @@ def _route_arns(group: Any, route: str) -> list[Any]:
     return _items(get(group.props, "loadBalancerInfo", "targetGroupPairInfo", route, "listenerArns"))
 
 
-def _listener_is_secure(props: Mapping[str, Any]) -> tuple[bool | None, str]:
-    """(secure?, description); None when unknown. HTTPS, or HTTP that only redirects to HTTPS."""
+def _is_https_redirect(action: Any) -> bool:
+    return (
+        get(action, "type") == "redirect"
+        and str(get(action, "redirect", "protocol", default="")).upper() == "HTTPS"
+    )
+
+
+def _kinds(actions: Sequence[Any]) -> str:
+    return ", ".join(str(get(a, "type")) for a in actions) or "none"
+
+
+def _listener_is_secure(props: Mapping[str, Any], rules: Sequence[Any] = ()) -> tuple[bool | None, str]:
+    """(secure?, description); None when unknown. HTTPS, or HTTP that only redirects to HTTPS.
+
+    ``rules`` are the listener rules on the listener: an HTTP listener whose default action
+    redirects still serves plain HTTP through a rule that forwards (as the production listener
+    rule of an ECS-controlled service does), so it only redirects if its rules redirect too.
+    """
     protocol = get(props, "protocol", default="HTTP")
     if is_unknown(protocol):
         return None, ""
@@ -318,43 +346,107 @@ def _listener_is_secure(props: Mapping[str, Any]) -> tuple[bool | None, str]:
     actions = _items(get(props, "defaultActions", default=[]))
     if any(is_unknown(a) for a in actions):
         return None, ""
-    kinds = [get(a, "type") for a in actions]
-    redirects_to_https = bool(actions) and all(
-        get(a, "type") == "redirect" and str(get(a, "redirect", "protocol", default="")).upper() == "HTTPS"
-        for a in actions
-    )
-    if redirects_to_https:
-        return True, "an HTTP to HTTPS redirect"
-    return False, f"protocol {protocol} with default action(s) {', '.join(map(str, kinds)) or 'none'}"
+    if not actions or not all(_is_https_redirect(a) for a in actions):
+        return False, f"protocol {protocol} with default action(s) {_kinds(actions)}"
+    for rule in rules:
+        rule_actions = _items(get(rule.props, "actions", default=[]))
+        if any(is_unknown(a) for a in rule_actions):
+            return None, ""
+        if not all(_is_https_redirect(a) for a in rule_actions):
+            return False, (
+                f"protocol {protocol}: its default action redirects to HTTPS, but listener rule "
+                f"'{rule.name}' on it has action(s) {_kinds(rule_actions)}"
+            )
+    return True, "an HTTP to HTTPS redirect"
+
+
+def _ecs_rule_arns(service: Any, field: str) -> list[Any]:
+    """``loadBalancers[].advancedConfiguration.<field>`` of a service: its listener rule ARNs."""
+    arns = [
+        get(load_balancer, "advancedConfiguration", field)
+        for load_balancer in _items(get(service.props, "loadBalancers", default=[]))
+    ]
+    return [arn for arn in arns if arn is not None]
+
+
+def _production_and_test_listeners(resources: Sequence[Any]) -> tuple[dict[str, str], set[str]]:
+    """The known ARNs of production listeners (ARN -> what makes it production) and of test listeners.
+
+    CodeDeploy engine: the listener ARNs of each deployment group's ``prodTrafficRoute`` and
+    ``testTrafficRoute``. ECS engine: the ``listenerArn`` of the listener rule that a service's
+    ``loadBalancers[].advancedConfiguration`` names as ``productionListenerRule`` or
+    ``testListenerRule`` (ECS shifts production traffic by that rule's weights). Unknown ARNs
+    (a preview of a new stack) name no listener.
+    """
+    production: dict[str, str] = {}
+    test: set[str] = set()
+    for group in _of_type(resources, DEPLOYMENT_GROUP):
+        for arn in _route_arns(group, "prodTrafficRoute"):
+            if isinstance(arn, str):
+                production.setdefault(arn, "CodeDeploy's production listener")
+        test.update(arn for arn in _route_arns(group, "testTrafficRoute") if isinstance(arn, str))
+    rules_by_arn: dict[str, Any] = {}
+    for rule in _of_type(resources, LISTENER_RULE):
+        rule_arn = get(rule.props, "arn")
+        if isinstance(rule_arn, str):
+            rules_by_arn[rule_arn] = rule
+    for service in _of_type(resources, ECS_SERVICE):
+        for field in ("productionListenerRule", "testListenerRule"):
+            for rule_arn in _ecs_rule_arns(service, field):
+                rule = rules_by_arn.get(rule_arn) if isinstance(rule_arn, str) else None
+                if rule is None:
+                    continue
+                listener_arn = get(rule.props, "listenerArn")
+                if not isinstance(listener_arn, str):
+                    continue
+                if field == "testListenerRule":
+                    test.add(listener_arn)
+                else:
+                    role = f"production listener of ECS service '{service.name}'"
+                    role += f" via listener rule '{rule.name}'"
+                    production.setdefault(listener_arn, role)
+    return production, test
+
+
+def _rules_by_listener(resources: Sequence[Any]) -> dict[str, list[Any]]:
+    """Listener rules by the known ARN of the listener they are on."""
+    rules: dict[str, list[Any]] = {}
+    for rule in _of_type(resources, LISTENER_RULE):
+        listener_arn = get(rule.props, "listenerArn")
+        if isinstance(listener_arn, str):
+            rules.setdefault(listener_arn, []).append(rule)
+    return rules
 
 
 def check_production_listener_https(resources: Sequence[Any], stack: str) -> list[Violation]:
     """In a production stack, the production listener serves HTTPS (or only redirects to it).
 
-    Which listener is production comes from CodeDeploy: the listener ARNs of each deployment
-    group's ``prodTrafficRoute``; a listener in a ``testTrafficRoute`` is the test listener and
-    is not judged. While ARNs are unknown (preview of a new stack) or for a listener no group
-    names, a listener on port 80 or 443 counts as production, since those ports serve users and
-    the test listener is never on them.
+    Which listener is production comes from the deployment engine: the listeners of each
+    CodeDeploy deployment group's ``prodTrafficRoute``, or the listener of the production
+    listener rule of an ECS-controlled service (:func:`_production_and_test_listeners`). A
+    test listener (``testTrafficRoute``, ``testListenerRule``) is not judged, unless it is
+    also production. While ARNs are unknown (preview of a new stack) or for a listener no
+    engine names, a listener on port 80 or 443 counts as production, since those ports serve
+    users and the test listener is never on them.
     """
     if not is_production_stack(stack):
         return []
-    groups = _of_type(resources, DEPLOYMENT_GROUP)
-    prod_arns = {a for g in groups for a in _route_arns(g, "prodTrafficRoute") if not is_unknown(a)}
-    test_arns = {a for g in groups for a in _route_arns(g, "testTrafficRoute") if not is_unknown(a)}
+    production, test = _production_and_test_listeners(resources)
+    rules_on = _rules_by_listener(resources)
     violations = []
     for listener in _of_type(resources, LISTENER):
         arn = get(listener.props, "arn")
+        known = isinstance(arn, str)
         port = _number(get(listener.props, "port"))
-        if not is_unknown(arn) and arn in test_arns:
+        if known and arn in production:
+            role = production[arn]
+        elif known and arn in test:
             continue
-        if not is_unknown(arn) and arn in prod_arns:
-            role = "CodeDeploy's production listener"
         elif port is not None and int(port) in WEB_PORTS:
             role = f"a listener on web port {_fmt(port)}"
         else:
             continue
-        secure, description = _listener_is_secure(listener.props)
+        secure, description = _listener_is_secure(listener.props, rules_on.get(arn, []) if known else [])
         if secure is False:
             violations.append(
                 Violation(
@@ -449,18 +541,131 @@ def _group_rollback_problems(group: Any, service: str, stack: str, production: b
     return problems
 
 
-def check_termination_wait_covers_alarms(resources: Sequence[Any], stack: str) -> list[Violation]:
-    """Blue is kept at least as long as the slowest alarm of the group needs to fire.
+def _ecs_blue_green_strategy(service: Any) -> str | None:
+    """The strategy of a service that ECS deploys blue/green itself; None otherwise or when unknown.
 
-    The rollback window of an alarm is period x evaluationPeriods: that much breaching data
-    before it goes to ALARM.
+    That is the ``ECS`` deployment controller (the default when none is set) with
+    ``deploymentConfiguration.strategy`` BLUE_GREEN, LINEAR or CANARY (ROLLING when unset).
     """
-    del stack  # the same rule holds in every stack
-    alarms_by_name: dict[str, Any] = {}
+    controller = get(service.props, "deploymentController", "type", default="ECS")
+    strategy = get(service.props, "deploymentConfiguration", "strategy", default="ROLLING")
+    if controller != "ECS" or not isinstance(strategy, str) or strategy not in ECS_BLUE_GREEN_STRATEGIES:
+        return None
+    return strategy
+
+
+def check_ecs_deployment_rollback(resources: Sequence[Any], stack: str) -> list[Violation]:
+    """A service ECS deploys blue/green rolls back on failure (circuit breaker), and in prod on alarms.
+
+    The ECS engine's counterpart of :func:`check_codedeploy_rollback`: there is no deployment
+    group, the service's own ``deploymentCircuitBreaker`` and ``alarms`` decide the rollback.
+    """
+    production = is_production_stack(stack)
+    violations = []
+    for service in _of_type(resources, ECS_SERVICE):
+        strategy = _ecs_blue_green_strategy(service)
+        if strategy is None:
+            continue
+        where = f"ECS service '{service.name}' (deploymentController ECS, strategy {strategy})"
+        breaker = get(service.props, "deploymentCircuitBreaker", default={})
+        enable = get(breaker, "enable", default=False)
+        rollback = get(breaker, "rollback", default=False)
+        if not any(is_unknown(v) for v in (breaker, enable, rollback)) and (
+            enable is not True or rollback is not True
+        ):
+            violations.append(
+                Violation(
+                    f"{where}: deploymentCircuitBreaker is enable={json.dumps(enable)} with "
+                    f"rollback={json.dumps(rollback)}; it must be enabled with rollback (enable true, "
+                    "rollback true) so a failed release returns traffic to blue.",
+                    service.urn,
+                )
+            )
+        if not production:
+            continue
+        alarms = get(service.props, "alarms", default={})
+        alarm_enable = get(alarms, "enable", default=False)
+        alarm_rollback = get(alarms, "rollback", default=False)
+        alarm_names = _items(get(alarms, "alarmNames", default=[]))
+        if any(is_unknown(v) for v in (alarms, alarm_enable, alarm_rollback, *alarm_names)):
+            continue
+        if alarm_enable is not True or not alarm_names:
+            violations.append(
+                Violation(
+                    f"{where}: alarms is enable={json.dumps(alarm_enable)} with {len(alarm_names)} "
+                    f"alarm(s) in production stack '{stack}'; it must be enabled with at least one "
+                    "alarm (alarms.rollbackOnAlarm in the stack config), so a release that breaks the "
+                    "service is stopped.",
+                    service.urn,
+                )
+            )
+        elif alarm_rollback is not True:
+            violations.append(
+                Violation(
+                    f"{where}: alarms.rollback is {json.dumps(alarm_rollback)} in production stack "
+                    f"'{stack}'; it must be true: without it an alarm fails the release but does not "
+                    "roll it back.",
+                    service.urn,
+                )
+            )
+    return violations
+
+
+_Window = tuple[float, str, float, float]  # (period x evaluationPeriods, alarm name, period, evaluations)
+
+
+def _alarms_by_name(resources: Sequence[Any]) -> dict[str, Any]:
+    alarms: dict[str, Any] = {}
     for alarm in _of_type(resources, METRIC_ALARM):
         alarm_name = get(alarm.props, "name")
         if isinstance(alarm_name, str):
-            alarms_by_name[alarm_name] = alarm
+            alarms[alarm_name] = alarm
+    return alarms
+
+
+def _longest_window(alarms_by_name: Mapping[str, Any], names: Any) -> _Window | None:
+    """The longest rollback window of the named alarms in the stack (the first of equals)."""
+    windows = []
+    for alarm_name in _items(names):
+        alarm = alarms_by_name.get(alarm_name) if isinstance(alarm_name, str) else None
+        if alarm is None:
+            continue  # an alarm outside the stack: its period is unknown here
+        period = _number(get(alarm.props, "period"))
+        evaluations = _number(get(alarm.props, "evaluationPeriods"))
+        if period is not None and evaluations is not None:
+            windows.append((period * evaluations, alarm_name, period, evaluations))
+    return max(windows, key=lambda w: w[0]) if windows else None
+
+
+def _window_text(window: _Window) -> str:
+    seconds, alarm_name, period, evaluations = window
+    return (
+        f"the rollback window of alarm '{alarm_name}' (period {_fmt(period)} s x evaluationPeriods "
+        f"{_fmt(evaluations)} = {_fmt(seconds)} s)"
+    )
+
+
+def _minutes(value: Any) -> float | None:
+    """Minutes as a number or as the provider's numeric string ("5"); None if unknown or not a number."""
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        return number if math.isfinite(number) else None
+    return _number(value)
+
+
+def check_termination_wait_covers_alarms(resources: Sequence[Any], stack: str) -> list[Violation]:
+    """Blue is kept at least as long as the slowest alarm that can roll a release back needs to fire.
+
+    The rollback window of an alarm is period x evaluationPeriods: that much breaching data
+    before it goes to ALARM. Blue is kept ``terminationWaitTimeInMinutes`` by a CodeDeploy
+    deployment group, and ``deploymentConfiguration.bakeTimeInMinutes`` by a service ECS
+    deploys blue/green; either engine watches the alarms only until then.
+    """
+    del stack  # the same rule holds in every stack
+    alarms_by_name = _alarms_by_name(resources)
     violations = []
     for group in _of_type(resources, DEPLOYMENT_GROUP):
         config = get(group.props, "alarmConfiguration", default={})
@@ -471,33 +676,48 @@ def check_termination_wait_covers_alarms(resources: Sequence[Any], stack: str) -
         wait = _number(get(terminate, "terminationWaitTimeInMinutes", default=0))
         if is_unknown(terminate) or action != "TERMINATE" or wait is None:
             continue  # KEEP_ALIVE keeps blue; unknown values are judged in `pulumi up`
-        windows = []
-        for alarm_name in _items(get(config, "alarms", default=[])):
-            alarm = alarms_by_name.get(alarm_name) if isinstance(alarm_name, str) else None
-            if alarm is None:
-                continue  # an alarm outside the stack: its period is unknown here
-            period = _number(get(alarm.props, "period"))
-            evaluations = _number(get(alarm.props, "evaluationPeriods"))
-            if period is not None and evaluations is not None:
-                windows.append((period * evaluations, alarm_name, period, evaluations))
-        if not windows:
+        longest = _longest_window(alarms_by_name, get(config, "alarms", default=[]))
+        if longest is None or wait * 60 >= longest[0]:
             continue
-        window, alarm_name, period, evaluations = max(windows, key=lambda w: w[0])  # first of the longest
-        if wait * 60 < window:
-            violations.append(
-                Violation(
-                    f"CodeDeploy deployment group '{group.name}': blueGreenDeploymentConfig."
-                    f"terminateBlueInstancesOnDeploymentSuccess.terminationWaitTimeInMinutes is "
-                    f"{_fmt(wait)} ({_fmt(wait * 60)} s), shorter than the rollback window of alarm "
-                    f"'{alarm_name}' (period {_fmt(period)} s x evaluationPeriods {_fmt(evaluations)} = "
-                    f"{_fmt(window)} s). CodeDeploy watches alarms only until the deployment ends, and it "
-                    "ends when blue is terminated: a release that breaks after the last traffic shift "
-                    "would end Succeeded with blue gone before the alarm can fire, and nothing rolls it "
-                    f"back. Keep blue at least {math.ceil(window / 60)} minutes "
-                    "(deployment.terminationWaitMinutes) or shorten the alarm.",
-                    group.urn,
-                )
+        violations.append(
+            Violation(
+                f"CodeDeploy deployment group '{group.name}': blueGreenDeploymentConfig."
+                f"terminateBlueInstancesOnDeploymentSuccess.terminationWaitTimeInMinutes is "
+                f"{_fmt(wait)} ({_fmt(wait * 60)} s), shorter than {_window_text(longest)}. CodeDeploy "
+                "watches alarms only until the deployment ends, and it ends when blue is terminated: a "
+                "release that breaks after the last traffic shift would end Succeeded with blue gone "
+                "before the alarm can fire, and nothing rolls it back. Keep blue at least "
+                f"{math.ceil(longest[0] / 60)} minutes (deployment.terminationWaitMinutes) or shorten "
+                "the alarm.",
+                group.urn,
             )
+        )
+    for service in _of_type(resources, ECS_SERVICE):
+        strategy = _ecs_blue_green_strategy(service)
+        alarms = get(service.props, "alarms", default={})
+        if strategy is None or get(alarms, "enable", default=False) is not True:
+            continue
+        raw = get(service.props, "deploymentConfiguration", "bakeTimeInMinutes")
+        bake = 0.0 if raw is None else _minutes(raw)
+        if bake is None:
+            continue  # unknown values are judged in `pulumi up`; ECS rejects a non-number
+        longest = _longest_window(alarms_by_name, get(alarms, "alarmNames", default=[]))
+        if longest is None or bake * 60 >= longest[0]:
+            continue
+        shown = "not set" if raw is None else json.dumps(raw) if isinstance(raw, str) else _fmt(bake)
+        violations.append(
+            Violation(
+                f"ECS service '{service.name}' (deploymentController ECS, strategy {strategy}): "
+                f"deploymentConfiguration.bakeTimeInMinutes is {shown} ({_fmt(bake * 60)} s), shorter "
+                f"than {_window_text(longest)}. ECS watches the service's alarms only until the "
+                "deployment ends, and it ends when the bake time is over and blue is terminated: a "
+                "release that breaks after the last traffic shift would end successful with blue gone "
+                "before the alarm can fire, and nothing rolls it back. Keep blue at least "
+                f"{math.ceil(longest[0] / 60)} minutes (deployment.terminationWaitMinutes, which sets "
+                "bakeTimeInMinutes) or shorten the alarm.",
+                service.urn,
+            )
+        )
     return violations
 
 
@@ -578,8 +798,16 @@ def build_policies(stack_name: Callable[[], str] = _current_stack) -> list[Polic
             stack_name,
         ),
         _stack_policy(
+            "ecs-deployment-auto-rollback",
+            "An ECS service that deploys itself blue/green (BLUE_GREEN, LINEAR or CANARY) rolls back "
+            "automatically (deployment circuit breaker), and in production stacks on alarms.",
+            check_ecs_deployment_rollback,
+            stack_name,
+        ),
+        _stack_policy(
             "blue-termination-wait-covers-alarms",
-            "Blue is kept after a release at least as long as the group's alarms need to fire.",
+            "Blue is kept after a release (CodeDeploy terminationWaitTimeInMinutes, ECS "
+            "bakeTimeInMinutes) at least as long as the alarms that roll it back need to fire.",
             check_termination_wait_covers_alarms,
             stack_name,
         ),

@@ -45,7 +45,8 @@ REQUIRED_PRICES: tuple[str, ...] = (
 NOT_INCLUDED: tuple[str, ...] = (
     "data transfer out to the internet",
     "Container Insights metrics (when enabled on the cluster)",
-    "the hook Lambda, SNS notifications, CodeDeploy (free for ECS) and Secrets Manager",
+    "the hook Lambda, SNS notifications, Secrets Manager, and the deployments themselves "
+    "(free for ECS under CodeDeploy and under ECS's own engine)",
     "free tiers, Savings Plans and taxes",
 )
 
@@ -206,7 +207,11 @@ def _region(run: ProgramRunLike) -> str:
     for resource in run.resources:
         if resource.type == "pulumi:providers:aws" and resource.inputs.get("region"):
             return str(resource.inputs["region"])
-    for resource in _of_type(run, "pulumi-python:dynamic/codedeploy:Release"):
+    releases = [
+        *_of_type(run, "pulumi-python:dynamic/codedeploy:Release"),
+        *_of_type(run, "pulumi-python:dynamic/ecs:ServiceRelease"),
+    ]
+    for resource in releases:
         if resource.inputs.get("region"):
             return str(resource.inputs["region"])
     raise ValueError(f"stack {run.stack!r}: no AWS provider or release resource names the region")

@@ -148,6 +148,9 @@ class FakeAws(pulumi.runtime.Mocks):
             # What the provider's create() records for a new stack: the first revision, no deployment.
             outputs["live_task_definition_arn"] = args.inputs["task_definition_arn"]
             outputs["deployment_id"] = ""
+        elif args.typ == "pulumi-python:dynamic/ecs:ServiceRelease":
+            outputs["live_task_definition_arn"] = args.inputs["task_definition_arn"]
+            outputs["service_deployment_arn"] = ""
         elif args.typ == "aws:ec2/eip:Eip":
             self._addresses += 1
             outputs["publicIp"] = f"203.0.113.{self._addresses}"  # TEST-NET-3, never routed

@@ -1,15 +1,26 @@
 """Operator CLI for the stack's blue/green releases: `python -m release <command> [options]`.
 
     status   [--json]                      the current (or last) deployment, the production
-                                           listener's traffic split and the ECS service
-    watch    [DEPLOYMENT_ID]               follow a deployment (default: the active one) to its end
-    stop     [DEPLOYMENT_ID]               stop a deployment (default: the active one) with rollback
+                                           traffic split and the ECS service
+    watch    [DEPLOYMENT]                  follow a deployment (default: the active one) to its end
+    stop     [DEPLOYMENT]                  stop a deployment (default: the active one) with rollback
     rollback [--to-revision N | --to ARN]  release the previous task definition revision
+
+Two engines release the service, chosen by `--engine`, else the stack output
+`deploymentController`, else codedeploy:
+
+* codedeploy: CodeDeploy blue/green deployments of the deployment group; DEPLOYMENT is a
+  CodeDeploy deployment id (d-XXXXXXXXX).
+* ecs: ECS's own BLUE_GREEN / LINEAR / CANARY *service deployments*, started by updating the
+  service's task definition; DEPLOYMENT is a service deployment ARN (or its last segment).
+  An ECS service deployment ARN given to watch or stop selects this engine when nothing else
+  chose one.
 
 Names (region, CodeDeploy application and group, ECS cluster and service) come from the
 stack's outputs (`--stack STACK` runs `pulumi stack output --json`; `--outputs-file FILE`
-reads the same JSON saved earlier) and/or flags, flags winning. The ECS cluster and service
-fall back to the ones the deployment group names.
+reads the same JSON saved earlier) and/or flags, flags winning. Under codedeploy the ECS
+cluster and service fall back to the ones the deployment group names; under ecs the region,
+cluster and service fall back to the ones a given service deployment ARN names.
 
 Exit codes: 0 done (deployment succeeded), 1 the deployment ended otherwise (watch, rollback),
 2 an error, reported as one line on stderr.
@@ -32,10 +43,30 @@ from typing import Any, TextIO
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from release.deployments import active_deployments, appspec_of, same_appspec, start_deployment
-from release.outputs import OutputsError, pulumi_stack_outputs, read_outputs_file
+from release.ecs_watch import ACTIVE_STATUSES as ECS_ACTIVE_STATUSES
+from release.ecs_watch import (
+    STOPPABLE_STATUSES,
+    EcsSnapshot,
+    ServiceDeploymentNotFoundError,
+    find_service_deployment,
+    revision_task_definitions,
+    same_task_definition,
+    short_name,
+    snapshot_of,
+    watch_service_deployment,
+)
+from release.outputs import (
+    DEFAULT_ENGINE,
+    ENGINE_OUTPUT,
+    ENGINES,
+    OutputsError,
+    deployment_engine,
+    pulumi_stack_outputs,
+    read_outputs_file,
+)
 from release.run import ReleaseFailed, ReleaseRequest, release
 from release.service_state import live_task_definition
-from release.watch import read_snapshot, watch_deployment
+from release.watch import Outcome, read_snapshot, watch_deployment
 from specs.appspec import ECS_HOOKS, appspec_content, task_definition_of
 
 ClientFactory = Callable[[str, str], Any]
@@ -47,6 +78,14 @@ EXIT_ERROR = 2
 DEFAULT_TIMEOUT_MINUTES = 60.0
 DEFAULT_POLL_SECONDS = 10.0
 BAR_WIDTH = 10
+DEFAULT_CONTAINER_NAME = "app"
+DEFAULT_CONTAINER_PORT = 8080
+DEFAULT_PLATFORM_VERSION = "LATEST"
+ECS_START_WAIT_SECONDS = 120.0
+"""How long `rollback` (ecs) looks for the service deployment its UpdateService started."""
+ECS_START_POLL_SECONDS = 5.0
+ECS_LIST_PAGE_SIZE = 100
+ECS_MAX_LIST_PAGES = 20
 
 
 class CliError(Exception):
@@ -71,6 +110,8 @@ NAME_SPECS = (
     NameSpec("service", "--service", "serviceName", "ECS service"),
     NameSpec("task_definition_arn", "", "taskDefinitionArn", "task definition ARN"),
     NameSpec("task_definition_family", "", "taskDefinitionFamily", "task definition family"),
+    NameSpec("deployment_strategy", "", "deploymentStrategy", "ECS deployment strategy"),
+    NameSpec("last_service_deployment", "", "lastServiceDeploymentArn", "last ECS service deployment"),
 )
 _SPECS = {spec.field: spec for spec in NAME_SPECS}
 
@@ -81,6 +122,11 @@ class Names:
 
     values: dict[str, str | None] = field(default_factory=dict)
     from_outputs: bool = False
+    engine: str = DEFAULT_ENGINE
+    engine_source: str = "default"
+    """Where the engine came from: "--engine", the output's name, or "default"."""
+    sources: dict[str, str] = field(default_factory=dict)
+    """Name -> "flag", "outputs" or "environment", for the names that have a value."""
 
     def get(self, name: str) -> str | None:
         return self.values.get(name)
@@ -111,18 +157,39 @@ def resolve_names(args: argparse.Namespace) -> Names:
     except OutputsError as error:
         raise CliError(str(error)) from None
     values: dict[str, str | None] = {}
+    sources: dict[str, str] = {}
     for spec in NAME_SPECS:
         flag_value = getattr(args, spec.field, None)
         output_value = outputs.get(spec.output)
         if flag_value:
             values[spec.field] = str(flag_value)
+            sources[spec.field] = "flag"
         elif isinstance(output_value, str | int) and str(output_value):
             values[spec.field] = str(output_value)
+            sources[spec.field] = "outputs"
         else:
             values[spec.field] = None
     if not values["region"]:
         values["region"] = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
-    return Names(values=values, from_outputs=bool(args.stack or args.outputs_file))
+        if values["region"]:
+            sources["region"] = "environment"
+    engine, engine_source = DEFAULT_ENGINE, "default"
+    if getattr(args, "engine", None):
+        engine, engine_source = str(args.engine), "--engine"
+    else:
+        try:
+            named = deployment_engine(outputs)
+        except OutputsError as error:
+            raise CliError(str(error)) from None
+        if named is not None:
+            engine, engine_source = named, f"the stack output {ENGINE_OUTPUT}"
+    return Names(
+        values=values,
+        from_outputs=bool(args.stack or args.outputs_file),
+        engine=engine,
+        engine_source=engine_source,
+        sources=sources,
+    )
 
 
 @dataclass
@@ -258,39 +325,35 @@ def _service(ctx: Context) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------- status
 
 
-def production_traffic(elbv2: Any, group_info: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per production listener: the target groups its default forward action sends traffic to."""
-    lb_info = group_info.get("loadBalancerInfo") or {}
-    pairs = lb_info.get("targetGroupPairInfoList") or [lb_info.get("targetGroupPairInfo") or {}]
-    listener_arns = [
-        arn for pair in pairs for arn in (pair.get("prodTrafficRoute") or {}).get("listenerArns", [])
-    ]
-    if not listener_arns:
+def _forward_weights(actions: list[dict[str, Any]]) -> list[tuple[str, float]]:
+    """(target group ARN, weight) of the first forward action (by Order) of a listener or rule."""
+    ordered = sorted(actions, key=lambda action: action.get("Order", 0))
+    forward = next((action for action in ordered if action.get("Type") == "forward"), None)
+    if forward is None:
         return []
-    listeners = elbv2.describe_listeners(ListenerArns=listener_arns).get("Listeners", [])
-    weights_by_listener: list[tuple[str, list[tuple[str, float]]]] = []
-    for listener in listeners:
-        actions = sorted(listener.get("DefaultActions", []), key=lambda action: action.get("Order", 0))
-        forward = next((action for action in actions if action.get("Type") == "forward"), None)
-        weights: list[tuple[str, float]] = []
-        if forward is not None:
-            groups = (forward.get("ForwardConfig") or {}).get("TargetGroups") or []
-            if groups:
-                weights = [(g["TargetGroupArn"], float(g.get("Weight", 1))) for g in groups]
-            elif forward.get("TargetGroupArn"):
-                weights = [(forward["TargetGroupArn"], 1.0)]
-        weights_by_listener.append((listener["ListenerArn"], weights))
-    arns = sorted({arn for _, weights in weights_by_listener for arn, _ in weights})
+    groups = (forward.get("ForwardConfig") or {}).get("TargetGroups") or []
+    if groups:
+        return [(g["TargetGroupArn"], float(g.get("Weight", 1))) for g in groups]
+    if forward.get("TargetGroupArn"):
+        return [(forward["TargetGroupArn"], 1.0)]
+    return []
+
+
+def _named_splits(
+    elbv2: Any, weights_by_source: list[tuple[str, list[tuple[str, float]]]], key: str
+) -> list[dict[str, Any]]:
+    """Per source (listener or rule, under ``key``): its target groups by name with their percent."""
+    arns = sorted({arn for _, weights in weights_by_source for arn, _ in weights})
     names: dict[str, str] = {}
     if arns:
         for group in elbv2.describe_target_groups(TargetGroupArns=arns).get("TargetGroups", []):
             names[group["TargetGroupArn"]] = group["TargetGroupName"]
     result = []
-    for listener_arn, weights in weights_by_listener:
+    for source_arn, weights in weights_by_source:
         total = sum(weight for _, weight in weights)
         result.append(
             {
-                "listenerArn": listener_arn,
+                key: source_arn,
                 "targetGroups": [
                     {
                         "name": names.get(arn, arn),
@@ -302,6 +365,23 @@ def production_traffic(elbv2: Any, group_info: dict[str, Any]) -> list[dict[str,
             }
         )
     return result
+
+
+def production_traffic(elbv2: Any, group_info: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per production listener: the target groups its default forward action sends traffic to."""
+    lb_info = group_info.get("loadBalancerInfo") or {}
+    pairs = lb_info.get("targetGroupPairInfoList") or [lb_info.get("targetGroupPairInfo") or {}]
+    listener_arns = [
+        arn for pair in pairs for arn in (pair.get("prodTrafficRoute") or {}).get("listenerArns", [])
+    ]
+    if not listener_arns:
+        return []
+    listeners = elbv2.describe_listeners(ListenerArns=listener_arns).get("Listeners", [])
+    weights_by_listener = [
+        (str(listener["ListenerArn"]), _forward_weights(listener.get("DefaultActions", [])))
+        for listener in listeners
+    ]
+    return _named_splits(elbv2, weights_by_listener, "listenerArn")
 
 
 def _ecs_state(ctx: Context) -> dict[str, Any]:
@@ -427,6 +507,8 @@ def _print_status(ctx: Context, state: dict[str, Any]) -> None:
 
 
 def cmd_status(ctx: Context) -> int:
+    if command_engine(ctx) == "ecs":
+        return ecs_status(ctx)
     application = ctx.names.require("application")
     group = ctx.names.require("deployment_group")
     codedeploy = ctx.client("codedeploy")
@@ -436,6 +518,7 @@ def cmd_status(ctx: Context) -> int:
     if info is not None:
         ctx.deployment_id = str(info["deploymentId"])
     state = {
+        "engine": "codedeploy",
         "region": ctx.names.get("region"),
         "application": application,
         "deploymentGroup": group,
@@ -486,6 +569,8 @@ def progress_log(ctx: Context) -> Callable[[str], None]:
 
 
 def cmd_watch(ctx: Context) -> int:
+    if command_engine(ctx) == "ecs":
+        return ecs_watch(ctx)
     deployment_id = ctx.args.deployment_id or _active_id(ctx)
     ctx.deployment_id = deployment_id
     outcome = watch_deployment(
@@ -508,6 +593,8 @@ def cmd_watch(ctx: Context) -> int:
 
 
 def cmd_stop(ctx: Context) -> int:
+    if command_engine(ctx) == "ecs":
+        return ecs_stop(ctx)
     deployment_id = ctx.args.deployment_id or _active_id(ctx)
     ctx.deployment_id = deployment_id
     response = ctx.client("codedeploy").stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=True)
@@ -580,6 +667,8 @@ def _rollback_target(ctx: Context, live: str) -> str:
 
 
 def cmd_rollback(ctx: Context) -> int:
+    if command_engine(ctx) == "ecs":
+        return ecs_rollback(ctx)
     application = ctx.names.require("application")
     group = ctx.names.require("deployment_group")
     _group_info(ctx)
@@ -597,9 +686,9 @@ def cmd_rollback(ctx: Context) -> int:
     try:
         appspec = appspec_content(
             task_definition_arn=target,
-            container_name=ctx.args.container_name,
-            container_port=ctx.args.container_port,
-            platform_version=ctx.args.platform_version,
+            container_name=ctx.args.container_name or DEFAULT_CONTAINER_NAME,
+            container_port=ctx.args.container_port or DEFAULT_CONTAINER_PORT,
+            platform_version=ctx.args.platform_version or DEFAULT_PLATFORM_VERSION,
             hooks=parse_hooks(ctx.args.hook),
         )
     except ValueError as error:
@@ -639,6 +728,582 @@ def cmd_rollback(ctx: Context) -> int:
     return EXIT_OK
 
 
+# ---------------------------------------------------------------------------------------- ecs engine
+
+
+_ECS_DEPLOYMENT_ARN = re.compile(
+    r"^arn:[\w-]+:ecs:(?P<region>[\w-]+):(?P<account>\d*):service-deployment/"
+    r"(?P<cluster>[^/]+)/(?P<service>[^/]+)/(?P<id>[^/]+)$"
+)
+_CODEDEPLOY_ID = re.compile(r"^d-[A-Z0-9]{9}$")
+_CODEDEPLOY_ONLY_FLAGS = (
+    ("hook", "--hook"),
+    ("container_name", "--container-name"),
+    ("container_port", "--container-port"),
+    ("platform_version", "--platform-version"),
+)
+
+
+def command_engine(ctx: Context) -> str:
+    """The engine of this command. A DEPLOYMENT argument that is an ECS service deployment ARN
+    selects ecs when neither --engine nor the outputs chose; one that contradicts the chosen
+    engine is an error rather than a confusing "not found"."""
+    given = str(getattr(ctx.args, "deployment_id", None) or "")
+    names = ctx.names
+    if _ECS_DEPLOYMENT_ARN.match(given):
+        if names.engine_source == "default":
+            return "ecs"
+        if names.engine != "ecs":
+            raise CliError(
+                f"{given} is an ECS service deployment, but the engine is {names.engine} "
+                f"(from {names.engine_source}); give --engine ecs"
+            )
+    elif _CODEDEPLOY_ID.match(given) and names.engine == "ecs":
+        raise CliError(
+            f"{given} is a CodeDeploy deployment id, but the engine is ecs (from {names.engine_source}); "
+            "give --engine codedeploy"
+        )
+    return names.engine
+
+
+def _adopt_arn_names(ctx: Context, arn: str) -> None:
+    """Region, cluster and service from a service deployment ARN where no flag or output gave
+    them; a --region or region output that contradicts the ARN is an error."""
+    match = _ECS_DEPLOYMENT_ARN.match(arn)
+    if match is None:
+        return
+    names = ctx.names
+    source = names.sources.get("region")
+    region = names.get("region")
+    if source in ("flag", "outputs") and region and region != match["region"]:
+        where = "--region" if source == "flag" else "the stack output region"
+        raise CliError(f"{arn} is in {match['region']}, not in {region} ({where})")
+    if region != match["region"]:
+        names.values["region"] = match["region"]
+        names.sources["region"] = "arn"
+        ctx._cache.clear()
+    for name in ("cluster", "service"):
+        if not names.get(name):
+            names.values[name] = match[name]
+
+
+def _ecs_service(ctx: Context) -> dict[str, Any]:
+    """The service, or CliError when it is missing or another controller deploys it."""
+    service = _service(ctx)
+    controller = str((service.get("deploymentController") or {}).get("type") or "ECS")
+    if controller == "CODE_DEPLOY":
+        raise CliError(
+            f"ECS service {service.get('serviceName')} uses the CODE_DEPLOY deployment controller: "
+            "CodeDeploy deploys it; give --engine codedeploy"
+        )
+    if controller != "ECS":
+        raise CliError(
+            f"ECS service {service.get('serviceName')} uses the {controller} deployment controller, "
+            "which neither engine of this CLI drives"
+        )
+    return service
+
+
+def _service_deployments(ctx: Context) -> list[dict[str, Any]]:
+    """The service's deployments (ListServiceDeployments briefs), newest first."""
+    request: dict[str, Any] = {
+        "cluster": ctx.names.require("cluster"),
+        "service": ctx.names.require("service"),
+        "maxResults": ECS_LIST_PAGE_SIZE,
+    }
+    found: list[dict[str, Any]] = []
+    ecs = ctx.client("ecs")
+    for _page in range(ECS_MAX_LIST_PAGES):
+        response = ecs.list_service_deployments(**request)
+        found.extend(response.get("serviceDeployments", []))
+        if not response.get("nextToken"):
+            break
+        request["nextToken"] = response["nextToken"]
+
+    def created(brief: dict[str, Any]) -> float:
+        value = brief.get("createdAt")
+        return value.timestamp() if isinstance(value, datetime) else 0.0
+
+    return sorted(found, key=created, reverse=True)
+
+
+def _active_briefs(deployments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        d for d in deployments if d.get("status") in ECS_ACTIVE_STATUSES and d.get("serviceDeploymentArn")
+    ]
+
+
+def _describe_service_deployment(ctx: Context, arn: str) -> tuple[dict[str, Any], EcsSnapshot]:
+    """The ServiceDeployment structure and its snapshot; CliError when ECS does not know the ARN."""
+    response = ctx.client("ecs").describe_service_deployments(serviceDeploymentArns=[arn])
+    for deployment in response.get("serviceDeployments", []):
+        if deployment.get("serviceDeploymentArn", arn) == arn:
+            return dict(deployment), snapshot_of(deployment)
+    reasons = "; ".join(
+        ": ".join(str(v) for v in (f.get("reason"), f.get("detail")) if v)
+        for f in response.get("failures", [])
+    )
+    raise CliError(
+        f"service deployment {arn} does not exist in {ctx.names.get('region')}"
+        + (f" ({reasons})" if reasons else "")
+    )
+
+
+def _ecs_deployment_arn(ctx: Context) -> str:
+    """The DEPLOYMENT argument as an ARN (a bare id is looked up among the service's
+    deployments), or the service's in-progress deployment."""
+    given = ctx.args.deployment_id
+    if given and str(given).startswith("arn:"):
+        _adopt_arn_names(ctx, str(given))
+        return str(given)
+    cluster, service = ctx.names.require("cluster"), ctx.names.require("service")
+    _ecs_service(ctx)
+    deployments = _service_deployments(ctx)
+    if given:
+        for deployment in deployments:
+            arn = str(deployment.get("serviceDeploymentArn") or "")
+            if arn and short_name(arn) == given:
+                return arn
+        raise CliError(f"ECS service {service} in cluster {cluster} has no service deployment {given}")
+    active = _active_briefs(deployments)
+    if not active:
+        raise CliError(
+            f"no service deployment is in progress for ECS service {service} in cluster {cluster}; "
+            "give a service deployment ARN"
+        )
+    return str(active[0]["serviceDeploymentArn"])
+
+
+def _continue_command(arn: str, hook_id: str) -> str:
+    return (
+        f"aws ecs continue-service-deployment --service-deployment-arn {arn} --hook-id {hook_id} "
+        "--action CONTINUE"
+    )
+
+
+def _ecs_deployment_state(ctx: Context, raw: dict[str, Any], snapshot: EcsSnapshot) -> dict[str, Any]:
+    rollback = snapshot.rollback
+    revisions = [snapshot.target_revision, *snapshot.source_revisions, rollback.revision if rollback else ""]
+    task_definitions = revision_task_definitions(ctx.client("ecs"), [r for r in revisions if r])
+    tasks = snapshot.target_tasks
+    return {
+        "arn": snapshot.arn,
+        "id": short_name(snapshot.arn),
+        "status": snapshot.status,
+        "statusReason": snapshot.status_reason or None,
+        "lifecycleStage": snapshot.lifecycle_stage or None,
+        "strategy": snapshot.strategy or None,
+        "createdAt": _when(raw.get("createdAt")),
+        "startedAt": _when(raw.get("startedAt")),
+        "finishedAt": _when(raw.get("finishedAt")),
+        "stoppedAt": _when(raw.get("stoppedAt")),
+        "updatedAt": _when(raw.get("updatedAt")),
+        "targetRevision": snapshot.target_revision or None,
+        "taskDefinition": task_definitions.get(snapshot.target_revision),
+        "sourceRevisions": list(snapshot.source_revisions),
+        "sourceTaskDefinitions": [
+            task_definitions[arn] for arn in snapshot.source_revisions if arn in task_definitions
+        ],
+        "targetTasks": None
+        if tasks is None
+        else {"running": tasks.running, "pending": tasks.pending, "requested": tasks.requested},
+        "traffic": [{"label": label, "percent": weight} for label, weight in snapshot.traffic],
+        "testTraffic": [{"label": label, "percent": weight} for label, weight in snapshot.test_traffic],
+        "hooks": [
+            {
+                "id": hook.hook_id,
+                "label": hook.label,
+                "type": hook.target_type or None,
+                "target": hook.target or None,
+                "status": hook.status,
+                "timeoutAction": hook.timeout_action or None,
+            }
+            for hook in snapshot.hooks
+        ],
+        "rollback": None
+        if rollback is None
+        else {
+            "reason": rollback.reason or None,
+            "serviceRevisionArn": rollback.revision or None,
+            "taskDefinition": task_definitions.get(rollback.revision),
+        },
+        "alarms": {
+            "status": snapshot.alarms_status or None,
+            "names": list(snapshot.alarm_names),
+            "triggered": list(snapshot.triggered_alarms),
+        }
+        if snapshot.alarms_status or snapshot.alarm_names or snapshot.triggered_alarms
+        else None,
+        "circuitBreaker": {
+            "status": snapshot.circuit_breaker_status or None,
+            "failureCount": snapshot.circuit_breaker_failures,
+            "threshold": snapshot.circuit_breaker_threshold,
+        }
+        if snapshot.circuit_breaker_status or snapshot.circuit_breaker_failures is not None
+        else None,
+    }
+
+
+def listener_rule_traffic(elbv2: Any, service: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per production listener rule of the service's load balancers (advancedConfiguration):
+    the target groups its forward action sends traffic to."""
+    rule_arns = list(
+        dict.fromkeys(
+            str(rule)
+            for balancer in service.get("loadBalancers") or []
+            if (rule := (balancer.get("advancedConfiguration") or {}).get("productionListenerRule"))
+        )
+    )
+    if not rule_arns:
+        return []
+    rules = elbv2.describe_rules(RuleArns=rule_arns).get("Rules", [])
+    weights_by_rule = [(str(rule["RuleArn"]), _forward_weights(rule.get("Actions", []))) for rule in rules]
+    return _named_splits(elbv2, weights_by_rule, "listenerRuleArn")
+
+
+def _ecs_service_state(ctx: Context, service: dict[str, Any]) -> dict[str, Any]:
+    live = str(service.get("taskDefinition") or "") or None
+    parsed = parse_task_definition(live) if live else None
+    return {
+        "cluster": ctx.names.get("cluster"),
+        "service": service.get("serviceName"),
+        "status": service.get("status"),
+        "desiredCount": service.get("desiredCount"),
+        "runningCount": service.get("runningCount"),
+        "pendingCount": service.get("pendingCount"),
+        "deploymentController": (service.get("deploymentController") or {}).get("type") or "ECS",
+        "strategy": (service.get("deploymentConfiguration") or {}).get("strategy")
+        or ctx.names.get("deployment_strategy"),
+        "liveTaskDefinition": live,
+        "liveRevision": parsed[1] if parsed else None,
+        "currentServiceDeployment": service.get("currentServiceDeployment"),
+        "deployments": [
+            {
+                "id": deployment.get("id"),
+                "status": deployment.get("status"),
+                "taskDefinition": deployment.get("taskDefinition"),
+                "runningCount": deployment.get("runningCount"),
+                "desiredCount": deployment.get("desiredCount"),
+                "pendingCount": deployment.get("pendingCount"),
+                "failedTasks": deployment.get("failedTasks"),
+                "rolloutState": deployment.get("rolloutState"),
+            }
+            for deployment in service.get("deployments", [])
+        ],
+    }
+
+
+def _split_text(traffic: list[dict[str, Any]]) -> str:
+    return " / ".join(f"{t['label']} {t['percent']:g}%" for t in traffic)
+
+
+def _print_ecs_deployment(ctx: Context, deployment: dict[str, Any], active: bool) -> None:
+    p = ctx.print
+    which = "current" if active else "last"
+    strategy = f" ({deployment['strategy']})" if deployment["strategy"] else ""
+    p(f"{which} service deployment {deployment['id']}: {deployment['status']}{strategy}")
+    p(f"  arn: {deployment['arn']}")
+    for key, label in (
+        ("statusReason", "reason"),
+        ("lifecycleStage", "lifecycle stage"),
+        ("createdAt", "created"),
+        ("startedAt", "started"),
+        ("finishedAt", "finished"),
+        ("stoppedAt", "stopped"),
+    ):
+        if deployment[key]:
+            p(f"  {label}: {deployment[key]}")
+    if deployment["taskDefinition"]:
+        sources = ", ".join(str(short_task_definition(arn)) for arn in deployment["sourceTaskDefinitions"])
+        p(
+            f"  task definition: {short_task_definition(deployment['taskDefinition'])}"
+            + (f" (from {sources})" if sources else "")
+        )
+    tasks = deployment["targetTasks"]
+    if tasks is not None:
+        pending = f", {tasks['pending']} pending" if tasks["pending"] else ""
+        p(f"  new revision: {tasks['running']}/{tasks['requested']} tasks running{pending}")
+    if deployment["hooks"]:
+        p("  lifecycle hooks:")
+        for hook in deployment["hooks"]:
+            resume = (
+                f"; resume with `{_continue_command(deployment['arn'], hook['id'])}`"
+                if hook["status"] == "AWAITING_ACTION"
+                else ""
+            )
+            p(f"    {hook['label']} {hook['status']}{resume}")
+    else:
+        p("  lifecycle hooks: none")
+    rollback = deployment["rollback"]
+    if rollback is not None:
+        to = short_task_definition(rollback["taskDefinition"]) or (
+            short_name(rollback["serviceRevisionArn"]) if rollback["serviceRevisionArn"] else None
+        )
+        p(
+            "  rollback"
+            + (f" to {to}" if to else "")
+            + (f": {rollback['reason']}" if rollback["reason"] else "")
+        )
+    alarms = deployment["alarms"]
+    if alarms is not None:
+        text = alarms["status"] or "?"
+        if alarms["triggered"]:
+            text += f", in ALARM: {', '.join(alarms['triggered'])}"
+        elif alarms["names"]:
+            text += f" ({', '.join(alarms['names'])})"
+        p(f"  alarms: {text}")
+    breaker = deployment["circuitBreaker"]
+    if breaker is not None:
+        counts = ""
+        if breaker["failureCount"] is not None:
+            counts = f" ({breaker['failureCount']} failed tasks" + (
+                f" of a threshold of {breaker['threshold']})" if breaker["threshold"] is not None else ")"
+            )
+        p(f"  circuit breaker: {breaker['status'] or '?'}{counts}")
+    if deployment["traffic"]:
+        bar = green_bar(tuple((t["label"], float(t["percent"])) for t in deployment["traffic"]))
+        p(
+            f"  requested production traffic: {_split_text(deployment['traffic'])}"
+            + (f" {bar}" if bar else "")
+        )
+    if deployment["testTraffic"]:
+        p(f"  requested test traffic: {_split_text(deployment['testTraffic'])}")
+
+
+def _print_ecs_status(ctx: Context, state: dict[str, Any]) -> None:
+    p = ctx.print
+    ecs = state["ecs"]
+    strategy = f", strategy {ecs['strategy']}" if ecs["strategy"] else ""
+    p(
+        f"service {state['service']} in cluster {state['cluster']} ({state['region']}): "
+        f"{ecs['deploymentController']} deployment controller{strategy}"
+    )
+    if state["deployment"] is None:
+        p("service deployment: none yet")
+    else:
+        _print_ecs_deployment(ctx, state["deployment"], state["deploymentActive"])
+    rules = state["productionTraffic"]
+    if not rules:
+        p("production traffic: unknown (the service's load balancer names no production listener rule)")
+    for rule in rules:
+        split = (
+            " / ".join(f"{g['name']} {g['percent']:g}%" for g in rule["targetGroups"]) or "no forward action"
+        )
+        suffix = f" ({rule['listenerRuleArn']})" if len(rules) > 1 else ""
+        p(f"production traffic: {split}{suffix}")
+    p(
+        f"ECS service {ecs['service']} in cluster {ecs['cluster']}: {ecs['runningCount']} running, "
+        f"{ecs['desiredCount']} desired, {ecs['pendingCount']} pending"
+    )
+    live = short_task_definition(ecs["liveTaskDefinition"]) or "unknown"
+    p(
+        f"  live task definition: {live}"
+        + (f" (revision {ecs['liveRevision']})" if ecs["liveRevision"] else "")
+    )
+    for deployment in ecs["deployments"]:
+        parts = [str(short_task_definition(deployment["taskDefinition"]))]
+        if deployment["runningCount"] is not None:
+            parts.append(f"{deployment['runningCount']} running of {deployment['desiredCount']}")
+        if deployment["failedTasks"]:
+            parts.append(f"{deployment['failedTasks']} failed")
+        if deployment["rolloutState"]:
+            parts.append(f"rollout {deployment['rolloutState']}")
+        p(f"  deployment {deployment['id']} {deployment['status']}: {', '.join(parts)}")
+
+
+def ecs_status(ctx: Context) -> int:
+    cluster, name = ctx.names.require("cluster"), ctx.names.require("service")
+    service = _ecs_service(ctx)
+    deployments = _service_deployments(ctx)
+    active = _active_briefs(deployments)
+    chosen = active or [d for d in deployments if d.get("serviceDeploymentArn")]
+    arn = str(chosen[0]["serviceDeploymentArn"]) if chosen else None
+    deployment: dict[str, Any] | None = None
+    if arn is not None:
+        ctx.deployment_id = arn
+        deployment = _ecs_deployment_state(ctx, *_describe_service_deployment(ctx, arn))
+    elif ctx.names.get("last_service_deployment"):
+        # ECS lists only recent deployments; the stack remembers the last one it released.
+        ctx.deployment_id = arn = str(ctx.names.get("last_service_deployment"))
+        with contextlib.suppress(CliError):
+            deployment = _ecs_deployment_state(ctx, *_describe_service_deployment(ctx, arn))
+    state = {
+        "engine": "ecs",
+        "region": ctx.names.get("region"),
+        "cluster": cluster,
+        "service": name,
+        "deployment": deployment,
+        "deploymentActive": bool(active),
+        "productionTraffic": listener_rule_traffic(ctx.client("elbv2"), service),
+        "ecs": _ecs_service_state(ctx, service),
+    }
+    if ctx.args.json:
+        ctx.print(json.dumps(state, indent=2, default=str))
+    else:
+        _print_ecs_status(ctx, state)
+    if deployment is None:
+        raise CliError(f"no service deployment found for ECS service {name} in cluster {cluster}")
+    return EXIT_OK
+
+
+def _watch_outcome(ctx: Context, arn: str, *, stop_on_timeout: bool) -> Outcome:
+    try:
+        return watch_service_deployment(
+            ctx.client("ecs"),
+            arn,
+            timeout_seconds=ctx.args.timeout_minutes * 60,
+            poll_seconds=ctx.args.poll_seconds,
+            log=progress_log(ctx),
+            clock=ctx.clock,
+            sleep=ctx.sleep,
+            stop_on_timeout=stop_on_timeout,
+        )
+    except ServiceDeploymentNotFoundError as error:
+        raise CliError(str(error)) from None
+
+
+def _report(ctx: Context, outcome: Outcome) -> int:
+    """0 when the deployment succeeded, else 1 with the outcome on stderr."""
+    if outcome.succeeded:
+        ctx.print(outcome.describe())
+        return EXIT_OK
+    ctx.warn(outcome.describe())
+    return EXIT_DEPLOYMENT_FAILED
+
+
+def ecs_watch(ctx: Context) -> int:
+    arn = _ecs_deployment_arn(ctx)
+    ctx.deployment_id = arn
+    _describe_service_deployment(ctx, arn)  # an unknown ARN is one line now, not retried polls
+    return _report(ctx, _watch_outcome(ctx, arn, stop_on_timeout=False))
+
+
+def ecs_stop(ctx: Context) -> int:
+    arn = _ecs_deployment_arn(ctx)
+    ctx.deployment_id = arn
+    _, snapshot = _describe_service_deployment(ctx, arn)
+    if snapshot.status not in STOPPABLE_STATUSES:
+        raise CliError(
+            f"service deployment {arn} is {snapshot.status}: only a "
+            f"{' or '.join(STOPPABLE_STATUSES)} one can be stopped"
+        )
+    response = ctx.client("ecs").stop_service_deployment(serviceDeploymentArn=arn, stopType="ROLLBACK")
+    stopped = str(response.get("serviceDeploymentArn") or arn)
+    ctx.print(f"service deployment {stopped}: stop requested with rollback (it was {snapshot.status})")
+    return EXIT_OK
+
+
+@dataclass(frozen=True)
+class _Running:
+    """The service deployment in progress: what it deploys and what it replaces."""
+
+    arn: str
+    target: str | None
+    source: str | None
+
+
+def _running_deployment(ctx: Context, deployments: list[dict[str, Any]]) -> _Running | None:
+    active = _active_briefs(deployments)
+    if not active:
+        return None
+    arn = str(active[0]["serviceDeploymentArn"])
+    _, snapshot = _describe_service_deployment(ctx, arn)
+    revisions = revision_task_definitions(
+        ctx.client("ecs"), [r for r in (snapshot.target_revision, *snapshot.source_revisions) if r]
+    )
+    source = next((revisions[r] for r in snapshot.source_revisions if r in revisions), None)
+    return _Running(arn, revisions.get(snapshot.target_revision), source)
+
+
+def _await_service_deployment(ctx: Context, target: str, created_after: datetime | None) -> str:
+    """The ARN of the service deployment UpdateService started for ``target``."""
+    cluster, service = ctx.names.require("cluster"), ctx.names.require("service")
+    deadline = ctx.clock() + ECS_START_WAIT_SECONDS
+    while True:
+        arn = find_service_deployment(
+            ctx.client("ecs"), cluster, service, target, created_after=created_after
+        )
+        if arn is not None:
+            return arn
+        remaining = deadline - ctx.clock()
+        if remaining <= 0:
+            raise CliError(
+                f"updated ECS service {service} to {short_task_definition(target)}, but no service "
+                f"deployment of it appeared within {ECS_START_WAIT_SECONDS:g} s: "
+                f"aws ecs list-service-deployments --cluster {cluster} --service {service}"
+            )
+        ctx.sleep(min(ECS_START_POLL_SECONDS, remaining))
+
+
+def ecs_rollback(ctx: Context) -> int:
+    """UpdateService to the previous revision (ECS starts a service deployment of it), then follow
+    it. While a deployment runs, "live" is the revision it replaces (what CodeDeploy calls the
+    PRIMARY task set), so running `rollback` again follows the first one's deployment."""
+    given = [flag for attr, flag in _CODEDEPLOY_ONLY_FLAGS if getattr(ctx.args, attr, None)]
+    if given:
+        raise CliError(
+            f"{', '.join(given)}: CodeDeploy AppSpec settings, not used by the ecs engine "
+            "(its hooks and load balancer come from the service's own configuration)"
+        )
+    cluster, name = ctx.names.require("cluster"), ctx.names.require("service")
+    service = _ecs_service(ctx)
+    deployments = _service_deployments(ctx)
+    running = _running_deployment(ctx, deployments)
+    live = (
+        (running.source if running is not None else None)
+        or str(service.get("taskDefinition") or "")
+        or ctx.names.get("task_definition_arn")
+    )
+    if not live:
+        raise CliError(
+            f"cannot tell which task definition {name} runs; give --to ARN or the taskDefinitionArn output"
+        )
+    target = _rollback_target(ctx, live)
+    if same_task_definition(target, live):
+        raise CliError(f"{short_task_definition(target)} is already the live revision")
+    ctx.print(f"rolling back {short_task_definition(live)} -> {short_task_definition(target)}")
+    if running is not None:
+        ctx.deployment_id = running.arn
+        if running.target is not None and same_task_definition(running.target, target):
+            ctx.print(
+                f"service deployment {running.arn} of {short_task_definition(target)} is already in progress"
+            )
+            if ctx.args.no_wait:
+                ctx.print(running.arn)
+                return EXIT_OK
+            return _report(ctx, _watch_outcome(ctx, running.arn, stop_on_timeout=True))
+        if ctx.args.no_wait:
+            raise CliError(
+                f"service deployment {running.arn} is in progress for {name}; wait for it "
+                f"(python -m release watch {running.arn}) or stop it (python -m release stop {running.arn})"
+            )
+        ctx.print(
+            f"service deployment {running.arn} of another revision is in progress for {name}; "
+            "waiting for it to end before rolling back"
+        )
+        other = _watch_outcome(ctx, running.arn, stop_on_timeout=False)
+        if other.status == "TimedOut":
+            ctx.warn(
+                f"{other.describe()}; so no rollback was started: try again when it ends or stop it "
+                f"(python -m release stop {running.arn})"
+            )
+            return EXIT_DEPLOYMENT_FAILED
+        ctx.print(f"service deployment {running.arn} ended: {other.status}")
+        now_live = str(_ecs_service(ctx).get("taskDefinition") or "")
+        if now_live and same_task_definition(now_live, target):
+            raise CliError(f"{short_task_definition(target)} is already the live revision")
+        deployments = _service_deployments(ctx)
+    newest = next((d["createdAt"] for d in deployments if isinstance(d.get("createdAt"), datetime)), None)
+    ctx.client("ecs").update_service(cluster=cluster, service=name, taskDefinition=target)
+    arn = _await_service_deployment(ctx, target, newest)
+    ctx.deployment_id = arn
+    ctx.print(f"started service deployment {arn} of {target}")
+    if ctx.args.no_wait:
+        ctx.print(arn)
+        return EXIT_OK
+    return _report(ctx, _watch_outcome(ctx, arn, stop_on_timeout=True))
+
+
 # ---------------------------------------------------------------------------------------- errors
 
 
@@ -663,6 +1328,10 @@ def _client_error_line(error: ClientError, ctx: Context | None) -> str:
         "ClusterNotFoundException": f"ECS cluster {cluster} not found in {region}",
         "ServiceNotFoundException": f"ECS service {service} not found in cluster {cluster} ({region})",
         "ServiceNotActiveException": f"ECS service {service} is not active",
+        "ServiceDeploymentNotFoundException": (
+            f"service deployment {deployment_id} does not exist in {region}"
+        ),
+        "RuleNotFound": f"the service's production listener rule does not exist in {region}",
         "ListenerNotFound": f"the deployment group's production listener does not exist in {region}",
         "TargetGroupNotFound": f"a target group of the production listener does not exist in {region}",
     }
@@ -699,6 +1368,12 @@ def _names_parser() -> argparse.ArgumentParser:
     )
     source.add_argument("--cluster", help="ECS cluster (output clusterName; else the deployment group's)")
     source.add_argument("--service", help="ECS service (output serviceName; else the deployment group's)")
+    source.add_argument(
+        "--engine",
+        choices=ENGINES,
+        help=f"what deploys the service (output {ENGINE_OUTPUT}; else {DEFAULT_ENGINE}): CodeDeploy "
+        "blue/green, or ECS's own service deployments",
+    )
     return common
 
 
@@ -730,10 +1405,14 @@ def _add_timing(parser: argparse.ArgumentParser) -> None:
     )
 
 
+DEPLOYMENT_HELP = "CodeDeploy deployment id or ECS service deployment ARN (default: the active deployment)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m release",
-        description="Status, watch, stop and rollback of the stack's CodeDeploy blue/green releases.",
+        description="Status, watch, stop and rollback of the stack's blue/green releases, made by "
+        "CodeDeploy or by ECS's own service deployments (--engine).",
         epilog="exit codes: 0 ok, 1 the deployment did not succeed, 2 error",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -746,20 +1425,19 @@ def build_parser() -> argparse.ArgumentParser:
     status.set_defaults(handler=cmd_status)
 
     watch = commands.add_parser("watch", parents=[common], help="follow a deployment until it ends")
-    watch.add_argument(
-        "deployment_id", nargs="?", metavar="DEPLOYMENT_ID", help="default: the active deployment"
-    )
+    watch.add_argument("deployment_id", nargs="?", metavar="DEPLOYMENT", help=DEPLOYMENT_HELP)
     _add_timing(watch)
     watch.set_defaults(handler=cmd_watch)
 
     stop = commands.add_parser("stop", parents=[common], help="stop a deployment, rolling back")
-    stop.add_argument(
-        "deployment_id", nargs="?", metavar="DEPLOYMENT_ID", help="default: the active deployment"
-    )
+    stop.add_argument("deployment_id", nargs="?", metavar="DEPLOYMENT", help=DEPLOYMENT_HELP)
     stop.set_defaults(handler=cmd_stop)
 
     rollback = commands.add_parser(
-        "rollback", parents=[common], help="release the previous task definition revision through CodeDeploy"
+        "rollback",
+        parents=[common],
+        help="release the previous task definition revision (a CodeDeploy deployment, or under ecs "
+        "an UpdateService that starts a service deployment)",
     )
     target = rollback.add_mutually_exclusive_group()
     target.add_argument("--to-revision", type=_positive(int), metavar="N", help="roll back to FAMILY:N")
@@ -769,12 +1447,21 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME=ARN",
-        help=f"lifecycle hook Lambda, repeatable; NAME one of {', '.join(ECS_HOOKS)} (default: no hooks)",
+        help=f"codedeploy: lifecycle hook Lambda, repeatable; NAME one of {', '.join(ECS_HOOKS)} "
+        "(default: no hooks)",
     )
-    rollback.add_argument("--container-name", default="app", help="container behind the load balancer (app)")
-    rollback.add_argument("--container-port", type=_positive(int), default=8080, help="its port (8080)")
-    rollback.add_argument("--platform-version", default="LATEST", help="Fargate platform version (LATEST)")
-    rollback.add_argument("--no-wait", action="store_true", help="start the deployment, print its id, exit")
+    rollback.add_argument(
+        "--container-name", help=f"codedeploy: container behind the load balancer ({DEFAULT_CONTAINER_NAME})"
+    )
+    rollback.add_argument(
+        "--container-port", type=_positive(int), help=f"codedeploy: its port ({DEFAULT_CONTAINER_PORT})"
+    )
+    rollback.add_argument(
+        "--platform-version", help=f"codedeploy: Fargate platform version ({DEFAULT_PLATFORM_VERSION})"
+    )
+    rollback.add_argument(
+        "--no-wait", action="store_true", help="start the deployment, print its id (ecs: ARN), exit"
+    )
     _add_timing(rollback)
     rollback.set_defaults(handler=cmd_rollback)
     return parser

@@ -1,7 +1,9 @@
 """The stack outputs the operator CLI needs: from `pulumi stack output --json` or a saved copy.
 
 Both sources give one JSON object of output name -> value, as the program exports them in
-__main__.py (clusterName, serviceName, codedeployApplication, ...).
+__main__.py (clusterName, serviceName, codedeployApplication, ...). `deploymentController` says
+which engine releases the service: "codedeploy" (CodeDeploy blue/green) or "ecs" (ECS's own
+BLUE_GREEN / LINEAR / CANARY service deployments).
 """
 
 from __future__ import annotations
@@ -14,6 +16,11 @@ from pathlib import Path
 from typing import Any
 
 PULUMI_TIMEOUT_SECONDS = 120.0
+ENGINES = ("codedeploy", "ecs")
+DEFAULT_ENGINE = "codedeploy"
+"""The engine when neither --engine nor the outputs say: the program's original one."""
+ENGINE_OUTPUT = "deploymentController"
+_ENGINE_ALIASES = {"codedeploy": "codedeploy", "code_deploy": "codedeploy", "ecs": "ecs"}
 
 
 class OutputsError(Exception):
@@ -28,6 +35,21 @@ def _parse(text: str, source: str) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise OutputsError(f"{source} is not a JSON object of stack outputs")
     return document
+
+
+def deployment_engine(outputs: dict[str, Any]) -> str | None:
+    """The engine the outputs name ("codedeploy" or "ecs"; ECS's own spelling CODE_DEPLOY is
+    accepted too), None when they name none, OutputsError for anything else."""
+    value = outputs.get(ENGINE_OUTPUT)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    engine = _ENGINE_ALIASES.get(str(value).strip().lower()) if isinstance(value, str) else None
+    if engine is None:
+        raise OutputsError(
+            f"the stack output {ENGINE_OUTPUT} is {value!r}, expected one of {', '.join(ENGINES)}; "
+            "give --engine to choose"
+        )
+    return engine
 
 
 def read_outputs_file(path: str | Path) -> dict[str, Any]:

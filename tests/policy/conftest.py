@@ -1,4 +1,8 @@
-"""The real program's resources for both stacks, as checked in and with their known gaps fixed."""
+"""The real program's resources for both stacks, as checked in and with their known gaps fixed.
+
+Each under both deployment engines: as the stack files configure them (``codedeploy``) and
+switched to ``deployment.controller: ecs`` (the ``ecs_*`` fixtures).
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,13 @@ def gap_fixes(stack: str) -> dict[str, object]:
     return {}
 
 
+def ecs_engine(stack: str) -> dict[str, object]:
+    """The config override that switches a stack to the ECS engine, keeping its other deployment settings."""
+    deployment = stack_value(stack, "deployment") or {}
+    deployment["controller"] = "ecs"
+    return {"deployment": deployment}
+
+
 @pytest.fixture(scope="session")
 def checked_in() -> dict[str, list[Res]]:
     """Each stack exactly as Pulumi.<stack>.yaml configures it."""
@@ -35,5 +46,25 @@ def compliant() -> dict[str, list[Res]]:
     """Each stack with the known gaps of its stack file fixed by config overrides."""
     return {
         stack: [from_recorded(r) for r in run_stack(stack, gap_fixes(stack)).resources]
+        for stack in ("dev", "prod")
+    }
+
+
+@pytest.fixture(scope="session")
+def ecs_checked_in() -> dict[str, list[Res]]:
+    """Each stack as its file configures it, but deployed by the ECS engine."""
+    return {
+        stack: [from_recorded(r) for r in run_stack(stack, ecs_engine(stack)).resources]
+        for stack in ("dev", "prod")
+    }
+
+
+@pytest.fixture(scope="session")
+def ecs_compliant() -> dict[str, list[Res]]:
+    """Each stack deployed by the ECS engine, with the known gaps of its stack file fixed."""
+    return {
+        stack: [
+            from_recorded(r) for r in run_stack(stack, {**ecs_engine(stack), **gap_fixes(stack)}).resources
+        ]
         for stack in ("dev", "prod")
     }
