@@ -16,7 +16,9 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
+from botocore.stub import Stubber
 
+from .ecs_support import EcsStack, build_ecs_stack, hybrid_factory, offline_ecs
 from .support import REGION, ClientFactory, Stack, build_stack
 
 START_TIMEOUT = 20.0
@@ -131,3 +133,22 @@ def client(clients: ClientFactory) -> Callable[[str], Any]:
 @pytest.fixture
 def stack(client: Callable[[str], Any]) -> Stack:
     return build_stack(client)
+
+
+@pytest.fixture
+def ecs_api() -> Iterator[Stubber]:
+    """The Stubber answering ECS's service-deployment calls (queued per test; all must be used)."""
+    with Stubber(offline_ecs()) as stubber:
+        yield stubber
+        stubber.assert_no_pending_responses()
+
+
+@pytest.fixture
+def ecs_clients(clients: ClientFactory, ecs_api: Stubber) -> ClientFactory:
+    """moto for everything but ECS's service-deployment calls, which go to ``ecs_api``."""
+    return hybrid_factory(clients, ecs_api.client)
+
+
+@pytest.fixture
+def ecs_stack(client: Callable[[str], Any]) -> EcsStack:
+    return build_ecs_stack(client)

@@ -115,33 +115,40 @@ class EcsStack:
         return json.dumps(self.outputs(**overrides))
 
     def create_service(
-        self, ecs: Any, name: str, revision_arn_: str, *, rule: str | None = None, controller: str = "ECS"
+        self,
+        ecs: Any,
+        name: str,
+        task_definition_arn: str,
+        *,
+        rule: str | None = None,
+        controller: str = "ECS",
     ) -> None:
+        """A Fargate service; an ECS-controlled one deploys BLUE_GREEN through ``rule`` (default: the stack's)."""
         balancer: dict[str, Any] = {
             "targetGroupArn": self.blue_arn,
             "containerName": "app",
             "containerPort": 8080,
         }
+        settings: dict[str, Any] = {}
         if controller == "ECS":
             balancer["advancedConfiguration"] = {
                 "alternateTargetGroupArn": self.green_arn,
                 "productionListenerRule": rule or self.rule,
                 "roleArn": f"arn:aws:iam::{ACCOUNT_ID}:role/my-app-dev-ecs-infrastructure",
             }
+            settings["deploymentConfiguration"] = {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 5}
         ecs.create_service(
             cluster=CLUSTER,
             serviceName=name,
-            taskDefinition=revision_arn_,
+            taskDefinition=task_definition_arn,
             desiredCount=2,
             launchType="FARGATE",
             deploymentController={"type": controller},
-            deploymentConfiguration={"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 5}
-            if controller == "ECS"
-            else {},
             loadBalancers=[balancer],
             networkConfiguration={
                 "awsvpcConfiguration": {"subnets": self.subnets, "securityGroups": [self.security_group]}
             },
+            **settings,
         )
 
 
