@@ -123,7 +123,7 @@ class EcsStack:
         rule: str | None = None,
         controller: str = "ECS",
     ) -> None:
-        """A Fargate service; an ECS-controlled one deploys BLUE_GREEN through ``rule`` (default: the stack's)."""
+        """A Fargate service; an ECS-controlled one deploys BLUE_GREEN through ``rule``."""
         balancer: dict[str, Any] = {
             "targetGroupArn": self.blue_arn,
             "containerName": "app",
