@@ -3,14 +3,7 @@ client factory for the CLI talking HTTP to it, and the stack's resources built t
 
 from __future__ import annotations
 
-import http.client
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -18,78 +11,21 @@ import pytest
 from botocore.config import Config
 from botocore.stub import Stubber
 
+from tests import moto_server
+
 from .ecs_support import EcsStack, build_ecs_stack, hybrid_factory, offline_ecs
 from .support import REGION, ClientFactory, Stack, build_stack
-
-START_TIMEOUT = 20.0
-STOP_TIMEOUT = 5.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _request(port: int, method: str, path: str) -> int | None:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-    try:
-        conn.request(method, path)
-        response = conn.getresponse()
-        response.read()
-        return response.status
-    except OSError:
-        return None
-    finally:
-        conn.close()
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=STOP_TIMEOUT)
-
-
-def _command(port: int) -> list[str]:
-    script = Path(sys.executable).with_name("moto_server")
-    base = [str(script)] if script.exists() else [sys.executable, "-m", "moto.server"]
-    return [*base, "-H", "127.0.0.1", "-p", str(port)]
 
 
 @pytest.fixture(scope="session")
 def moto_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """Port of a moto_server subprocess; its ECS services report two running tasks."""
     log_path = tmp_path_factory.mktemp("moto") / "server.log"
-    for _attempt in range(3):
-        port = _free_port()
-        with log_path.open("wb") as log:
-            proc = subprocess.Popen(
-                _command(port),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env={**os.environ, "MOTO_ECS_SERVICE_RUNNING": "2", "PYTHONDONTWRITEBYTECODE": "1"},
-            )
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline and proc.poll() is None:
-            if _request(port, "GET", "/moto-api/") is not None:
-                break
-            time.sleep(0.05)
-        else:
-            _stop(proc)
-            output = log_path.read_text(errors="replace")
-            if "address already in use" in output.lower():
-                continue
-            raise RuntimeError(f"moto_server did not answer within {START_TIMEOUT:g} s:\n{output[-2000:]}")
-        try:
-            yield port
-        finally:
-            _stop(proc)
-        return
-    raise RuntimeError("moto_server: no free port after 3 attempts")
+    proc, port = moto_server.start(log_path, {"MOTO_ECS_SERVICE_RUNNING": "2"})
+    try:
+        yield port
+    finally:
+        moto_server.stop(proc)
 
 
 @pytest.fixture(scope="session")
@@ -100,7 +36,7 @@ def _client_cache(moto_port: int) -> dict[tuple[str, str], Any]:
 @pytest.fixture
 def endpoint(moto_port: int) -> str:
     """The moto server's URL, reset to empty for this test."""
-    assert _request(moto_port, "POST", "/moto-api/reset") == 200
+    assert moto_server.request(moto_port, "POST", "/moto-api/reset") == 200
     return f"http://127.0.0.1:{moto_port}"
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from release.cli import main
+from tests.fakes import FakeClock  # noqa: F401 - shared double
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
@@ -54,25 +55,6 @@ def names_flags(**overrides: str) -> list[str]:
         if value:
             flags += [f"--{key}", value]
     return flags
-
-
-@dataclass
-class FakeClock:
-    """Virtual time: ``sleep`` advances it (never really sleeps), then runs ``on_sleep``."""
-
-    now: float = 1000.0
-    sleeps: list[float] = field(default_factory=list)
-    on_sleep: Callable[[], None] | None = None
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert len(self.sleeps) < 200, "runaway polling loop"
-        self.sleeps.append(seconds)
-        self.now += seconds
-        if self.on_sleep is not None:
-            self.on_sleep()
 
 
 @dataclass

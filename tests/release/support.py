@@ -7,17 +7,17 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import boto3
 from botocore.awsrequest import AWSResponse
-from botocore.config import Config
 from botocore.stub import ANY, Stubber
 from moto.codedeploy.models import codedeploy_backends
 
 from release import provider_ops
 from specs.appspec import appspec_content
+from tests.fakes import FakeClock, Log, no_sleep  # noqa: F401 - shared doubles
+from tests.fakes import offline_client as _offline_client
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
@@ -51,49 +51,8 @@ class Group:
     service: str = "svc"
 
 
-@dataclass
-class FakeClock:
-    """Virtual time: ``sleep`` advances it (never really sleeps) and then runs ``on_sleep``."""
-
-    now: float = 1000.0
-    sleeps: list[float] = field(default_factory=list)
-    on_sleep: Callable[[], None] | None = None
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert len(self.sleeps) < 1000, "runaway polling loop"
-        self.sleeps.append(seconds)
-        self.now += seconds
-        if self.on_sleep is not None:
-            self.on_sleep()
-
-
-def no_sleep(seconds: float) -> None:
-    raise AssertionError(f"unexpected sleep({seconds})")
-
-
-class Log(list[str]):
-    """A log function that keeps its lines."""
-
-    def __call__(self, line: str) -> None:
-        self.append(line)
-
-    def text(self) -> str:
-        return "\n".join(self)
-
-
 def offline_client(service: str = "codedeploy") -> Any:
-    """A real boto3 client that is only ever used under a Stubber (no network)."""
-    return boto3.session.Session().client(
-        service,
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        endpoint_url="http://127.0.0.1:9",
-        config=Config(retries={"max_attempts": 1}),
-    )
+    return _offline_client(service)
 
 
 def answer(client: Any, operation: str, respond: Callable[..., dict[str, Any]]) -> None:

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.stub import Stubber
 
 from release import ecs_provider_ops
+from tests.fakes import FakeClock, Log, no_sleep  # noqa: F401 - shared doubles
+from tests.fakes import offline_client as _offline_client
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
@@ -40,46 +39,8 @@ SERVICE_ARN = f"arn:aws:ecs:{REGION}:{ACCOUNT_ID}:service/{CLUSTER}/{SERVICE}"
 CLUSTER_ARN = f"arn:aws:ecs:{REGION}:{ACCOUNT_ID}:cluster/{CLUSTER}"
 
 
-@dataclass
-class FakeClock:
-    """Virtual time: ``sleep`` advances it (never really sleeps)."""
-
-    now: float = 1000.0
-    sleeps: list[float] = field(default_factory=list)
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert len(self.sleeps) < 1000, "runaway polling loop"
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-def no_sleep(seconds: float) -> None:
-    raise AssertionError(f"unexpected sleep({seconds})")
-
-
-class Log(list[str]):
-    """A log function that keeps its lines."""
-
-    def __call__(self, line: str) -> None:
-        self.append(line)
-
-    def text(self) -> str:
-        return "\n".join(self)
-
-
 def offline_client(service: str = "ecs") -> Any:
-    """A real boto3 client that is only ever used under a Stubber (no network)."""
-    return boto3.session.Session().client(
-        service,
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        endpoint_url="http://127.0.0.1:9",
-        config=Config(retries={"max_attempts": 1}),
-    )
+    return _offline_client(service)
 
 
 # --- ListServiceDeployments / DescribeServiceRevisions --------------------------------------

@@ -1,0 +1,79 @@
+"""A `moto_server` subprocess on a free loopback port, for tests that want real boto3 over HTTP."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+START_TIMEOUT = 20.0
+STOP_TIMEOUT = 5.0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _command(port: int) -> list[str]:
+    """The venv's `moto_server` console script next to this interpreter, else `-m moto.server`."""
+    script = Path(sys.executable).with_name("moto_server")
+    if not script.exists():
+        found = shutil.which("moto_server")
+        script = Path(found) if found else script
+    base = [str(script)] if script.exists() else [sys.executable, "-m", "moto.server"]
+    return [*base, "-H", "127.0.0.1", "-p", str(port)]
+
+
+def request(port: int, method: str, path: str) -> int | None:
+    """The HTTP status of one request to the server, or None when nothing answers."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        conn.request(method, path)
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    except OSError:
+        return None
+    finally:
+        conn.close()
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=STOP_TIMEOUT)
+
+
+def start(log_path: Path, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], int]:
+    """Start moto_server and wait (bounded) until it answers; retry on a port taken meanwhile."""
+    output = ""
+    for _attempt in range(3):
+        port = _free_port()
+        with log_path.open("wb") as log:
+            proc = subprocess.Popen(
+                _command(port),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(extra_env or {})},
+            )
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline and proc.poll() is None:
+            if request(port, "GET", "/moto-api/") is not None:
+                return proc, port
+            time.sleep(0.05)
+        stop(proc)
+        output = log_path.read_text(errors="replace")
+        if "address already in use" not in output.lower():
+            break
+    raise RuntimeError(f"moto_server did not answer within {START_TIMEOUT:g} s:\n{output[-2000:]}")
