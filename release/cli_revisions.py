@@ -1,0 +1,77 @@
+"""What `rollback` releases, under either engine: the task definition revision given by
+--to / --to-revision, else the ACTIVE revision of the live one's family just before it; and the
+refusals when the live revision is unknown or already the target."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from release.cli_common import parse_task_definition, short_task_definition
+from release.cli_context import Context
+from release.cli_errors import CliError
+
+
+def family_revisions(ecs: Any, family: str) -> list[tuple[int, str]]:
+    """(revision, ARN) of the family's ACTIVE task definitions, newest first."""
+    found: list[tuple[int, str]] = []
+    kwargs: dict[str, Any] = {"familyPrefix": family, "status": "ACTIVE", "sort": "DESC"}
+    while True:
+        page = ecs.list_task_definitions(**kwargs)
+        for arn in page.get("taskDefinitionArns", []):
+            parsed = parse_task_definition(arn)
+            if parsed and parsed[0] == family:
+                found.append((parsed[1], arn))
+        if not page.get("nextToken"):
+            break
+        kwargs["nextToken"] = page["nextToken"]
+    return sorted(found, reverse=True)
+
+
+def rollback_target(ctx: Context, live: str) -> str:
+    """The task definition ARN to roll back to from ``live``."""
+    ecs = ctx.client("ecs")
+    parsed = parse_task_definition(live)
+    family = parsed[0] if parsed else ctx.names.get("task_definition_family")
+    if ctx.args.to:
+        described = ecs.describe_task_definition(taskDefinition=ctx.args.to)["taskDefinition"]
+        if described.get("status") != "ACTIVE":
+            raise CliError(f"{ctx.args.to} is {described.get('status')}, not ACTIVE: ECS cannot start it")
+        return str(described["taskDefinitionArn"])
+    if not family:
+        raise CliError(f"cannot tell the task definition family from {live}; give --to ARN")
+    revisions = family_revisions(ecs, family)
+    if ctx.args.to_revision is not None:
+        for revision, arn in revisions:
+            if revision == ctx.args.to_revision:
+                return arn
+        active = ", ".join(str(revision) for revision, _ in sorted(revisions)) or "none"
+        raise CliError(f"{family}:{ctx.args.to_revision} is not an ACTIVE revision (ACTIVE: {active})")
+    if parsed is None:
+        raise CliError(f"cannot tell the live revision from {live}; give --to-revision N or --to ARN")
+    earlier = [(revision, arn) for revision, arn in revisions if revision < parsed[1]]
+    if not earlier:
+        raise CliError(
+            f"no ACTIVE revision of {family} earlier than the live {family}:{parsed[1]}: "
+            "nothing to roll back to"
+        )
+    return earlier[0][1]
+
+
+def already_live(target: str) -> CliError:
+    return CliError(f"{short_task_definition(target)} is already the live revision")
+
+
+def pick_rollback(
+    ctx: Context, live: str | None, service: str, same: Callable[[str, str], bool]
+) -> tuple[str, str]:
+    """(live, target): the service's live task definition (as the engine knows it; None when it
+    cannot tell) and the one to roll back to, which ``same`` says is not the live one."""
+    if not live:
+        raise CliError(
+            f"cannot tell which task definition {service} runs; give --to ARN or the taskDefinitionArn output"
+        )
+    target = rollback_target(ctx, live)
+    if same(target, live):
+        raise already_live(target)
+    return live, target
