@@ -14,6 +14,7 @@ import asyncio
 import hashlib
 import json
 import runpy
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,7 +120,6 @@ class FakeAws(pulumi.runtime.Mocks):
     def __init__(self, region: str) -> None:
         self.region = region
         self.calls: list[str] = []
-        self._addresses = 0
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         outputs = dict(args.inputs)
@@ -152,8 +152,8 @@ class FakeAws(pulumi.runtime.Mocks):
             outputs["live_task_definition_arn"] = args.inputs["task_definition_arn"]
             outputs["service_deployment_arn"] = ""
         elif args.typ == "aws:ec2/eip:Eip":
-            self._addresses += 1
-            outputs["publicIp"] = f"203.0.113.{self._addresses}"  # TEST-NET-3, never routed
+            # TEST-NET-3 (never routed), derived from the name: registration order varies.
+            outputs["publicIp"] = f"203.0.113.{zlib.crc32(name.encode()) % 250 + 1}"
         elif args.typ == "aws:cloudwatch/logGroup:LogGroup":
             outputs["arn"] = f"arn:aws:logs:{region}:{account}:log-group:{outputs['name']}"
         return f"{name}-id", outputs

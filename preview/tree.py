@@ -255,9 +255,14 @@ def describe(resource: Recorded) -> str:
         return ""
 
 
+def _order(resource: Recorded) -> tuple[str, str]:
+    """Registration order varies from run to run; type then name keeps reports diffable."""
+    return resource.type, resource.name
+
+
 def _children(run: ProgramRun) -> dict[str, list[Recorded]]:
     by_parent: dict[str, list[Recorded]] = {}
-    for resource in run.resources:
+    for resource in sorted(run.resources, key=_order):
         by_parent.setdefault(resource.parent, []).append(resource)
     return by_parent
 
@@ -276,11 +281,11 @@ def tree_lines(run: ProgramRun) -> list[str]:
         for index, kid in enumerate(kids):
             walk(kid, prefix + ("   " if last else "│  "), index == len(kids) - 1)
 
-    roots = [
-        r
-        for r in run.resources
-        if r.type != "pulumi:providers:aws" and r.parent not in {x.urn for x in run.resources}
-    ]
+    urns = {r.urn for r in run.resources}
+    roots = sorted(
+        (r for r in run.resources if r.type != "pulumi:providers:aws" and r.parent not in urns),
+        key=_order,
+    )
     for index, root in enumerate(roots):
         walk(root, "", index == len(roots) - 1)
     return lines

@@ -96,3 +96,9 @@ def test_diagram_follows_https_and_endpoints() -> None:
     assert "HTTPS :443" in texts and "+ HTTP :80 redirect" in texts and "HTTPS :8443" in texts
     assert "0 NAT gateway(s)" in texts and "5 VPC endpoint(s)" in texts
     assert "ECSAllAtOnce" in texts and "hooks: none" in texts
+
+
+def test_tree_order_does_not_depend_on_registration_order(prod: ProgramRun) -> None:
+    """Registration order varies between runs; sorting keeps reports diffable."""
+    shuffled = ProgramRun(prod.stack, list(reversed(prod.resources)), prod.exports)
+    assert tree_lines(shuffled) == tree_lines(prod)
