@@ -23,6 +23,8 @@ from stack_config.model import HookSettings
 
 HOOK_SOURCE = "hooks/smoke_test"  # relative to the project, so every checkout hashes the same code
 RETRY_DELAY_SECONDS = 5
+MAX_IN_PROGRESS = 6
+CALLBACK_DELAY_SECONDS = 15
 
 
 @dataclass
@@ -134,6 +136,10 @@ class SmokeTestHook(pulumi.ComponentResource):
                     "REQUEST_TIMEOUT_SECONDS": str(args.hooks.request_timeout_seconds),
                     "RETRY_DELAY_SECONDS": str(RETRY_DELAY_SECONDS),
                     "VERIFY_TLS": "true" if args.verify_tls else "false",
+                    # ECS engine: answer IN_PROGRESS while green cannot be reached yet, at most
+                    # this often, this far apart (the preview's worst case reads these).
+                    "MAX_IN_PROGRESS": str(MAX_IN_PROGRESS),
+                    "CALLBACK_DELAY_SECONDS": str(CALLBACK_DELAY_SECONDS),
                 }
             },
             vpc_config={"subnet_ids": args.private_subnet_ids, "security_group_ids": [security_group.id]},
