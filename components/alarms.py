@@ -10,8 +10,8 @@ of them firing during a release rolls it back.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -49,24 +49,17 @@ class ReleaseAlarms(pulumi.ComponentResource):
                 opts=child,
             )
 
-        common: dict[str, Any] = {
-            "period": settings.period_seconds,
-            "evaluation_periods": settings.evaluation_periods,
-            "datapoints_to_alarm": settings.evaluation_periods,
-            "alarm_actions": [self.topic.arn],
-            "ok_actions": [self.topic.arn],
-            # No data (an idle target group, no traffic) is not a failed release.
-            "treat_missing_data": "notBreaching",
-            "comparison_operator": "GreaterThanOrEqualToThreshold",
+        service: dict[str, pulumi.Input[str]] = {
+            "ClusterName": args.cluster_name,
+            "ServiceName": args.service_name,
         }
-        service = {"ClusterName": args.cluster_name, "ServiceName": args.service_name}
-        balancer = {"LoadBalancer": args.alb_arn_suffix}
+        balancer: dict[str, pulumi.Input[str]] = {"LoadBalancer": args.alb_arn_suffix}
         self.alarms: list[aws.cloudwatch.MetricAlarm] = [
             self._alarm(
                 name,
                 args.name_prefix,
                 "cpu-high",
-                common,
+                settings,
                 description=f"Service CPU above {settings.cpu_high_percent}%",
                 namespace="AWS/ECS",
                 metric_name="CPUUtilization",
@@ -79,7 +72,7 @@ class ReleaseAlarms(pulumi.ComponentResource):
                 name,
                 args.name_prefix,
                 "target-5xx",
-                common,
+                settings,
                 description=f"At least {settings.target_5xx_count} target 5xx responses per period",
                 namespace="AWS/ApplicationELB",
                 metric_name="HTTPCode_Target_5XX_Count",
@@ -91,7 +84,7 @@ class ReleaseAlarms(pulumi.ComponentResource):
                 name,
                 args.name_prefix,
                 "response-time",
-                common,
+                settings,
                 description=f"Average target response time of {settings.response_time_seconds}s or more",
                 namespace="AWS/ApplicationELB",
                 metric_name="TargetResponseTime",
@@ -109,7 +102,7 @@ class ReleaseAlarms(pulumi.ComponentResource):
                     name,
                     args.name_prefix,
                     f"unhealthy-{color}",
-                    common,
+                    settings,
                     description=f"{settings.unhealthy_hosts}+ unhealthy targets in the {color} target group",
                     namespace="AWS/ApplicationELB",
                     metric_name="UnHealthyHostCount",
@@ -126,13 +119,37 @@ class ReleaseAlarms(pulumi.ComponentResource):
         self.register_outputs({"topic_arn": self.topic_arn, "alarm_names": self.alarm_names})
 
     def _alarm(
-        self, name: str, prefix: str, kind: str, common: dict[str, Any], **settings: Any
+        self,
+        name: str,
+        prefix: str,
+        kind: str,
+        settings: AlarmSettings,
+        *,
+        description: str,
+        namespace: str,
+        metric_name: str,
+        statistic: str,
+        dimensions: Mapping[str, pulumi.Input[str]],
+        threshold: float,
+        comparison_operator: str = "GreaterThanOrEqualToThreshold",
     ) -> aws.cloudwatch.MetricAlarm:
         # A fixed name, because the deployment group refers to alarms by name.
         return aws.cloudwatch.MetricAlarm(
             f"{name}-{kind}",
             name=f"{prefix}-{kind}",
-            alarm_description=settings.pop("description"),
-            **{**common, **settings},
+            alarm_description=description,
+            period=settings.period_seconds,
+            evaluation_periods=settings.evaluation_periods,
+            datapoints_to_alarm=settings.evaluation_periods,
+            alarm_actions=[self.topic.arn],
+            ok_actions=[self.topic.arn],
+            # No data (an idle target group, no traffic) is not a failed release.
+            treat_missing_data="notBreaching",
+            comparison_operator=comparison_operator,
+            namespace=namespace,
+            metric_name=metric_name,
+            statistic=statistic,
+            dimensions=dimensions,
+            threshold=threshold,
             opts=pulumi.ResourceOptions(parent=self),
         )

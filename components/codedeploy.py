@@ -37,11 +37,17 @@ class BlueGreenDeploymentArgs:
     """Alarms that stop and roll back a release; None leaves alarm rollback off."""
 
 
-def deployment_ready_option(ready_wait_minutes: int) -> dict:
+def deployment_ready_option(
+    ready_wait_minutes: int,
+) -> aws.codedeploy.DeploymentGroupBlueGreenDeploymentConfigDeploymentReadyOptionArgs:
     """Shift as soon as green is ready, or hold it for a manual go-ahead that long."""
     if ready_wait_minutes == 0:
-        return {"action_on_timeout": "CONTINUE_DEPLOYMENT"}
-    return {"action_on_timeout": "STOP_DEPLOYMENT", "wait_time_in_minutes": ready_wait_minutes}
+        return aws.codedeploy.DeploymentGroupBlueGreenDeploymentConfigDeploymentReadyOptionArgs(
+            action_on_timeout="CONTINUE_DEPLOYMENT"
+        )
+    return aws.codedeploy.DeploymentGroupBlueGreenDeploymentConfigDeploymentReadyOptionArgs(
+        action_on_timeout="STOP_DEPLOYMENT", wait_time_in_minutes=ready_wait_minutes
+    )
 
 
 class BlueGreenDeployment(pulumi.ComponentResource):
@@ -74,19 +80,29 @@ class BlueGreenDeployment(pulumi.ComponentResource):
 
         plan = settings.plan
         if plan.custom is not None:
+            custom = plan.custom
+            canary = custom.routing_type == "TimeBasedCanary"
             config = aws.codedeploy.DeploymentConfig(
                 f"{name}-config",
-                deployment_config_name=plan.custom.config_name(args.name_prefix),
+                deployment_config_name=custom.config_name(args.name_prefix),
                 compute_platform="ECS",
-                traffic_routing_config={
-                    "type": plan.custom.routing_type,
-                    "time_based_canary"
-                    if plan.custom.routing_type == "TimeBasedCanary"
-                    else "time_based_linear": {
-                        "percentage": plan.custom.percentage,
-                        "interval": plan.custom.interval_minutes,
-                    },
-                },
+                traffic_routing_config=aws.codedeploy.DeploymentConfigTrafficRoutingConfigArgs(
+                    type=custom.routing_type,
+                    time_based_canary=(
+                        aws.codedeploy.DeploymentConfigTrafficRoutingConfigTimeBasedCanaryArgs(
+                            percentage=custom.percentage, interval=custom.interval_minutes
+                        )
+                        if canary
+                        else None
+                    ),
+                    time_based_linear=(
+                        None
+                        if canary
+                        else aws.codedeploy.DeploymentConfigTrafficRoutingConfigTimeBasedLinearArgs(
+                            percentage=custom.percentage, interval=custom.interval_minutes
+                        )
+                    ),
+                ),
                 opts=child,
             )
             self.deployment_config_name = config.deployment_config_name
@@ -100,30 +116,48 @@ class BlueGreenDeployment(pulumi.ComponentResource):
             deployment_group_name=args.name_prefix,
             service_role_arn=self.role.arn,
             deployment_config_name=self.deployment_config_name,
-            deployment_style={"deployment_option": "WITH_TRAFFIC_CONTROL", "deployment_type": "BLUE_GREEN"},
-            blue_green_deployment_config={
-                "deployment_ready_option": deployment_ready_option(settings.ready_wait_minutes),
-                "terminate_blue_instances_on_deployment_success": {
-                    "action": "TERMINATE",
-                    "termination_wait_time_in_minutes": settings.termination_wait_minutes,
-                },
-            },
-            ecs_service={"cluster_name": args.cluster_name, "service_name": args.service_name},
-            load_balancer_info={
-                "target_group_pair_info": {
-                    "prod_traffic_route": {"listener_arns": [args.production_listener_arn]},
-                    "test_traffic_route": {"listener_arns": [args.test_listener_arn]},
-                    "target_groups": [
-                        {"name": args.blue_target_group_name},
-                        {"name": args.green_target_group_name},
+            deployment_style=aws.codedeploy.DeploymentGroupDeploymentStyleArgs(
+                deployment_option="WITH_TRAFFIC_CONTROL", deployment_type="BLUE_GREEN"
+            ),
+            blue_green_deployment_config=aws.codedeploy.DeploymentGroupBlueGreenDeploymentConfigArgs(
+                deployment_ready_option=deployment_ready_option(settings.ready_wait_minutes),
+                terminate_blue_instances_on_deployment_success=(
+                    aws.codedeploy.DeploymentGroupBlueGreenDeploymentConfigTerminateBlueInstancesOnDeploymentSuccessArgs(
+                        action="TERMINATE",
+                        termination_wait_time_in_minutes=settings.termination_wait_minutes,
+                    )
+                ),
+            ),
+            ecs_service=aws.codedeploy.DeploymentGroupEcsServiceArgs(
+                cluster_name=args.cluster_name, service_name=args.service_name
+            ),
+            load_balancer_info=aws.codedeploy.DeploymentGroupLoadBalancerInfoArgs(
+                target_group_pair_info=aws.codedeploy.DeploymentGroupLoadBalancerInfoTargetGroupPairInfoArgs(
+                    prod_traffic_route=aws.codedeploy.DeploymentGroupLoadBalancerInfoTargetGroupPairInfoProdTrafficRouteArgs(
+                        listener_arns=[args.production_listener_arn]
+                    ),
+                    test_traffic_route=aws.codedeploy.DeploymentGroupLoadBalancerInfoTargetGroupPairInfoTestTrafficRouteArgs(
+                        listener_arns=[args.test_listener_arn]
+                    ),
+                    target_groups=[
+                        aws.codedeploy.DeploymentGroupLoadBalancerInfoTargetGroupPairInfoTargetGroupArgs(
+                            name=args.blue_target_group_name
+                        ),
+                        aws.codedeploy.DeploymentGroupLoadBalancerInfoTargetGroupPairInfoTargetGroupArgs(
+                            name=args.green_target_group_name
+                        ),
                     ],
-                }
-            },
-            auto_rollback_configuration={
-                "enabled": True,
-                "events": [*ROLLBACK_EVENTS, ALARM_ROLLBACK_EVENT] if alarms_on else ROLLBACK_EVENTS,
-            },
-            alarm_configuration={"enabled": True, "alarms": args.alarm_names} if alarms_on else None,
+                )
+            ),
+            auto_rollback_configuration=aws.codedeploy.DeploymentGroupAutoRollbackConfigurationArgs(
+                enabled=True,
+                events=[*ROLLBACK_EVENTS, ALARM_ROLLBACK_EVENT] if alarms_on else ROLLBACK_EVENTS,
+            ),
+            alarm_configuration=(
+                aws.codedeploy.DeploymentGroupAlarmConfigurationArgs(enabled=True, alarms=args.alarm_names)
+                if args.alarm_names is not None
+                else None
+            ),
             # The group validates its role on creation; the policy must be attached first.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[attachment]),
         )

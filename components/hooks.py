@@ -12,8 +12,10 @@ whatever the managed policy allows; its ``Limited`` variant only covers function
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -113,7 +115,7 @@ class SmokeTestHook(pulumi.ComponentResource):
                 ip_protocol="tcp",
                 from_port=args.test_listener_port,
                 to_port=args.test_listener_port,
-                cidr_ipv4=args.nat_public_ips.apply(lambda ips, i=index: f"{ips[i]}/32"),
+                cidr_ipv4=args.nat_public_ips.apply(_host_cidr_at(index)),
                 description="smoke-test hook through NAT",
                 opts=child,
             )
@@ -176,7 +178,16 @@ class SmokeTestHook(pulumi.ComponentResource):
         self.register_outputs({"function_arn": self.function_arn, "hook_arns": self.hook_arns})
 
 
-def _hook_policy(log_group_arn: str, deployment_group_arn: str | None) -> dict:
+def _host_cidr_at(index: int) -> Callable[[list[str]], str]:
+    """The /32 CIDR of the ``index``-th address in a list of IPs (one per NAT gateway)."""
+
+    def host_cidr(ips: list[str]) -> str:
+        return f"{ips[index]}/32"
+
+    return host_cidr
+
+
+def _hook_policy(log_group_arn: str, deployment_group_arn: str | None) -> dict[str, Any]:
     report = (
         [
             {

@@ -78,23 +78,21 @@ class BlueGreenLoadBalancer(pulumi.ComponentResource):
         self.green = self._target_group(f"{name}-green", args)
 
         protocol = "HTTPS" if settings.https else "HTTP"
-        tls = (
-            {"certificate_arn": settings.certificate_arn, "ssl_policy": settings.ssl_policy}
-            if settings.https
-            else {}
-        )
+        # TLS settings apply only to HTTPS listeners; HTTP ones declare neither.
+        certificate_arn = settings.certificate_arn if settings.https else None
+        ssl_policy = settings.ssl_policy if settings.https else None
         # Both target groups sit behind each listener from the start (green at weight 0), so
         # green's targets are health-checked while they start, before any traffic moves.
         blue_live = [
-            {
-                "type": "forward",
-                "forward": {
-                    "target_groups": [
-                        {"arn": self.blue.arn, "weight": 100},
-                        {"arn": self.green.arn, "weight": 0},
+            aws.lb.ListenerDefaultActionArgs(
+                type="forward",
+                forward=aws.lb.ListenerDefaultActionForwardArgs(
+                    target_groups=[
+                        aws.lb.ListenerDefaultActionForwardTargetGroupArgs(arn=self.blue.arn, weight=100),
+                        aws.lb.ListenerDefaultActionForwardTargetGroupArgs(arn=self.green.arn, weight=0),
                     ]
-                },
-            }
+                ),
+            )
         ]
         if args.engine == "codedeploy":
             # CodeDeploy rewrites both listeners' default actions on every release (blue <->
@@ -107,14 +105,14 @@ class BlueGreenLoadBalancer(pulumi.ComponentResource):
             # action only answers what no rule matches.
             listener_opts = child
             default_actions = [
-                {
-                    "type": "fixed-response",
-                    "fixed_response": {
-                        "content_type": "text/plain",
-                        "status_code": "404",
-                        "message_body": "no route",
-                    },
-                }
+                aws.lb.ListenerDefaultActionArgs(
+                    type="fixed-response",
+                    fixed_response=aws.lb.ListenerDefaultActionFixedResponseArgs(
+                        content_type="text/plain",
+                        status_code="404",
+                        message_body="no route",
+                    ),
+                )
             ]
         self.production_listener = aws.lb.Listener(
             f"{name}-prod",
@@ -122,8 +120,9 @@ class BlueGreenLoadBalancer(pulumi.ComponentResource):
             port=settings.production_port,
             protocol=protocol,
             default_actions=default_actions,
+            certificate_arn=certificate_arn,
+            ssl_policy=ssl_policy,
             opts=listener_opts,
-            **tls,
         )
         self.test_listener = aws.lb.Listener(
             f"{name}-test",
@@ -131,8 +130,9 @@ class BlueGreenLoadBalancer(pulumi.ComponentResource):
             port=settings.test_listener_port,
             protocol=protocol,
             default_actions=default_actions,
+            certificate_arn=certificate_arn,
+            ssl_policy=ssl_policy,
             opts=listener_opts,
-            **tls,
         )
         self.production_rule: aws.lb.ListenerRule | None = None
         self.test_rule: aws.lb.ListenerRule | None = None
@@ -140,13 +140,29 @@ class BlueGreenLoadBalancer(pulumi.ComponentResource):
             # ECS rewrites these rules' weights during and after every deployment
             # (terraform-aws-alb#409): reverting them would move production traffic back.
             ecs_owned = pulumi.ResourceOptions(parent=self, ignore_changes=["actions"])
-            every_path = [{"path_pattern": {"values": ["/*"]}}]
+            every_path = [
+                aws.lb.ListenerRuleConditionArgs(
+                    path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=["/*"])
+                )
+            ]
+            # The same weighted forward as the listeners' blue_live, in the rule's own types.
+            rule_blue_live = [
+                aws.lb.ListenerRuleActionArgs(
+                    type="forward",
+                    forward=aws.lb.ListenerRuleActionForwardArgs(
+                        target_groups=[
+                            aws.lb.ListenerRuleActionForwardTargetGroupArgs(arn=self.blue.arn, weight=100),
+                            aws.lb.ListenerRuleActionForwardTargetGroupArgs(arn=self.green.arn, weight=0),
+                        ]
+                    ),
+                )
+            ]
             self.production_rule = aws.lb.ListenerRule(
                 f"{name}-prod-rule",
                 listener_arn=self.production_listener.arn,
                 priority=1,
                 conditions=every_path,
-                actions=blue_live,
+                actions=rule_blue_live,
                 opts=ecs_owned,
             )
             self.test_rule = aws.lb.ListenerRule(
@@ -154,7 +170,7 @@ class BlueGreenLoadBalancer(pulumi.ComponentResource):
                 listener_arn=self.test_listener.arn,
                 priority=1,
                 conditions=every_path,
-                actions=blue_live,
+                actions=rule_blue_live,
                 opts=ecs_owned,
             )
         self.listeners: list[pulumi.Resource] = [self.production_listener, self.test_listener]
@@ -168,10 +184,12 @@ class BlueGreenLoadBalancer(pulumi.ComponentResource):
                     port=80,
                     protocol="HTTP",
                     default_actions=[
-                        {
-                            "type": "redirect",
-                            "redirect": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"},
-                        }
+                        aws.lb.ListenerDefaultActionArgs(
+                            type="redirect",
+                            redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                                protocol="HTTPS", port="443", status_code="HTTP_301"
+                            ),
+                        )
                     ],
                     opts=child,
                 )

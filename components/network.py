@@ -76,7 +76,7 @@ class Network(pulumi.ComponentResource):
         public_routes = aws.ec2.RouteTable(
             f"{name}-public",
             vpc_id=vpc.id,
-            routes=[{"cidr_block": "0.0.0.0/0", "gateway_id": gateway.id}],
+            routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=gateway.id)],
             tags={"Name": f"{name}-public"},
             opts=child,
         )
@@ -109,8 +109,8 @@ class Network(pulumi.ComponentResource):
             public_subnets.append(public)
             private_subnets.append(private)
 
-        nat_gateways = []
-        addresses = []
+        nat_gateways: list[aws.ec2.NatGateway] = []
+        addresses: list[aws.ec2.Eip] = []
         for index in range(settings.nat_gateways):
             suffix = index + 1
             address = aws.ec2.Eip(f"{name}-nat-{suffix}", domain="vpc", opts=child)
@@ -125,12 +125,16 @@ class Network(pulumi.ComponentResource):
                 )
             )
 
-        private_route_tables = []
+        private_route_tables: list[aws.ec2.RouteTable] = []
         for index, private in enumerate(private_subnets):
             suffix = index + 1
             # Zones without their own NAT gateway share one (cheaper, less zone-resilient).
             routes = (
-                [{"cidr_block": "0.0.0.0/0", "nat_gateway_id": nat_gateways[index % len(nat_gateways)].id}]
+                [
+                    aws.ec2.RouteTableRouteArgs(
+                        cidr_block="0.0.0.0/0", nat_gateway_id=nat_gateways[index % len(nat_gateways)].id
+                    )
+                ]
                 if nat_gateways
                 else []
             )

@@ -42,14 +42,16 @@ class Registry(pulumi.ComponentResource):
         super().__init__("bluegreen:ecr:Registry", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         encryption = (
-            {"encryption_type": "KMS", "kms_key": args.registry.kms_key_arn}
+            aws.ecr.RepositoryEncryptionConfigurationArgs(
+                encryption_type="KMS", kms_key=args.registry.kms_key_arn
+            )
             if args.registry.kms_key_arn
-            else {"encryption_type": "AES256"}
+            else aws.ecr.RepositoryEncryptionConfigurationArgs(encryption_type="AES256")
         )
         self.repository = aws.ecr.Repository(
             f"{name}-repo",
             image_tag_mutability=args.registry.tag_mutability,
-            image_scanning_configuration={"scan_on_push": True},
+            image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True),
             encryption_configurations=[encryption],
             # Outside prod a stack can be destroyed with its images; in prod the repository is
             # protected and deleting it while it holds images fails.

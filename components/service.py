@@ -16,14 +16,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from specs.iam import assume_role_policy
 from specs.native_deployment import LIFECYCLE_STAGE
-from stack_config.model import DeploymentSettings, ServiceSettings
+from stack_config.model import AutoScalingSettings, DeploymentSettings, ServiceSettings
 
 LOAD_BALANCER_INFRASTRUCTURE_POLICY = (
     "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"
@@ -135,31 +134,29 @@ class FargateService(pulumi.ComponentResource):
 
         engine = args.deployment.controller
         self.infrastructure_dependencies: list[pulumi.Resource] = []
-        load_balancer: dict[str, Any] = {
-            "target_group_arn": args.blue_target_group.arn,
-            "container_name": args.container_name,
-            "container_port": args.container_port,
-        }
-        engine_settings: dict[str, Any] = {"deployment_controller": {"type": "CODE_DEPLOY"}}
+        # CodeDeploy owns deployments unless the ECS engine is chosen; then the service deploys
+        # itself and these are set below.
+        controller = "CODE_DEPLOY"
+        advanced_configuration: aws.ecs.ServiceLoadBalancerAdvancedConfigurationArgs | None = None
+        deployment_configuration: aws.ecs.ServiceDeploymentConfigurationArgs | None = None
+        deployment_circuit_breaker: aws.ecs.ServiceDeploymentCircuitBreakerArgs | None = None
+        alarms: aws.ecs.ServiceAlarmsArgs | None = None
         if engine == "ecs":
             infrastructure_role = self._infrastructure_role(name, args)
             assert args.production_rule is not None and args.test_rule is not None
-            load_balancer["advanced_configuration"] = {
-                "alternate_target_group_arn": args.green_target_group.arn,
-                "production_listener_rule": args.production_rule.arn,
-                "test_listener_rule": args.test_rule.arn,
-                "role_arn": infrastructure_role.arn,
-            }
-            engine_settings = {
-                "deployment_controller": {"type": "ECS"},
-                "deployment_configuration": _native_configuration(args, infrastructure_role.arn),
-                "deployment_circuit_breaker": {"enable": True, "rollback": True},
-                "alarms": (
-                    {"alarm_names": args.alarm_names, "enable": True, "rollback": True}
-                    if args.alarm_names is not None
-                    else None
-                ),
-            }
+            advanced_configuration = aws.ecs.ServiceLoadBalancerAdvancedConfigurationArgs(
+                alternate_target_group_arn=args.green_target_group.arn,
+                production_listener_rule=args.production_rule.arn,
+                test_listener_rule=args.test_rule.arn,
+                role_arn=infrastructure_role.arn,
+            )
+            controller = "ECS"
+            deployment_configuration = _native_configuration(args, infrastructure_role.arn)
+            deployment_circuit_breaker = aws.ecs.ServiceDeploymentCircuitBreakerArgs(
+                enable=True, rollback=True
+            )
+            if args.alarm_names is not None:
+                alarms = aws.ecs.ServiceAlarmsArgs(alarm_names=args.alarm_names, enable=True, rollback=True)
 
         self.service = aws.ecs.Service(
             f"{name}-service",
@@ -169,15 +166,26 @@ class FargateService(pulumi.ComponentResource):
             desired_count=settings.desired_count,
             launch_type="FARGATE",
             platform_version="LATEST",
-            load_balancers=[load_balancer],
-            network_configuration={
-                "subnets": args.private_subnet_ids,
-                "security_groups": [self.security_group.id],
-                "assign_public_ip": False,
-            },
+            load_balancers=[
+                aws.ecs.ServiceLoadBalancerArgs(
+                    target_group_arn=args.blue_target_group.arn,
+                    container_name=args.container_name,
+                    container_port=args.container_port,
+                    advanced_configuration=advanced_configuration,
+                )
+            ],
+            network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
+                subnets=args.private_subnet_ids,
+                security_groups=[self.security_group.id],
+                assign_public_ip=False,
+            ),
             health_check_grace_period_seconds=settings.health_check_grace_period_seconds,
             propagate_tags="SERVICE",
             enable_ecs_managed_tags=True,
+            deployment_controller=aws.ecs.ServiceDeploymentControllerArgs(type=controller),
+            deployment_configuration=deployment_configuration,
+            deployment_circuit_breaker=deployment_circuit_breaker,
+            alarms=alarms,
             opts=pulumi.ResourceOptions(
                 parent=self,
                 # "The target group ... does not have an associated load balancer" otherwise;
@@ -189,7 +197,6 @@ class FargateService(pulumi.ComponentResource):
                 # must remove the old service before creating its successor.
                 delete_before_replace=True,
             ),
-            **engine_settings,
         )
 
         if settings.auto_scaling.enabled:
@@ -247,23 +254,15 @@ class FargateService(pulumi.ComponentResource):
             max_capacity=scaling.max_capacity,
             opts=child,
         )
-        cooldowns = {
-            "scale_in_cooldown": scaling.scale_in_cooldown_seconds,
-            "scale_out_cooldown": scaling.scale_out_cooldown_seconds,
-        }
         aws.appautoscaling.Policy(
             f"{name}-cpu",
             policy_type="TargetTrackingScaling",
             service_namespace=target.service_namespace,
             scalable_dimension=target.scalable_dimension,
             resource_id=target.resource_id,
-            target_tracking_scaling_policy_configuration={
-                "target_value": scaling.cpu_target_percent,
-                "predefined_metric_specification": {
-                    "predefined_metric_type": "ECSServiceAverageCPUUtilization"
-                },
-                **cooldowns,
-            },
+            target_tracking_scaling_policy_configuration=_target_tracking(
+                scaling, scaling.cpu_target_percent, "ECSServiceAverageCPUUtilization"
+            ),
             opts=child,
         )
         if scaling.requests_per_target == 0:
@@ -277,41 +276,68 @@ class FargateService(pulumi.ComponentResource):
                 service_namespace=target.service_namespace,
                 scalable_dimension=target.scalable_dimension,
                 resource_id=target.resource_id,
-                target_tracking_scaling_policy_configuration={
-                    "target_value": scaling.requests_per_target,
-                    "predefined_metric_specification": {
-                        "predefined_metric_type": "ALBRequestCountPerTarget",
-                        "resource_label": pulumi.Output.concat(args.alb_arn_suffix, "/", group.arn_suffix),
-                    },
-                    **cooldowns,
-                },
+                target_tracking_scaling_policy_configuration=_target_tracking(
+                    scaling,
+                    scaling.requests_per_target,
+                    "ALBRequestCountPerTarget",
+                    resource_label=pulumi.Output.concat(args.alb_arn_suffix, "/", group.arn_suffix),
+                ),
                 opts=child,
             )
 
 
-def _native_configuration(args: FargateServiceArgs, role_arn: pulumi.Input[str]) -> dict[str, Any]:
+def _target_tracking(
+    scaling: AutoScalingSettings,
+    target_value: int,
+    metric_type: str,
+    resource_label: pulumi.Input[str] | None = None,
+) -> aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs:
+    """Track ``metric_type`` at ``target_value`` with the service's scale-in and scale-out cooldowns."""
+    return aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
+        target_value=target_value,
+        predefined_metric_specification=(
+            aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(
+                predefined_metric_type=metric_type, resource_label=resource_label
+            )
+        ),
+        scale_in_cooldown=scaling.scale_in_cooldown_seconds,
+        scale_out_cooldown=scaling.scale_out_cooldown_seconds,
+    )
+
+
+def _native_configuration(
+    args: FargateServiceArgs, role_arn: pulumi.Input[str]
+) -> aws.ecs.ServiceDeploymentConfigurationArgs:
     """The service's deploymentConfiguration for ECS's built-in strategies."""
     plan = args.deployment.native_plan
-    configuration: dict[str, Any] = {
-        "strategy": plan.strategy,
-        "bake_time_in_minutes": str(plan.bake_time_minutes),
-    }
-    if plan.strategy == "CANARY":
-        configuration["canary_configuration"] = {
-            "canary_percent": plan.canary_percent,
-            "canary_bake_time_in_minutes": str(plan.canary_bake_minutes),
-        }
-    if plan.strategy == "LINEAR":
-        configuration["linear_configuration"] = {
-            "step_percent": plan.step_percent,
-            "step_bake_time_in_minutes": str(plan.step_bake_minutes),
-        }
-    if args.hook_function_arn is not None and args.hook_events:
-        configuration["lifecycle_hooks"] = [
-            {
-                "hook_target_arn": args.hook_function_arn,
-                "role_arn": role_arn,
-                "lifecycle_stages": [LIFECYCLE_STAGE[event] for event in args.hook_events],
-            }
-        ]
-    return configuration
+    return aws.ecs.ServiceDeploymentConfigurationArgs(
+        strategy=plan.strategy,
+        bake_time_in_minutes=str(plan.bake_time_minutes),
+        canary_configuration=(
+            aws.ecs.ServiceDeploymentConfigurationCanaryConfigurationArgs(
+                canary_percent=plan.canary_percent,
+                canary_bake_time_in_minutes=str(plan.canary_bake_minutes),
+            )
+            if plan.strategy == "CANARY"
+            else None
+        ),
+        linear_configuration=(
+            aws.ecs.ServiceDeploymentConfigurationLinearConfigurationArgs(
+                step_percent=plan.step_percent,
+                step_bake_time_in_minutes=str(plan.step_bake_minutes),
+            )
+            if plan.strategy == "LINEAR"
+            else None
+        ),
+        lifecycle_hooks=(
+            [
+                aws.ecs.ServiceDeploymentConfigurationLifecycleHookArgs(
+                    hook_target_arn=args.hook_function_arn,
+                    role_arn=role_arn,
+                    lifecycle_stages=[LIFECYCLE_STAGE[event] for event in args.hook_events],
+                )
+            ]
+            if args.hook_function_arn is not None and args.hook_events
+            else None
+        ),
+    )
