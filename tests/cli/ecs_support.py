@@ -19,6 +19,8 @@ import boto3
 from botocore.config import Config
 from botocore.stub import Stubber
 
+from tests.release_ecs.support import expect_describe  # noqa: F401 - one stub for both suites
+
 from .support import ACCOUNT_ID, CLUSTER, FAMILY, REGION, SERVICE, ClientFactory, register_revisions
 
 STUBBED_OPERATIONS = frozenset(
@@ -330,15 +332,6 @@ def deployment(
     }
     data.update({key: value for key, value in optional.items() if value is not None})
     return data
-
-
-def expect_describe(stubber: Stubber, data: dict[str, Any]) -> None:
-    arn = data["serviceDeploymentArn"]
-    stubber.add_response(
-        "describe_service_deployments",
-        {"serviceDeployments": [data], "failures": []},
-        {"serviceDeploymentArns": [arn]},
-    )
 
 
 def expect_describe_missing(stubber: Stubber, arn: str) -> None:
