@@ -29,7 +29,7 @@ test: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy --strict specs stack_config hooks release policy/guardrails.py preview/timeline.py preview/cost.py preview/release_params.py components __main__.py
+	$(BIN)/mypy --strict specs stack_config hooks release policy/guardrails.py preview components __main__.py
 	$(BIN)/hadolint app/Dockerfile
 	$(BIN)/yamllint --strict -c .yamllint.yaml Pulumi.yaml Pulumi.dev.yaml Pulumi.prod.yaml .github/workflows policy/PulumiPolicy.yaml
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml

@@ -32,7 +32,8 @@ ACCOUNT = "123456789012"
 
 
 def project_file() -> dict[str, Any]:
-    return yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
+    return loaded
 
 
 PROJECT = project_file()["name"]
@@ -158,7 +159,11 @@ class FakeAws(pulumi.runtime.Mocks):
             outputs["arn"] = f"arn:aws:logs:{region}:{account}:log-group:{outputs['name']}"
         return f"{name}-id", outputs
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+        """Answer the lookups the program makes; fail on any other, so a new one is noticed."""
+        return self._answer(args), []
+
+    def _answer(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
         self.calls.append(args.token)
         if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
             names = [f"{self.region}{z}" for z in "abcdef"]
@@ -182,10 +187,10 @@ class RecordingMonitor(MockMonitor):
         super().__init__(mocks)
         self.records: list[Recorded] = []
 
-    def RegisterResource(self, request):  # noqa: N802 - the gRPC method name
-        response = super().RegisterResource(request)
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - the gRPC method name
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]  # pulumi's mock API is untyped
         if request.type != "pulumi:pulumi:Stack":
-            _ensure_event_loop()
+            _ensure_event_loop()  # type: ignore[no-untyped-call]  # pulumi internals are untyped
             secret_paths: set[str] = set()
             inputs = _reveal(rpc.deserialize_properties(request.object, keep_unknowns=True), "", secret_paths)
             self.records.append(
@@ -258,7 +263,8 @@ def run_stack(stack: str, overrides: dict[str, Any] | None = None) -> ProgramRun
         runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
         root = runtime_settings.get_root_resource()
         outputs = pulumi.Output.from_input(dict(root.outputs))  # type: ignore[union-attr]
-        exports.update(_sync_await(outputs.future()) or {})
+        resolved: dict[str, Any] | None = _sync_await(outputs.future())
+        exports.update(resolved or {})
 
     try:
         _sync_await(run_pulumi_func(program))
@@ -267,11 +273,15 @@ def run_stack(stack: str, overrides: dict[str, Any] | None = None) -> ProgramRun
     return ProgramRun(stack=stack, resources=monitor.records, exports=exports, calls=mocks.calls)
 
 
+def _run_main() -> None:
+    runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
+
+
 def run_stack_expecting_error(stack: str, overrides: dict[str, Any]) -> tuple[BaseException, list[Recorded]]:
     """Run a stack that must fail; return the error and whatever got registered before it."""
     _, monitor = _start(stack, overrides)
     try:
-        _sync_await(run_pulumi_func(lambda: runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")))
+        _sync_await(run_pulumi_func(_run_main))
     except BaseException as error:  # returned to the test to inspect
         return error, monitor.records
     finally:
