@@ -19,7 +19,8 @@ import boto3
 from botocore.config import Config
 from botocore.stub import Stubber
 
-from tests.release_ecs.support import expect_describe  # noqa: F401 - one stub for both suites
+from tests.release_ecs.support import expect_describe, expect_stop, hook  # noqa: F401 - shared stubs
+from tests.release_ecs.support import expect_list as shared_expect_list
 
 from .support import ACCOUNT_ID, CLUSTER, FAMILY, REGION, SERVICE, ClientFactory, register_revisions
 
@@ -227,23 +228,9 @@ def brief(
     }
 
 
-def expect_list(
-    stubber: Stubber,
-    briefs: Iterable[dict[str, Any]],
-    *,
-    created_after: dt.datetime | None = None,
-    token_in: str | None = None,
-    token_out: str | None = None,
-) -> None:
-    params: dict[str, Any] = {"cluster": CLUSTER, "service": SERVICE, "maxResults": 100}
-    if created_after is not None:
-        params["createdAt"] = {"after": created_after}
-    if token_in is not None:
-        params["nextToken"] = token_in
-    response: dict[str, Any] = {"serviceDeployments": list(briefs)}
-    if token_out is not None:
-        response["nextToken"] = token_out
-    stubber.add_response("list_service_deployments", response, params)
+def expect_list(stubber: Stubber, briefs: Iterable[dict[str, Any]], **kwargs: Any) -> None:
+    """ListServiceDeployments of this suite's service (the stub is shared with tests/release_ecs)."""
+    shared_expect_list(stubber, briefs, cluster=CLUSTER, service=SERVICE, **kwargs)
 
 
 def expect_revisions(stubber: Stubber, revisions: dict[int, str]) -> None:
@@ -266,15 +253,6 @@ def expect_revisions(stubber: Stubber, revisions: dict[int, str]) -> None:
         },
         {"serviceRevisionArns": [revision_arn(number) for number in revisions]},
     )
-
-
-def hook(hook_id: str, status: str, target: str | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = {"hookId": hook_id, "status": status, "timeoutAction": "ROLLBACK"}
-    if target is None:
-        data["targetType"] = "PAUSE"
-    else:
-        data.update({"targetType": "AWS_LAMBDA", "targetArn": target})
-    return data
 
 
 def deployment(
@@ -339,12 +317,4 @@ def expect_describe_missing(stubber: Stubber, arn: str) -> None:
         "describe_service_deployments",
         {"serviceDeployments": [], "failures": [{"arn": arn, "reason": "MISSING"}]},
         {"serviceDeploymentArns": [arn]},
-    )
-
-
-def expect_stop(stubber: Stubber, arn: str) -> None:
-    stubber.add_response(
-        "stop_service_deployment",
-        {"serviceDeploymentArn": arn},
-        {"serviceDeploymentArn": arn, "stopType": "ROLLBACK"},
     )

@@ -65,8 +65,10 @@ def expect_list(
     created_after: dt.datetime | None = None,
     token_in: str | None = None,
     token_out: str | None = None,
+    cluster: str = CLUSTER,
+    service: str = SERVICE,
 ) -> None:
-    params: dict[str, Any] = {"cluster": CLUSTER, "service": SERVICE, "maxResults": 100}
+    params: dict[str, Any] = {"cluster": cluster, "service": service, "maxResults": 100}
     if created_after is not None:
         params["createdAt"] = {"after": created_after}
     if token_in is not None:
