@@ -15,6 +15,7 @@ from components.codedeploy import BlueGreenDeployment, BlueGreenDeploymentArgs
 from components.hooks import SmokeTestHook, SmokeTestHookArgs
 from components.load_balancer import BlueGreenLoadBalancer, BlueGreenLoadBalancerArgs
 from components.network import Network, NetworkArgs
+from components.region import look_up_partition, look_up_zones
 from components.registry import Registry, RegistryArgs
 from components.release import (
     CodeDeployRelease,
@@ -24,8 +25,11 @@ from components.release import (
 )
 from components.service import FargateService, FargateServiceArgs
 from components.task_definition import AppTaskDefinition, AppTaskDefinitionArgs
+from specs.tags import program_tags
+from stack_config.errors import ConfigError
 from stack_config.loader import load_settings
 from stack_config.pulumi_source import read_raw_config
+from stack_config.region_checks import region_problems
 
 settings = load_settings(
     read_raw_config(),
@@ -38,18 +42,19 @@ prefix = settings.prefix
 provider = aws.Provider(
     "aws",
     region=settings.region,
-    default_tags={
-        "tags": {
-            "application": settings.app_name,
-            "stack": settings.stack,
-            "managed-by": "pulumi",
-            **settings.tags,
-        }
-    },
+    default_tags={"tags": {**program_tags(settings.app_name, settings.stack), **settings.tags}},
 )
 aws_opts = pulumi.ResourceOptions(providers=[provider])
 
-network = Network(prefix, NetworkArgs(network=settings.network, region=settings.region), aws_opts)
+# Asked of the provider, then checked, before the first AWS resource is declared.
+partition = look_up_partition(provider).name
+zones = [] if settings.network.vpc_id else look_up_zones(provider)
+if problems := region_problems(settings, zones):
+    raise ConfigError(settings.stack, problems)
+
+network = Network(
+    prefix, NetworkArgs(network=settings.network, region=settings.region, zones=zones), aws_opts
+)
 
 registry = Registry(
     prefix,
@@ -153,6 +158,7 @@ service = FargateService(
         listeners=load_balancer.listeners,
         name=prefix,
         deployment=settings.deployment,
+        partition=partition,
         alarm_names=alarms.rollback_alarm_names,
         production_rule=load_balancer.production_rule,
         test_rule=load_balancer.test_rule,
@@ -176,6 +182,7 @@ if engine == "codedeploy":
             production_listener_arn=load_balancer.production_listener.arn,
             test_listener_arn=load_balancer.test_listener.arn,
             alarm_names=alarms.rollback_alarm_names,
+            partition=partition,
         ),
         aws_opts,
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from specs.iam import assume_role_policy
+from specs.iam import assume_role_policy, aws_managed_policy_arn
 from stack_config.model import DeploymentSettings
 
 ROLLBACK_EVENTS = ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_REQUEST"]
@@ -35,6 +35,8 @@ class BlueGreenDeploymentArgs:
     test_listener_arn: pulumi.Input[str]
     alarm_names: pulumi.Input[list[str]] | None
     """Alarms that stop and roll back a release; None leaves alarm rollback off."""
+    partition: str
+    """The ARN partition the provider reports; the managed policy's ARN is written in it."""
 
 
 def deployment_ready_option(
@@ -74,7 +76,7 @@ class BlueGreenDeployment(pulumi.ComponentResource):
         attachment = aws.iam.RolePolicyAttachment(
             f"{name}-codedeploy",
             role=self.role.name,
-            policy_arn=aws.iam.ManagedPolicy.AWS_CODE_DEPLOY_ROLE_FOR_ECS,
+            policy_arn=aws_managed_policy_arn(args.partition, "AWSCodeDeployRoleForECS"),
             opts=child,
         )
 

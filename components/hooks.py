@@ -86,11 +86,13 @@ class SmokeTestHook(pulumi.ComponentResource):
             description="Smoke-test hook: write logs, attach to the VPC (and report to CodeDeploy)",
             opts=child,
         )
-        aws.iam.RolePolicy(
+        role_policy = aws.iam.RolePolicy(
             f"{name}-hook",
             role=role.id,
-            policy=pulumi.Output.all(group=args.deployment_group_arn, logs=log_group.arn).apply(
-                lambda v: json.dumps(_hook_policy(v["logs"], v["group"]))
+            policy=log_group.arn.apply(
+                lambda logs: json.dumps(
+                    _hook_policy(logs, reports_to_codedeploy=args.deployment_group_arn is not None)
+                )
             ),
             opts=child,
         )
@@ -145,8 +147,11 @@ class SmokeTestHook(pulumi.ComponentResource):
                 }
             },
             vpc_config={"subnet_ids": args.private_subnet_ids, "security_group_ids": [security_group.id]},
-            # The log group exists first, so Lambda never creates one without retention.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group]),
+            # The log group exists first, so Lambda never creates one without retention; the
+            # role's policy too: a function in a VPC is created only once its role may manage
+            # network interfaces (CreateFunction fails otherwise), and the role's ARN alone
+            # does not order the function after a separate RolePolicy.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group, role_policy]),
         )
         self.invoke_permission: aws.iam.RolePolicy | None = None
         if args.codedeploy_role_name is None:
@@ -187,17 +192,25 @@ def _host_cidr_at(index: int) -> Callable[[list[str]], str]:
     return host_cidr
 
 
-def _hook_policy(log_group_arn: str, deployment_group_arn: str | None) -> dict[str, Any]:
+def _hook_policy(log_group_arn: str, *, reports_to_codedeploy: bool) -> dict[str, Any]:
+    """Logs, VPC attachment and, under CodeDeploy, the right to report the hook's verdict.
+
+    The Service Authorization Reference lists no resource type for
+    ``codedeploy:PutLifecycleEventHookExecutionStatus``: a statement naming the deployment
+    group never matches, the report is denied and every release waits out the hook's hour.
+    It is granted on ``*``; the call only accepts a hook execution id CodeDeploy handed this
+    function.
+    """
     report = (
         [
             {
                 "Sid": "ReportHookStatus",
                 "Effect": "Allow",
                 "Action": "codedeploy:PutLifecycleEventHookExecutionStatus",
-                "Resource": deployment_group_arn,
+                "Resource": "*",
             }
         ]
-        if deployment_group_arn
+        if reports_to_codedeploy
         else []
     )
     return {

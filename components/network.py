@@ -26,6 +26,9 @@ INTERFACE_ENDPOINTS = ("ecr.api", "ecr.dkr", "logs", "secretsmanager")
 class NetworkArgs:
     network: NetworkSettings
     region: str
+    zones: list[str]
+    """The region's regular zones (components/region.py); a new VPC uses the first
+    ``network.availabilityZones`` of them. Empty for an existing VPC."""
 
 
 class Network(pulumi.ComponentResource):
@@ -66,12 +69,6 @@ class Network(pulumi.ComponentResource):
             opts=child,
         )
         gateway = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, opts=child)
-        # Skip Local and Wavelength Zones: an ALB needs regular zones.
-        zones = aws.get_availability_zones_output(
-            state="available",
-            filters=[{"name": "opt-in-status", "values": ["opt-in-not-required"]}],
-            opts=pulumi.InvokeOptions(parent=self),
-        )
 
         public_routes = aws.ec2.RouteTable(
             f"{name}-public",
@@ -83,7 +80,7 @@ class Network(pulumi.ComponentResource):
         public_subnets: list[aws.ec2.Subnet] = []
         private_subnets: list[aws.ec2.Subnet] = []
         for index, cidrs in enumerate(plan_subnets(settings.cidr_block, settings.availability_zones)):
-            zone = zones.names[index]
+            zone = args.zones[index]
             suffix = index + 1  # zone ordinal, stable for a given region and account
             public = aws.ec2.Subnet(
                 f"{name}-public-{suffix}",

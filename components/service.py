@@ -20,13 +20,12 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from specs.iam import assume_role_policy
+from specs import scaling as requests_metric
+from specs.iam import assume_role_policy, aws_managed_policy_arn
 from specs.native_deployment import LIFECYCLE_STAGE
 from stack_config.model import AutoScalingSettings, DeploymentSettings, ServiceSettings
 
-LOAD_BALANCER_INFRASTRUCTURE_POLICY = (
-    "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"
-)
+LOAD_BALANCER_INFRASTRUCTURE_POLICY = "AmazonECSInfrastructureRolePolicyForLoadBalancers"
 
 
 @dataclass
@@ -47,6 +46,8 @@ class FargateServiceArgs:
     name: str
     """The cluster's and the service's name; fixed, so the alarms can name them beforehand."""
     deployment: DeploymentSettings
+    partition: str
+    """The ARN partition the provider reports (``aws``, ``aws-cn``, ``aws-us-gov``)."""
     alarm_names: pulumi.Input[list[str]] | None = None
     """Under the ECS engine: alarms that stop and roll back a deployment."""
     production_rule: aws.lb.ListenerRule | None = None
@@ -108,7 +109,8 @@ class FargateService(pulumi.ComponentResource):
             security_group_id=self.security_group.id,
             ip_protocol="-1",
             cidr_ipv4="0.0.0.0/0",
-            description="image pulls, logs, secrets and the app's own calls",
+            # EC2 allows only a-zA-Z0-9, spaces and ._-:/()#,@[]+=&;{}!$* in rule descriptions.
+            description="image pulls, logs, secrets and calls the app makes",
             opts=child,
         )
         aws.vpc.SecurityGroupIngressRule(
@@ -218,7 +220,7 @@ class FargateService(pulumi.ComponentResource):
         attachment = aws.iam.RolePolicyAttachment(
             f"{name}-ecs-infrastructure",
             role=role.name,
-            policy_arn=LOAD_BALANCER_INFRASTRUCTURE_POLICY,
+            policy_arn=aws_managed_policy_arn(args.partition, LOAD_BALANCER_INFRASTRUCTURE_POLICY),
             opts=child,
         )
         self.infrastructure_dependencies.append(attachment)
@@ -267,23 +269,62 @@ class FargateService(pulumi.ComponentResource):
         )
         if scaling.requests_per_target == 0:
             return
-        # Production traffic moves between blue and green with every release, so track
-        # requests on both: the idle group has no data and never votes to scale in alone.
-        for color, group in (("blue", args.blue_target_group), ("green", args.green_target_group)):
-            aws.appautoscaling.Policy(
-                f"{name}-requests-{color}",
-                policy_type="TargetTrackingScaling",
-                service_namespace=target.service_namespace,
-                scalable_dimension=target.scalable_dimension,
-                resource_id=target.resource_id,
-                target_tracking_scaling_policy_configuration=_target_tracking(
-                    scaling,
-                    scaling.requests_per_target,
-                    "ALBRequestCountPerTarget",
-                    resource_label=pulumi.Output.concat(args.alb_arn_suffix, "/", group.arn_suffix),
+        # One policy over both target groups; see specs/scaling.py for why not one per group.
+        aws.appautoscaling.Policy(
+            f"{name}-requests",
+            policy_type="TargetTrackingScaling",
+            service_namespace=target.service_namespace,
+            scalable_dimension=target.scalable_dimension,
+            resource_id=target.resource_id,
+            target_tracking_scaling_policy_configuration=(
+                aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
+                    target_value=scaling.requests_per_target,
+                    customized_metric_specification=_requests_per_target_metric(args),
+                    scale_in_cooldown=scaling.scale_in_cooldown_seconds,
+                    scale_out_cooldown=scaling.scale_out_cooldown_seconds,
+                )
+            ),
+            opts=child,
+        )
+
+
+def _requests_per_target_metric(
+    args: FargateServiceArgs,
+) -> aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs:
+    """specs/scaling.py's expression, its inputs bound to this ALB and its two target groups."""
+    spec = aws.appautoscaling
+    groups = {"blue": args.blue_target_group, "green": args.green_target_group}
+    inputs = [
+        spec.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricArgs(
+            id=query.id,
+            return_data=False,
+            metric_stat=spec.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricMetricStatArgs(
+                stat=query.stat,
+                metric=spec.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricMetricStatMetricArgs(
+                    namespace=requests_metric.NAMESPACE,
+                    metric_name=query.metric_name,
+                    dimensions=[
+                        spec.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricMetricStatMetricDimensionArgs(
+                            name="LoadBalancer", value=args.alb_arn_suffix
+                        ),
+                        spec.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricMetricStatMetricDimensionArgs(
+                            name="TargetGroup", value=groups[query.colour].arn_suffix
+                        ),
+                    ],
                 ),
-                opts=child,
-            )
+            ),
+        )
+        for query in requests_metric.QUERIES
+    ]
+    result = spec.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricArgs(
+        id=requests_metric.EXPRESSION_ID,
+        expression=requests_metric.EXPRESSION,
+        label="Requests per healthy target, blue and green",
+        return_data=True,
+    )
+    return spec.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs(
+        metrics=[*inputs, result]
+    )
 
 
 def _target_tracking(

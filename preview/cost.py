@@ -2,14 +2,17 @@
 
 Prices live in ``preview/prices/<region>.json`` with their source URLs, the date they are
 from (``as_of``) and whether they were re-checked online when written
-(``checked_online``); nothing here fetches live prices. ``extract_usage`` reads the
-quantities that drive the bill from the declared resources (task count and size, load
-balancers, NAT gateways, public IPv4 addresses, alarms, interface endpoints, log
-retention, images kept); ``estimate`` prices them under ``CostAssumptions`` (hours in a
-month, traffic, log volume, image size, releases per month) and adds the extra cost of
-releases: for the whole of a release green's tasks run alongside blue's, so every release
-pays for ``desired count`` more tasks for its duration (by default the worst case of
-``preview.timeline.build_timeline``).
+(``checked_online``); nothing here fetches live prices (``python -m preview.prices refresh``
+writes a table from AWS's Price List API). A table may be partial: the prices it lacks are
+listed with why, and the estimate prices what it can and names the lines it could not. A
+region without a usable table gets ``NoEstimate``, one line saying how to produce it.
+``extract_usage`` reads the quantities that drive the bill from the declared resources
+(task count and size, load balancers, NAT gateways, public IPv4 addresses, alarms,
+interface endpoints, log retention, images kept); ``estimate`` prices them under
+``CostAssumptions`` (hours in a month, traffic, log volume, image size, releases per month)
+and adds the extra cost of releases: for the whole of a release green's tasks run alongside
+blue's, so every release pays for ``desired count`` more tasks for its duration (by default
+the worst case of ``preview.timeline.build_timeline``).
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from preview.prices import refresh_command
 from preview.release_params import ProgramRunLike, ResourceLike, extract_release_params
 from preview.timeline import build_timeline, clock
 
@@ -59,7 +64,7 @@ class Price:
     usd: float
     unit: str
     source: str
-    """The URL of the AWS price page it comes from."""
+    """The URL of the AWS price page or API it comes from."""
     what: str
 
 
@@ -71,32 +76,46 @@ class PriceTable:
     checked_online: bool
     provenance: str
     sources: Mapping[str, str]
+    """Source name -> URL."""
     prices: Mapping[str, Price]
+    missing: Mapping[str, str] = field(default_factory=dict)
+    """Every required price the table lacks -> why (from the table, or "not in the table")."""
 
     def usd(self, key: str) -> float:
         return self.prices[key].usd
+
+
+class PriceTableError(ValueError):
+    """No usable price table for a region: the preview reports it instead of estimating."""
+
+    def __init__(self, region: str, message: str) -> None:
+        super().__init__(message)
+        self.region = region
 
 
 def available_regions(directory: Path = PRICES_DIR) -> list[str]:
     return sorted(path.stem for path in directory.glob("*.json"))
 
 
-def _table_error(path: Path, message: str) -> ValueError:
-    return ValueError(f"price table {path}: {message}")
+def _shown(path: Path) -> str:
+    """``preview/prices/<region>.json`` for the repository's tables, the full path otherwise."""
+    try:
+        return str(path.relative_to(PRICES_DIR.parent.parent))
+    except ValueError:
+        return str(path)
 
 
-def load_prices(region: str, directory: Path = PRICES_DIR) -> PriceTable:
-    """The price table of ``region``; ValueError naming the region and those that have tables."""
-    path = directory / f"{region}.json"
-    if not path.is_file():
-        have = ", ".join(available_regions(directory)) or "none"
-        raise ValueError(
-            f"no price table for region {region!r} (looked for {path}); regions with tables: {have}. "
-            "Add one from AWS's public price pages to estimate this region."
-        )
-    data = json.loads(path.read_text())
+def _table_error(region: str, path: Path, message: str) -> PriceTableError:
+    return PriceTableError(region, f"price table {_shown(path)}: {message}")
+
+
+def _read_table(region: str, path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise _table_error(region, path, f"cannot be read as JSON ({error})") from error
     if not isinstance(data, dict):
-        raise _table_error(path, "is not a JSON object")
+        raise _table_error(region, path, f"is a JSON {type(data).__name__}, expected an object")
     for key, kind in (
         ("region", str),
         ("currency", str),
@@ -107,28 +126,68 @@ def load_prices(region: str, directory: Path = PRICES_DIR) -> PriceTable:
         ("prices", dict),
     ):
         if not isinstance(data.get(key), kind):
-            raise _table_error(path, f"{key} is missing or not a {kind.__name__}")
-    if data["region"] != region:
-        raise _table_error(path, f"says region {data['region']!r}, expected {region!r}")
-    sources: dict[str, str] = {str(k): str(v) for k, v in data["sources"].items()}
-    prices: dict[str, Price] = {}
-    for key, entry in data["prices"].items():
-        if not isinstance(entry, dict):
-            raise _table_error(path, f"prices.{key} is not an object")
-        usd = entry.get("usd")
-        if isinstance(usd, bool) or not isinstance(usd, (int, float)) or usd < 0:
-            raise _table_error(path, f"prices.{key}.usd is not a non-negative number ({usd!r})")
-        source = entry.get("source")
-        if source not in sources:
             raise _table_error(
-                path, f"prices.{key}.source {source!r} is not one of sources ({', '.join(sources)})"
+                region, path, f"{key} is missing or not a {kind.__name__} (got {data.get(key)!r})"
             )
-        prices[key] = Price(
-            float(usd), str(entry.get("unit", "")), sources[source], str(entry.get("what", ""))
+    if data["region"] != region:
+        raise _table_error(region, path, f"region is {data['region']!r}, expected {region!r}")
+    if data["currency"] != "USD":
+        raise _table_error(region, path, f"currency is {data['currency']!r}; allowed: 'USD'")
+    if not isinstance(data.get("missing", {}), dict):
+        raise _table_error(
+            region, path, f"missing is not an object of key -> reason (got {data['missing']!r})"
         )
-    missing = [key for key in REQUIRED_PRICES if key not in prices]
-    if missing:
-        raise _table_error(path, f"prices missing: {', '.join(missing)}")
+    return data
+
+
+def _source_urls(region: str, path: Path, raw: Mapping[str, Any]) -> dict[str, str]:
+    """A source is a URL, or an object with a ``url`` and what else describes it (dates, via)."""
+    urls: dict[str, str] = {}
+    for name, value in raw.items():
+        url = value.get("url") if isinstance(value, dict) else value
+        if not isinstance(url, str) or not url:
+            raise _table_error(
+                region, path, f"sources.{name} is {value!r}; allowed: a URL or an object with a url"
+            )
+        urls[str(name)] = url
+    return urls
+
+
+def _price(region: str, path: Path, key: str, entry: Any, sources: Mapping[str, str]) -> Price:
+    if not isinstance(entry, dict):
+        raise _table_error(region, path, f"prices.{key} is {entry!r}; allowed: an object with usd and source")
+    usd = entry.get("usd")
+    if isinstance(usd, bool) or not isinstance(usd, (int, float)) or usd < 0:
+        raise _table_error(region, path, f"prices.{key}.usd is not a non-negative number ({usd!r})")
+    source = entry.get("source")
+    if not isinstance(source, str) or source not in sources:
+        raise _table_error(
+            region, path, f"prices.{key}.source {source!r} is not one of sources ({', '.join(sources)})"
+        )
+    return Price(float(usd), str(entry.get("unit", "")), sources[source], str(entry.get("what", "")))
+
+
+def load_prices(region: str, directory: Path = PRICES_DIR) -> PriceTable:
+    """The price table of ``region``, possibly partial; PriceTableError when there is none usable."""
+    path = directory / f"{region}.json"
+    if not path.is_file():
+        have = ", ".join(available_regions(directory)) or "none"
+        raise PriceTableError(
+            region,
+            f"no price table for region {region!r} (looked for {_shown(path)}); regions with tables: {have}",
+        )
+    data = _read_table(region, path)
+    sources = _source_urls(region, path, data["sources"])
+    prices = {str(k): _price(region, path, str(k), v, sources) for k, v in data["prices"].items()}
+    stated = {str(k): str(v) for k, v in data.get("missing", {}).items()}
+    for key in stated:
+        if key not in REQUIRED_PRICES:
+            raise _table_error(
+                region, path, f"missing.{key} is not a price the estimate uses ({', '.join(REQUIRED_PRICES)})"
+            )
+        if key in prices:
+            raise _table_error(region, path, f"{key} is both in prices and in missing")
+    missing = {key: stated.get(key, "not in the table") for key in REQUIRED_PRICES if key not in prices}
     return PriceTable(
         region=region,
         currency=data["currency"],
@@ -137,6 +196,7 @@ def load_prices(region: str, directory: Path = PRICES_DIR) -> PriceTable:
         provenance=data["provenance"],
         sources=sources,
         prices=prices,
+        missing=missing,
     )
 
 
@@ -344,6 +404,17 @@ class LineItem:
 
 
 @dataclass(frozen=True)
+class UnpricedLine:
+    """A line the stack incurs that the region's table has no price for (left out of totals)."""
+
+    item: str
+    quantity: float
+    unit: str
+    price_key: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class ReleaseExtra:
     """Green's tasks running next to blue's for the duration of each release."""
 
@@ -363,21 +434,48 @@ class CostEstimate:
     sources: tuple[str, ...]
     items: tuple[LineItem, ...]
     total_monthly_usd: float
-    """Steady state: the line items, without releases."""
+    """Steady state: the priced line items, without releases."""
     release_extra: ReleaseExtra | None
     fargate_at_max_monthly_usd: float | None
     """Fargate alone if auto scaling ran at its maximum all month."""
     assumptions: CostAssumptions
     not_included: tuple[str, ...] = field(default=NOT_INCLUDED)
+    unpriced: tuple[UnpricedLine, ...] = ()
+    """Lines the table could not price: the totals leave them out, and say so."""
 
     @property
     def total_with_releases_usd(self) -> float:
         extra = self.release_extra.monthly_usd if self.release_extra else 0.0
         return self.total_monthly_usd + extra
 
+    def headline(self) -> str:
+        text = f"${self.total_monthly_usd:,.2f} (${self.total_with_releases_usd:,.2f} with releases)"
+        if self.unpriced:
+            text += f"; {len(self.unpriced)} line(s) not priced (no {self.region} price)"
+        return text
+
+
+@dataclass(frozen=True)
+class NoEstimate:
+    """A stack whose region has no usable price table: everything but the cost is previewed."""
+
+    stack: str
+    region: str
+    reason: str
+
+    @property
+    def command(self) -> str:
+        return refresh_command(self.region)
+
+    def headline(self) -> str:
+        return f"not estimated: no usable {self.region} price table (see the cost section)"
+
+    def line(self) -> str:
+        return f"no price estimate: {self.reason}. Produce the table with: {self.command}"
+
 
 def task_hour_usd(usage: Usage, prices: PriceTable) -> float:
-    """What one task costs per hour on Fargate (vCPU plus memory)."""
+    """What one task costs per hour on Fargate (vCPU plus memory); KeyError when unpriced."""
     arch = usage.cpu_architecture.lower()
     return usage.vcpu * prices.usd(f"fargate_{arch}_vcpu_hour") + usage.memory_gb * prices.usd(
         f"fargate_{arch}_gb_hour"
@@ -391,9 +489,23 @@ def _endpoints_label(usage: Usage) -> str:
     return f"interface VPC endpoints ({count}, {azs} endpoint-AZs)"
 
 
-def _item(prices: PriceTable, key: str, item: str, quantity: float, unit: str) -> LineItem:
-    price = prices.usd(key)
-    return LineItem(item, quantity, unit, price, quantity * price)
+def _line(key: str, item: str, quantity: float, unit: str) -> tuple[str, str, float, str]:
+    return (key, item, quantity, unit)
+
+
+def _price_lines(
+    prices: PriceTable, lines: list[tuple[str, str, float, str]]
+) -> tuple[list[LineItem], list[UnpricedLine]]:
+    items: list[LineItem] = []
+    unpriced: list[UnpricedLine] = []
+    for key, item, quantity, unit in lines:
+        if key in prices.prices:
+            price = prices.usd(key)
+            items.append(LineItem(item, quantity, unit, price, quantity * price))
+        else:
+            reason = prices.missing.get(key, "not in the table")
+            unpriced.append(UnpricedLine(item, quantity, unit, key, reason))
+    return items, unpriced
 
 
 def estimate(
@@ -405,6 +517,8 @@ def estimate(
     """Monthly line items, their total, and the extra of releases.
 
     ``release_seconds`` defaults to ``usage.release_seconds`` (the timeline's worst case).
+    Lines whose price the table lacks become ``unpriced``; without the task's Fargate prices
+    there is no release extra and no auto scaling maximum.
     """
     a = assumptions or CostAssumptions()
     if usage.cpu_architecture not in ("X86_64", "ARM64"):
@@ -416,16 +530,14 @@ def estimate(
     arch = usage.cpu_architecture
     key = arch.lower()
     tasks = f"{count} task{'s' if count != 1 else ''}"
-    items = [
-        _item(
-            prices,
+    lines = [
+        _line(
             f"fargate_{key}_vcpu_hour",
             f"Fargate vCPU ({arch}, {tasks} x {usage.vcpu:g} vCPU)",
             count * usage.vcpu * hours,
             "vCPU-hours",
         ),
-        _item(
-            prices,
+        _line(
             f"fargate_{key}_gb_hour",
             f"Fargate memory ({arch}, {tasks} x {usage.memory_gb:g} GB)",
             count * usage.memory_gb * hours,
@@ -433,12 +545,11 @@ def estimate(
         ),
     ]
     if usage.load_balancers:
-        items.append(
-            _item(prices, "alb_hour", "Application Load Balancer", usage.load_balancers * hours, "ALB-hours")
+        lines.append(
+            _line("alb_hour", "Application Load Balancer", usage.load_balancers * hours, "ALB-hours")
         )
-        items.append(
-            _item(
-                prices,
+        lines.append(
+            _line(
                 "alb_lcu_hour",
                 f"ALB capacity ({a.alb_average_lcu:g} LCU average)",
                 usage.load_balancers * a.alb_average_lcu * hours,
@@ -446,20 +557,18 @@ def estimate(
             )
         )
     if usage.nat_gateways:
-        items.append(
-            _item(
-                prices,
+        lines.append(
+            _line(
                 "nat_gateway_hour",
                 f"NAT gateways ({usage.nat_gateways})",
                 usage.nat_gateways * hours,
                 "hours",
             )
         )
-        items.append(_item(prices, "nat_gateway_gb", "NAT data processed", a.nat_gb_per_month, "GB"))
+        lines.append(_line("nat_gateway_gb", "NAT data processed", a.nat_gb_per_month, "GB"))
     if usage.public_ipv4:
-        items.append(
-            _item(
-                prices,
+        lines.append(
+            _line(
                 "public_ipv4_hour",
                 f"public IPv4 ({usage.alb_public_subnets} ALB + {usage.elastic_ips} Elastic IP)",
                 usage.public_ipv4 * hours,
@@ -467,24 +576,21 @@ def estimate(
             )
         )
     if usage.interface_endpoint_azs:
-        items.append(
-            _item(
-                prices,
+        lines.append(
+            _line(
                 "vpc_endpoint_az_hour",
                 _endpoints_label(usage),
                 usage.interface_endpoint_azs * hours,
                 "endpoint-AZ-hours",
             )
         )
-        items.append(
-            _item(prices, "vpc_endpoint_gb", "VPC endpoint data processed", a.endpoint_gb_per_month, "GB")
-        )
+        lines.append(_line("vpc_endpoint_gb", "VPC endpoint data processed", a.endpoint_gb_per_month, "GB"))
     if usage.alarms:
-        items.append(
-            _item(prices, "alarm_month", f"CloudWatch alarms ({usage.alarms})", usage.alarms, "alarm-months")
+        lines.append(
+            _line("alarm_month", f"CloudWatch alarms ({usage.alarms})", usage.alarms, "alarm-months")
         )
     ingested = count * a.log_gb_per_task_month
-    items.append(_item(prices, "logs_ingest_gb", "CloudWatch Logs ingestion", ingested, "GB"))
+    lines.append(_line("logs_ingest_gb", "CloudWatch Logs ingestion", ingested, "GB"))
     if usage.log_retention_days is None:
         months_kept, kept = a.log_months_when_kept_forever, "never expire"
     else:
@@ -492,9 +598,8 @@ def estimate(
             usage.log_retention_days / (hours / 24),
             f"{usage.log_retention_days}-day retention",
         )
-    items.append(
-        _item(
-            prices,
+    lines.append(
+        _line(
             "logs_storage_gb_month",
             f"CloudWatch Logs storage ({kept})",
             ingested * months_kept,
@@ -502,9 +607,8 @@ def estimate(
         )
     )
     images = usage.keep_last_images or a.images_without_lifecycle_rule
-    items.append(
-        _item(
-            prices,
+    lines.append(
+        _line(
             "ecr_storage_gb_month",
             f"ECR storage ({images} images x {a.image_size_gb:g} GB)",
             images * a.image_size_gb,
@@ -512,10 +616,15 @@ def estimate(
         )
     )
 
-    per_task_hour = task_hour_usd(usage, prices)
+    items, unpriced = _price_lines(prices, lines)
+
+    try:
+        per_task_hour: float | None = task_hour_usd(usage, prices)
+    except KeyError:
+        per_task_hour = None
     duration = usage.release_seconds if release_seconds is None else release_seconds
     extra = None
-    if duration is not None:
+    if duration is not None and per_task_hour is not None:
         per_release = count * (duration / 3600) * per_task_hour
         extra = ReleaseExtra(
             release_seconds=duration,
@@ -524,7 +633,9 @@ def estimate(
             per_release_usd=per_release,
             monthly_usd=per_release * a.releases_per_month,
         )
-    at_max = usage.autoscaling_max * per_task_hour * hours if usage.autoscaling_max is not None else None
+    at_max = None
+    if usage.autoscaling_max is not None and per_task_hour is not None:
+        at_max = usage.autoscaling_max * per_task_hour * hours
     return CostEstimate(
         stack=usage.stack,
         region=usage.region,
@@ -536,13 +647,29 @@ def estimate(
         release_extra=extra,
         fargate_at_max_monthly_usd=at_max,
         assumptions=a,
+        unpriced=tuple(unpriced),
     )
 
 
-def estimate_run(run: ProgramRunLike, assumptions: CostAssumptions | None = None) -> CostEstimate:
+def estimate_or_not(
+    usage: Usage,
+    assumptions: CostAssumptions | None = None,
+    release_seconds: float | None = None,
+    directory: Path = PRICES_DIR,
+) -> CostEstimate | NoEstimate:
+    """The estimate from the region's table, or NoEstimate saying why there is none."""
+    try:
+        prices = load_prices(usage.region, directory)
+    except PriceTableError as error:
+        return NoEstimate(usage.stack, usage.region, str(error))
+    return estimate(usage, prices, assumptions, release_seconds)
+
+
+def estimate_run(
+    run: ProgramRunLike, assumptions: CostAssumptions | None = None
+) -> CostEstimate | NoEstimate:
     """extract_usage, the region's price table, estimate: the usual path for a stack."""
-    usage = extract_usage(run)
-    return estimate(usage, load_prices(usage.region), assumptions)
+    return estimate_or_not(extract_usage(run), assumptions)
 
 
 def _quantity(value: float) -> str:
@@ -556,8 +683,13 @@ def _unit_price(usd: float) -> str:
     return f"${usd:.{max(2, decimals)}f}"
 
 
-def format_cost(estimate: CostEstimate) -> list[str]:
-    """Printable lines: the line items, totals, the release extra, prices' date, assumptions."""
+def format_cost(estimate: CostEstimate | NoEstimate) -> list[str]:
+    """Printable lines: the line items, totals, the release extra, prices' date, assumptions.
+
+    Without a usable table: one line saying how to produce it.
+    """
+    if isinstance(estimate, NoEstimate):
+        return [f"  {estimate.stack} in {estimate.region}: {estimate.line()}"]
     rows = [
         (
             i.item,
@@ -567,10 +699,12 @@ def format_cost(estimate: CostEstimate) -> list[str]:
         )
         for i in estimate.items
     ]
+    rows += [(u.item, f"{_quantity(u.quantity)} {u.unit}", "x ?", "not priced") for u in estimate.unpriced]
     extra = estimate.release_extra
-    totals = [("total (steady state)", f"${estimate.total_monthly_usd:,.2f}")]
+    partial = " of priced lines" if estimate.unpriced else ""
+    totals = [(f"total{partial} (steady state)", f"${estimate.total_monthly_usd:,.2f}")]
     if extra is not None:
-        totals.append(("total with releases", f"${estimate.total_with_releases_usd:,.2f}"))
+        totals.append((f"total{partial} with releases", f"${estimate.total_with_releases_usd:,.2f}"))
     widths = [max([len(row[col]) for row in rows] or [0]) for col in range(3)]
     amount_width = max(len(text) for text in [*(row[3] for row in rows), *(t[1] for t in totals)])
     label_width = sum(widths) + 4
@@ -592,6 +726,13 @@ def format_cost(estimate: CostEstimate) -> list[str]:
             "  at the auto scaling maximum all month, Fargate alone would cost "
             f"${estimate.fargate_at_max_monthly_usd:,.2f}"
         )
+    if estimate.unpriced:
+        lines.append(
+            f"  not priced ({len(estimate.unpriced)} line(s), left out of the totals; "
+            "release extra and auto scaling maximum need the task's Fargate prices):"
+        )
+        lines.extend(f"    {u.item}: {u.price_key} {u.reason}" for u in estimate.unpriced)
+        lines.append(f"  complete the table with: {refresh_command(estimate.region)}")
     checked = "re-checked online" if estimate.prices_checked_online else "NOT re-checked online"
     lines.append(
         f"  prices: AWS's published {estimate.region} prices as of {estimate.prices_as_of} ({checked}), from:"
@@ -609,12 +750,16 @@ __all__ = [
     "CostAssumptions",
     "CostEstimate",
     "LineItem",
+    "NoEstimate",
     "Price",
     "PriceTable",
+    "PriceTableError",
     "ReleaseExtra",
+    "UnpricedLine",
     "Usage",
     "available_regions",
     "estimate",
+    "estimate_or_not",
     "estimate_run",
     "extract_usage",
     "format_cost",

@@ -27,6 +27,8 @@ from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
+from preview.regions import partition_of, zones_of
+
 ROOT = Path(__file__).resolve().parents[1]
 ACCOUNT = "123456789012"
 
@@ -47,15 +49,19 @@ def _full_key(key: str) -> str:
     return key if ":" in key else f"{PROJECT}:{key}"
 
 
-def stack_config(stack: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+def stack_config(
+    stack: str, overrides: dict[str, Any] | None = None, *, project: str = PROJECT
+) -> dict[str, Any]:
     """The stack's config as the CLI would pass it: project defaults, the stack file, overrides.
 
     Like ``pulumi config set``, an override replaces a whole key; ``None`` removes the key.
+    Project defaults are namespaced by ``project`` (the CLI uses Pulumi.yaml's name);
+    stack-file keys stay as written, as they do for the CLI.
     """
     values: dict[str, Any] = {}
     for key, declaration in (project_file().get("config") or {}).items():
         if isinstance(declaration, dict) and "default" in declaration:
-            values[_full_key(key)] = declaration["default"]
+            values[key if ":" in key else f"{project}:{key}"] = declaration["default"]
     values.update({_full_key(k): v for k, v in stack_file(stack).items()})
     for key, value in (overrides or {}).items():
         if value is None:
@@ -128,23 +134,26 @@ class FakeAws(pulumi.runtime.Mocks):
         module = args.typ.split(":")[1].split("/")[0]
         region, account = self.region, ACCOUNT
         outputs.setdefault("name", f"{name}-1a2b3c4")
-        outputs.setdefault("arn", f"arn:aws:{module}:{region}:{account}:{name}")
+        partition, dns_suffix = partition_of(region).partition, partition_of(region).dns_suffix
+        outputs.setdefault("arn", f"arn:{partition}:{module}:{region}:{account}:{name}")
         if args.typ == "aws:ecr/repository:Repository":
-            outputs["repositoryUrl"] = f"{account}.dkr.ecr.{region}.amazonaws.com/{outputs['name']}"
+            outputs["repositoryUrl"] = f"{account}.dkr.ecr.{region}.{dns_suffix}/{outputs['name']}"
             outputs["registryId"] = account
-            outputs["arn"] = f"arn:aws:ecr:{region}:{account}:repository/{outputs['name']}"
+            outputs["arn"] = f"arn:{partition}:ecr:{region}:{account}:repository/{outputs['name']}"
         elif args.typ == "docker:index/image:Image":
             image_name = args.inputs["imageName"]
             digest = hashlib.sha256(image_name.encode()).hexdigest()
             outputs["repoDigest"] = f"{image_name.rsplit(':', 1)[0]}@sha256:{digest}"
         elif args.typ == "aws:lb/loadBalancer:LoadBalancer":
-            outputs["dnsName"] = f"{name}-1234567890.{region}.elb.amazonaws.com"
+            outputs["dnsName"] = f"{name}-1234567890.{region}.elb.{dns_suffix}"
             outputs["arnSuffix"] = f"app/{name}/50dc6c495c0c9188"
         elif args.typ == "aws:lb/targetGroup:TargetGroup":
             outputs["arnSuffix"] = f"targetgroup/{outputs['name']}/943f017f100becff"
         elif args.typ == "aws:ecs/taskDefinition:TaskDefinition":
             outputs["revision"] = 1
-            outputs["arn"] = f"arn:aws:ecs:{region}:{account}:task-definition/{args.inputs['family']}:1"
+            outputs["arn"] = (
+                f"arn:{partition}:ecs:{region}:{account}:task-definition/{args.inputs['family']}:1"
+            )
         elif args.typ == "pulumi-python:dynamic/codedeploy:Release":
             # What the provider's create() records for a new stack: the first revision, no deployment.
             outputs["live_task_definition_arn"] = args.inputs["task_definition_arn"]
@@ -156,7 +165,7 @@ class FakeAws(pulumi.runtime.Mocks):
             # TEST-NET-3 (never routed), derived from the name: registration order varies.
             outputs["publicIp"] = f"203.0.113.{zlib.crc32(name.encode()) % 250 + 1}"
         elif args.typ == "aws:cloudwatch/logGroup:LogGroup":
-            outputs["arn"] = f"arn:aws:logs:{region}:{account}:log-group:{outputs['name']}"
+            outputs["arn"] = f"arn:{partition}:logs:{region}:{account}:log-group:{outputs['name']}"
         return f"{name}-id", outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
@@ -166,14 +175,26 @@ class FakeAws(pulumi.runtime.Mocks):
     def _answer(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
         self.calls.append(args.token)
         if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-            names = [f"{self.region}{z}" for z in "abcdef"]
-            return {"names": names, "zoneIds": [f"use1-az{i}" for i in range(1, 7)], "id": self.region}
+            names = zones_of(self.region)
+            return {
+                "names": names,
+                "zoneIds": [f"{self.region}-az{i}" for i in range(1, len(names) + 1)],
+                "id": self.region,
+            }
+        if args.token == "aws:index/getPartition:getPartition":
+            facts = partition_of(self.region)
+            return {
+                "partition": facts.partition,
+                "dnsSuffix": facts.dns_suffix,
+                "reverseDnsPrefix": facts.reverse_dns_prefix,
+                "id": facts.partition,
+            }
         if args.token == "aws:ecr/getAuthorizationToken:getAuthorizationToken":
             return {
                 "userName": "AWS",
                 "password": "fake-ecr-password",
                 "authorizationToken": "QVdTOmZha2U=",
-                "proxyEndpoint": f"https://{ACCOUNT}.dkr.ecr.{self.region}.amazonaws.com",
+                "proxyEndpoint": f"https://{ACCOUNT}.dkr.ecr.{self.region}.{partition_of(self.region).dns_suffix}",
                 "expiresAt": "2030-01-01T00:00:00Z",
                 "id": self.region,
             }
@@ -237,7 +258,9 @@ class ProgramRun:
         return [r for r in self.resources if r.parent == parent.urn]
 
 
-def _start(stack: str, overrides: dict[str, Any] | None) -> tuple[FakeAws, RecordingMonitor]:
+def _start(
+    stack: str, overrides: dict[str, Any] | None, project: str = PROJECT
+) -> tuple[FakeAws, RecordingMonitor]:
     """Point the Pulumi runtime at fresh mocks, a fresh root stack and the stack's config."""
     try:
         usable = not asyncio.get_event_loop().is_closed()
@@ -245,11 +268,11 @@ def _start(stack: str, overrides: dict[str, Any] | None) -> tuple[FakeAws, Recor
         usable = False
     if not usable:  # another test (e.g. an ASGI one) may have closed or cleared the loop
         asyncio.set_event_loop(asyncio.new_event_loop())
-    config = stack_config(stack, overrides)
+    config = stack_config(stack, overrides, project=project)
     mocks = FakeAws(str(config.get("aws:region") or "us-east-1"))
     monitor = RecordingMonitor(mocks)
     runtime_settings.ROOT.set(None)  # a fresh root stack for every run
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
     pulumi.runtime.set_all_config({k: engine_encoding(v) for k, v in config.items()})
     return mocks, monitor
 
@@ -277,9 +300,14 @@ def _run_main() -> None:
     runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
 
 
-def run_stack_expecting_error(stack: str, overrides: dict[str, Any]) -> tuple[BaseException, list[Recorded]]:
-    """Run a stack that must fail; return the error and whatever got registered before it."""
-    _, monitor = _start(stack, overrides)
+def run_stack_expecting_error(
+    stack: str, overrides: dict[str, Any], *, project: str = PROJECT
+) -> tuple[BaseException, list[Recorded]]:
+    """Run a stack that must fail; return the error and whatever got registered before it.
+
+    ``project`` runs it as if Pulumi.yaml had another name (the stack file unchanged).
+    """
+    _, monitor = _start(stack, overrides, project)
     try:
         _sync_await(run_pulumi_func(_run_main))
     except BaseException as error:  # returned to the test to inspect

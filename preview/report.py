@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from preview.cost import CostAssumptions, CostEstimate, estimate, extract_usage, format_cost, load_prices
+from preview.cost import (
+    CostAssumptions,
+    CostEstimate,
+    NoEstimate,
+    estimate_or_not,
+    extract_usage,
+    format_cost,
+)
 from preview.engine import ProgramRun
 from preview.release_params import ReleaseParams, extract_release_params
 from preview.timeline import Timeline, build_timeline, clock, format_timeline
@@ -26,16 +33,15 @@ class Preview:
     run: ProgramRun
     params: ReleaseParams
     timeline: Timeline
-    cost: CostEstimate
+    cost: CostEstimate | NoEstimate
 
     @classmethod
     def of(cls, run: ProgramRun, *, releases_per_month: int = 20) -> Preview:
         params = extract_release_params(run)
         timeline = build_timeline(params)
         usage = extract_usage(run)
-        cost = estimate(
+        cost = estimate_or_not(
             usage,
-            load_prices(usage.region),
             CostAssumptions(releases_per_month=releases_per_month),
             release_seconds=timeline.worst_case_seconds,
         )
@@ -74,11 +80,7 @@ class Preview:
                 f"{sum(resource_counts(self.run).values())} in "
                 f"{sum(1 for r in self.run.resources if not r.custom)} components",
             ),
-            (
-                "estimated monthly cost",
-                f"${self.cost.total_monthly_usd:,.2f} "
-                f"(${self.cost.total_with_releases_usd:,.2f} with releases)",
-            ),
+            ("estimated monthly cost", self.cost.headline()),
         ]
 
 
@@ -98,7 +100,7 @@ def text_report(preview: Preview) -> list[str]:
 
 def markdown_report(preview: Preview, *, diagram_file: str | None = None) -> str:
     """A self-contained Markdown report, fit for a pull-request comment."""
-    timeline, cost = preview.timeline, preview.cost
+    timeline = preview.timeline
     parts = [
         f"## Offline preview of stack `{preview.run.stack}`",
         "",
@@ -124,30 +126,8 @@ def markdown_report(preview: Preview, *, diagram_file: str | None = None) -> str
         parts += ["**Warnings**", "", *(f"- ⚠️ {w}" for w in timeline.warnings), ""]
     if timeline.notes:
         parts += [*(f"- {n}" for n in timeline.notes), ""]
+    parts += ["### Monthly cost estimate (USD)", "", *_markdown_cost(preview.cost)]
     parts += [
-        "### Monthly cost estimate (USD)",
-        "",
-        "| item | quantity | unit price | per month |",
-        "| --- | ---: | ---: | ---: |",
-        *(
-            f"| {i.item} | {i.quantity:,.6g} {i.unit} | ${i.unit_price_usd:.6g} | ${i.monthly_usd:,.2f} |"
-            for i in cost.items
-        ),
-        f"| **total (steady state)** | | | **${cost.total_monthly_usd:,.2f}** |",
-    ]
-    if cost.release_extra is not None:
-        extra = cost.release_extra
-        parts.append(
-            f"| releases: {extra.releases_per_month} x {clock(int(extra.release_seconds))} with "
-            f"{extra.green_tasks} green task(s) | | | ${extra.monthly_usd:,.2f} |"
-        )
-        parts.append(f"| **total with releases** | | | **${cost.total_with_releases_usd:,.2f}** |")
-    checked = "re-checked online" if cost.prices_checked_online else "not re-checked online"
-    parts += [
-        "",
-        f"Prices: AWS's published {cost.region} prices as of {cost.prices_as_of} ({checked}). "
-        f"Assumptions: {'; '.join(cost.assumptions.describe())}. "
-        f"Not included: {'; '.join(cost.not_included)}.",
         "",
         "<details><summary>Resources</summary>",
         "",
@@ -160,3 +140,40 @@ def markdown_report(preview: Preview, *, diagram_file: str | None = None) -> str
     if diagram_file:
         parts += ["", f"Architecture diagram: `{diagram_file}` (next to this report)."]
     return "\n".join(parts) + "\n"
+
+
+def _markdown_cost(cost: CostEstimate | NoEstimate) -> list[str]:
+    """The cost table, its totals and where its prices come from; one line without a table."""
+    if isinstance(cost, NoEstimate):
+        return [f"{cost.line()}."]
+    parts = [
+        "| item | quantity | unit price | per month |",
+        "| --- | ---: | ---: | ---: |",
+        *(
+            f"| {i.item} | {i.quantity:,.6g} {i.unit} | ${i.unit_price_usd:.6g} | ${i.monthly_usd:,.2f} |"
+            for i in cost.items
+        ),
+        *(f"| {u.item} | {u.quantity:,.6g} {u.unit} | not priced: {u.price_key} | |" for u in cost.unpriced),
+        f"| **total (steady state)** | | | **${cost.total_monthly_usd:,.2f}** |",
+    ]
+    if cost.release_extra is not None:
+        extra = cost.release_extra
+        parts.append(
+            f"| releases: {extra.releases_per_month} x {clock(int(extra.release_seconds))} with "
+            f"{extra.green_tasks} green task(s) | | | ${extra.monthly_usd:,.2f} |"
+        )
+        parts.append(f"| **total with releases** | | | **${cost.total_with_releases_usd:,.2f}** |")
+    checked = "re-checked online" if cost.prices_checked_online else "not re-checked online"
+    unpriced = (
+        f" Not priced (no {cost.region} price, left out of the totals): "
+        f"{', '.join(u.price_key for u in cost.unpriced)}."
+        if cost.unpriced
+        else ""
+    )
+    return [
+        *parts,
+        "",
+        f"Prices: AWS's published {cost.region} prices as of {cost.prices_as_of} ({checked}).{unpriced} "
+        f"Assumptions: {'; '.join(cost.assumptions.describe())}. "
+        f"Not included: {'; '.join(cost.not_included)}.",
+    ]

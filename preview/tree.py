@@ -158,8 +158,12 @@ def _alarm(r: Recorded) -> str:
 
 
 def _scaling_policy(config: dict[str, Any]) -> str:
-    metric = config["predefinedMetricSpecification"]["predefinedMetricType"]
-    return f"track {metric} at {config['targetValue']:g}"
+    predefined = config.get("predefinedMetricSpecification")
+    if predefined:
+        return f"track {predefined['predefinedMetricType']} at {config['targetValue']:g}"
+    returned = [m for m in config["customizedMetricSpecification"]["metrics"] if m.get("returnData")]
+    label = returned[0].get("label") or returned[0].get("expression") if returned else "a custom metric"
+    return f"track {label} at {config['targetValue']:g}"
 
 
 def _release(r: Recorded) -> str:

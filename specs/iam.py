@@ -19,6 +19,11 @@ def assume_role_policy(service: str) -> dict[str, Any]:
     }
 
 
+def aws_managed_policy_arn(partition: str, name: str) -> str:
+    """An AWS managed policy's ARN in the stack's partition (not always ``arn:aws:``)."""
+    return f"arn:{partition}:iam::aws:policy/{name}"
+
+
 def partition_for_region(region: str) -> str:
     if region.startswith("cn-"):
         return "aws-cn"

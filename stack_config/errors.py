@@ -12,6 +12,14 @@ class FieldError(ValueError):
         self.message = message
 
 
+class SeveralFieldsError(ValueError):
+    """Several problems of one section at once (e.g. one per bad tag), each a FieldError."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        self.errors = errors
+
+
 class ConfigError(Exception):
     """Every problem found in a stack's configuration, one line each."""
 

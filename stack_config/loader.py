@@ -14,10 +14,14 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from stack_config.errors import ConfigError, FieldError
+from stack_config.errors import ConfigError, FieldError, SeveralFieldsError
 from stack_config.model import ImageSettings, StackSettings
 
-_PROGRAM_FIELDS = {"stack", "region", "aws_profile"}  # filled by the program, not by project config keys
+_PROGRAM_FIELDS = {"stack", "region", "aws_profile"}
+# Namespaces of providers and of Pulumi itself: their keys (``aws:region``) are never ours.
+PROVIDER_NAMESPACES = frozenset(
+    {"aws", "docker", "pulumi", "pulumiservice", "command", "random", "tls"}
+)  # filled by the program, not by project config keys
 _INVALID = object()  # a value already reported as a problem; validation goes on without it
 
 
@@ -72,7 +76,7 @@ def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
 
 
 def _path(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc)
+    return ".".join(str(part) for part in loc if part != "")
 
 
 def describe_validation_error(error: ValidationError) -> list[str]:
@@ -83,6 +87,8 @@ def describe_validation_error(error: ValidationError) -> list[str]:
         cause = (item.get("ctx") or {}).get("error")
         if isinstance(cause, FieldError):
             problems.append(f"{_path((*loc, cause.field))}: {cause.message}")
+        elif isinstance(cause, SeveralFieldsError):
+            problems.extend(f"{_path((*loc, each.field))}: {each.message}" for each in cause.errors)
         elif item["type"] == "extra_forbidden":
             allowed = ", ".join(_allowed_keys(loc))
             problems.append(f"{_path(loc)}: unknown key (value {item['input']!r}); allowed keys: {allowed}")
@@ -111,6 +117,7 @@ def load_settings(
     if raw_config.get("aws:profile"):
         values["aws_profile"] = raw_config["aws:profile"]
 
+    problems.extend(_foreign_namespace_problems(raw_config, project, known))
     prefix = f"{project}:"
     for full_key, value in sorted(raw_config.items()):
         if not full_key.startswith(prefix):
@@ -132,6 +139,41 @@ def load_settings(
     if problems or settings is None:
         raise ConfigError(stack, problems)
     return settings
+
+
+def _foreign_namespace_problems(
+    raw_config: Mapping[str, Any], project: str, known: Mapping[str, str]
+) -> list[str]:
+    """Keys of this program set under another namespace, e.g. after the project was renamed.
+
+    Pulumi hands the program every key of the stack file whatever its namespace, and the
+    program reads only ``<project>:<key>``: a stack file still written for the old name
+    would otherwise lose all its settings without a word.
+    """
+    stray = sorted(
+        full_key
+        for full_key in raw_config
+        if ":" in full_key
+        and not full_key.startswith(f"{project}:")
+        and full_key.split(":", 1)[1] in known
+        and full_key.split(":", 1)[0] not in PROVIDER_NAMESPACES
+    )
+    if not stray:
+        return []
+    namespaces = sorted({key.split(":", 1)[0] for key in stray})
+    return [
+        f"{key}: set under namespace {key.split(':', 1)[0]!r}, but this project is named {project!r} "
+        f"(Pulumi.yaml `name`), so the program would never read it; rename it to "
+        f"{project}:{key.split(':', 1)[1]}"
+        for key in stray
+    ] + (
+        [
+            f"config namespace: the stack file writes keys under {', '.join(map(repr, namespaces))}; "
+            f"replace that prefix with {project + ':'!r} in Pulumi.<stack>.yaml"
+        ]
+        if len(stray) > 1
+        else []
+    )
 
 
 def _dockerfile_problems(image: Any, project_dir: Path) -> list[str]:

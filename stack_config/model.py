@@ -18,7 +18,8 @@ from specs.appspec import ECS_HOOKS
 from specs.deployment_config import DeploymentConfigPlan, plan_deployment_config, shifting_minutes
 from specs.fargate import fargate_size_error
 from specs.native_deployment import NativeDeploymentPlan, native_problems, plan_native_deployment
-from stack_config.errors import FieldError
+from specs.tags import PER_RESOURCE_TAG_KEYS, program_tags, tag_problems
+from stack_config.errors import FieldError, SeveralFieldsError
 
 Port = Annotated[int, Field(ge=1, le=65535)]
 
@@ -556,6 +557,16 @@ class StackSettings(BaseModel):
     hooks: HookSettings = HookSettings()
     release: ReleaseSettings = ReleaseSettings()
     tags: dict[str, str] = Field(default_factory=dict)
+    """Added to every resource through the provider's default tags."""
+
+    @field_validator("tags")
+    @classmethod
+    def _tags_aws_accepts(cls, value: dict[str, str]) -> dict[str, str]:
+        program_keys = (*program_tags("app", "stack"), *PER_RESOURCE_TAG_KEYS)
+        problems = tag_problems(value, program_keys)
+        if problems:
+            raise SeveralFieldsError([FieldError(key, message) for key, message in problems])
+        return value
 
     @property
     def prefix(self) -> str:

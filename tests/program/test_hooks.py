@@ -57,15 +57,16 @@ def test_test_listener_admits_the_nat_gateways(prod: ProgramRun) -> None:
         assert rule["cidrIpv4"].endswith("/32")
 
 
-def test_hook_role_may_only_report_status_for_this_group_and_write_its_logs(prod: ProgramRun) -> None:
+def test_hook_role_may_report_hook_status_and_write_its_logs(prod: ProgramRun) -> None:
     policy = json.loads(prod.one("aws:iam/rolePolicy:RolePolicy", "-prod-hook").inputs["policy"])
     by_sid = {s["Sid"]: s for s in policy["Statement"]}
-    group = prod.one("aws:codedeploy/deploymentGroup:DeploymentGroup").outputs["arn"]
+    # The Service Authorization Reference lists no resource type for this action: a
+    # statement on the deployment group's ARN would never match and the hook never report.
     assert by_sid["ReportHookStatus"] == {
         "Sid": "ReportHookStatus",
         "Effect": "Allow",
         "Action": "codedeploy:PutLifecycleEventHookExecutionStatus",
-        "Resource": group,
+        "Resource": "*",
     }
     logs = prod.one("aws:cloudwatch/logGroup:LogGroup", "hook-logs")
     assert logs.inputs["name"] == "/aws/lambda/my-app-prod-smoke-test"
@@ -121,3 +122,12 @@ def test_hook_configuration_errors(overrides: dict, key: str) -> None:
     error, registered = run_stack_expecting_error("dev", overrides)
     assert isinstance(error, ConfigError) and key in str(error), str(error)
     assert registered == []
+
+
+def test_function_waits_for_its_role_policy(prod: ProgramRun) -> None:
+    # A function in a VPC fails to create while its role may not yet manage network
+    # interfaces; the role's ARN alone orders it after the role, not after the RolePolicy.
+    function = prod.one("aws:lambda/function:Function")
+    role_policy = prod.one("aws:iam/rolePolicy:RolePolicy", "-prod-hook")
+    log_group = prod.one("aws:cloudwatch/logGroup:LogGroup", "hook-logs")
+    assert {role_policy.urn, log_group.urn} <= set(function.depends_on)

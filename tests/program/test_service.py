@@ -113,15 +113,41 @@ def test_prod_scales_on_cpu_and_on_requests_in_both_target_groups(prod: ProgramR
     assert cpu["targetValue"] == 60
     assert cpu["predefinedMetricSpecification"]["predefinedMetricType"] == "ECSServiceAverageCPUUtilization"
     alb_suffix = prod.one("aws:lb/loadBalancer:LoadBalancer").outputs["arnSuffix"]
+    # One request policy over both groups: a policy on the idle group has no data and target
+    # tracking scales in only when every policy agrees, so one per group never scales in.
+    assert [p.name for p in prod.of_type("aws:appautoscaling/policy:Policy") if "requests" in p.name] == [
+        "my-app-prod-requests"
+    ]
+    spec = prod.one("aws:appautoscaling/policy:Policy", "requests").inputs[
+        "targetTrackingScalingPolicyConfiguration"
+    ]
+    assert spec["targetValue"] == 1000 and "predefinedMetricSpecification" not in spec
+    metrics = {m["id"]: m for m in spec["customizedMetricSpecification"]["metrics"]}
     for color in ("blue", "green"):
-        group = prod.one("aws:lb/targetGroup:TargetGroup", color)
-        policy = prod.one("aws:appautoscaling/policy:Policy", f"requests-{color}")
-        spec = policy.inputs["targetTrackingScalingPolicyConfiguration"]
-        assert spec["targetValue"] == 1000
-        assert spec["predefinedMetricSpecification"] == {
-            "predefinedMetricType": "ALBRequestCountPerTarget",
-            "resourceLabel": f"{alb_suffix}/{group.outputs['arnSuffix']}",
-        }
+        group = prod.one("aws:lb/targetGroup:TargetGroup", color).outputs["arnSuffix"]
+        for prefix, name, stat in (
+            ("requests", "RequestCount", "Sum"),
+            ("healthy", "HealthyHostCount", "Average"),
+        ):
+            query = metrics[f"{prefix}_{color}"]
+            assert query["returnData"] is False
+            assert query["metricStat"] == {
+                "stat": stat,
+                "metric": {
+                    "namespace": "AWS/ApplicationELB",
+                    "metricName": name,
+                    "dimensions": [
+                        {"name": "LoadBalancer", "value": alb_suffix},
+                        {"name": "TargetGroup", "value": group},
+                    ],
+                },
+            }
+    (returned,) = [m for m in metrics.values() if m.get("returnData")]
+    # The idle group publishes no RequestCount: without FILL the sum has no data points.
+    assert returned["expression"] == (
+        "(FILL(requests_blue, 0) + FILL(requests_green, 0)) / "
+        "(FILL(healthy_blue, 0) + FILL(healthy_green, 0))"
+    )
 
 
 def test_dev_has_no_auto_scaling(dev: ProgramRun) -> None:
@@ -146,4 +172,4 @@ def test_request_scaling_is_optional(requests: int) -> None:
         },
     )
     policies = run.of_type("aws:appautoscaling/policy:Policy")
-    assert len(policies) == (3 if requests else 1)
+    assert len(policies) == (2 if requests else 1)

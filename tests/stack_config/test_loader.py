@@ -86,7 +86,8 @@ def test_unknown_top_level_key_is_rejected_with_the_allowed_keys(key):
 
 
 def test_keys_of_other_namespaces_are_not_ours_to_judge():
-    raw = raw_config({}) | {"aws:profile": "work", "other-project:deployment": "nonsense"}
+    # Keys this program does not have, under other namespaces (see test_namespace.py for ours).
+    raw = raw_config({}) | {"aws:profile": "work", "other-project:featureFlag": "nonsense"}
     settings = load_settings(raw, project=PROJECT, stack="dev", project_dir=ROOT)
     assert settings.region == "us-east-1"
 

@@ -1,0 +1,23 @@
+"""Settings checked against what the region has, once the provider has said what that is."""
+
+from __future__ import annotations
+
+from stack_config.model import StackSettings
+
+
+def region_problems(settings: StackSettings, zones: list[str]) -> list[str]:
+    """One keyed line per setting the region cannot satisfy; ``zones`` are its regular zones."""
+    network = settings.network
+    if network.vpc_id is not None:
+        return []  # an existing VPC brings its own subnets and zones
+    if network.availability_zones > len(zones):
+        listed = ", ".join(zones) or "none"
+        return [
+            f"network.availabilityZones: {network.availability_zones} zones asked for, but region "
+            f"{settings.region} has {len(zones)} regular zones open to this account ({listed}); "
+            f"set 2-{len(zones)}"
+            if len(zones) >= 2
+            else f"network.availabilityZones: region {settings.region} has {len(zones)} regular zones "
+            f"open to this account ({listed}); an ALB needs two, choose another region"
+        ]
+    return []
