@@ -32,14 +32,33 @@ def _check_stack(stack: str) -> None:
         )
 
 
-def _preview(stack: str, out_dir: Path | None, releases_per_month: int, out: TextIO, say: TextIO) -> None:
+def _preview(
+    stack: str,
+    out_dir: Path | None,
+    releases_per_month: int,
+    out: TextIO,
+    say: TextIO,
+    region: str | None = None,
+) -> None:
     from preview.diagram import architecture_svg
     from preview.engine import run_stack
+    from preview.regions import zones_known
     from preview.report import Preview, markdown_report, text_report
 
     _check_stack(stack)
-    print(f"preview: running __main__.py for stack {stack} under the Pulumi mock engine (no AWS)", file=say)
-    run = run_stack(stack)
+    where = f" in {region}" if region else ""
+    print(
+        f"preview: running __main__.py for stack {stack}{where} under the Pulumi mock engine (no AWS)",
+        file=say,
+    )
+    run = run_stack(stack, {"aws:region": region} if region else None)
+    previewed_region = str(run.exports.get("region", ""))
+    if not zones_known(previewed_region):
+        print(
+            f"preview: zones of {previewed_region} are not in preview/regions.py; assumed a, b, c "
+            "(a real `pulumi preview` asks AWS)",
+            file=say,
+        )
     print(
         f"preview: {len(run.resources)} resources declared; computing the release timeline and cost", file=say
     )
@@ -47,8 +66,9 @@ def _preview(stack: str, out_dir: Path | None, releases_per_month: int, out: Tex
     print("\n".join(text_report(result)), file=out)
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
-        report = out_dir / f"preview-{stack}.md"
-        diagram = out_dir / f"architecture-{stack}.svg"
+        name = f"{stack}-{region}" if region else stack
+        report = out_dir / f"preview-{name}.md"
+        diagram = out_dir / f"architecture-{name}.svg"
         diagram.write_text(architecture_svg(run))
         report.write_text(markdown_report(result, diagram_file=diagram.name))
         print(f"preview: wrote {_shown(report)} and {_shown(diagram)}", file=say)
@@ -75,6 +95,10 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout, say: Te
     parser = argparse.ArgumentParser(prog="python -m preview", description=__doc__.splitlines()[0])
     parser.add_argument("--stack", default="dev", help="stack to preview (default: dev)")
     parser.add_argument(
+        "--region",
+        help="preview the stack in this region instead of its aws:region (as `pulumi config set aws:region` would)",
+    )
+    parser.add_argument(
         "--diff", nargs=2, metavar=("A", "B"), help="show the settings that differ between two stacks"
     )
     parser.add_argument("--out", default="build", help="where the report and diagram go (default: build)")
@@ -90,7 +114,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout, say: Te
             _diff(args.diff[0], args.diff[1], out, say)
         else:
             out_dir = None if args.no_files else Path(args.out)
-            _preview(args.stack, out_dir, args.releases_per_month, out, say)
+            _preview(args.stack, out_dir, args.releases_per_month, out, say, region=args.region)
     except ConfigError as error:
         print(f"preview: {error}", file=say)
         return 2

@@ -102,3 +102,21 @@ def test_runs_as_a_module_from_the_repo_root(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Release timeline" in result.stdout
     assert (tmp_path / "preview-prod.md").is_file()
+
+
+def test_region_option_previews_the_stack_in_the_seeds_region(tmp_path: Path) -> None:
+    code, out, say = run_main("--stack", "prod", "--region", "ap-northeast-2", "--out", str(tmp_path))
+    assert code == 0, say
+    assert "prod in ap-northeast-2: estimated USD per month" in out
+    assert "for stack prod in ap-northeast-2" in say and "not in preview/regions.py" not in say
+    report = (tmp_path / "preview-prod-ap-northeast-2.md").read_text()
+    assert "ap-northeast-2" in report and "us-east-1" not in report
+    assert (tmp_path / "architecture-prod-ap-northeast-2.svg").is_file()
+
+
+def test_a_region_the_preview_has_no_zones_for_says_what_it_assumed() -> None:
+    code, out, say = run_main("--stack", "dev", "--region", "me-central-1", "--no-files")
+    assert code == 0, say
+    assert "zones of me-central-1 are not in preview/regions.py; assumed a, b, c" in say
+    assert "10.0.0.0/20 in me-central-1a (public)" in out
+    assert "python -m preview.prices refresh --region me-central-1" in out
