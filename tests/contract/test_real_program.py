@@ -1,0 +1,116 @@
+"""Every AWS resource the real program declares, in every variant, as AWS would receive it.
+
+The mocks accept anything; these tests do not: each declared resource becomes the create
+requests the AWS provider sends, which must satisfy botocore's service model and the rules
+AWS documents only in prose (``model_rules.py``), and which moto must accept when replayed
+in dependency order with real ids (``replay.py``).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from botocore.exceptions import ClientError
+
+from preview.engine import Recorded
+from tests.contract.replay import MOTO_SKIPS, clients_for, mock_aws
+from tests.contract.translate import NOT_AWS_RESOURCES, PROVIDER_TYPE, TRANSLATORS, aws_resources
+from tests.contract.variants import VARIANTS, outcome, program_run, translations
+
+IDS = [v.id for v in VARIANTS]
+# Resources whose create call is not sent (MOTO_SKIPS), so moto hands out no id for them.
+SKIPPED_TYPES = {"aws:codedeploy/deploymentConfig:DeploymentConfig"}
+
+
+def _declared(variant_id: str) -> list[Recorded]:
+    return aws_resources(program_run(variant_id).resources)
+
+
+def test_every_declared_aws_type_has_a_translation() -> None:
+    """A new resource type fails here until translate.py turns it into its API requests."""
+    declared = {r.type for v in IDS for r in program_run(v).resources if r.custom}
+    unknown = sorted(declared - set(TRANSLATORS) - NOT_AWS_RESOURCES - {PROVIDER_TYPE})
+    assert unknown == [], (
+        f"declared resource types with no translation in tests/contract/translate.py: {unknown}"
+    )
+
+
+def test_every_translation_is_exercised_by_a_variant() -> None:
+    """The translation table covers what the variants declare, no more: no untested translator."""
+    declared = {r.type for v in IDS for r in _declared(v)}
+    assert sorted(set(TRANSLATORS) - declared) == []
+
+
+@pytest.mark.parametrize("variant_id", IDS)
+def test_requests_follow_aws_rules(variant_id: str) -> None:
+    """(a) Types, required members, lengths, ranges, enums, patterns, documented rules, tags."""
+    problems = [str(v) for v in outcome(variant_id).violations]
+    assert problems == [], "requests AWS would reject:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("variant_id", IDS)
+def test_moto_accepts_every_request(variant_id: str) -> None:
+    """(b) moto creates everything, in dependency order, with the ids it handed out."""
+    result = outcome(variant_id)
+    assert result.moto_errors == [], "moto refused:\n  " + "\n  ".join(result.moto_errors)
+    expected = sum(len(t.calls) for t in translations(variant_id))
+    assert len(result.sent) == expected
+    assert all(s.split(": ")[-1] in MOTO_SKIPS.values() for s in result.skipped)
+
+
+@pytest.mark.parametrize("variant_id", IDS)
+def test_no_mock_value_reaches_aws(variant_id: str) -> None:
+    """Every reference to another resource (also inside policies, URLs, labels) was swapped for
+    moto's value before sending."""
+    result = outcome(variant_id)
+    mock_ids = {r.id for r in _declared(variant_id)}
+    replaced = sorted(result.replaced, key=len, reverse=True)
+    assert mock_ids <= set(result.replaced) | {
+        r.id for r in _declared(variant_id) if r.type in SKIPPED_TYPES
+    }, "a created resource's mock id has no real counterpart"
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(m) for m in replaced) + r")(?![\w-])")
+    leftovers = [
+        f"{s.resource_type} ({s.resource_name}): {s.operation} sends {found.group(0)!r}"
+        for s in result.sent
+        for value in _strings(s.params)
+        for found in [pattern.search(value)]
+        if found
+    ]
+    assert leftovers == []
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def test_variants_cover_both_regions_and_engines() -> None:
+    regions = {v.region for v in VARIANTS}
+    assert {"us-east-1", "ap-northeast-2"} <= regions
+    for variant_id in ("prod-seoul-ecs-linear-every-hook", "dev-seoul-linear-arm64"):
+        zones = [
+            s.params.get("AvailabilityZone")
+            for s in outcome(variant_id).sent
+            if s.operation == "CreateSubnet"
+        ]
+        assert zones and all(z.startswith("ap-northeast-2") for z in zones)
+    controllers = {
+        s.params["deploymentController"]["type"]
+        for v in IDS
+        for s in outcome(v).sent
+        if s.operation == "CreateService"
+    }
+    assert controllers == {"CODE_DEPLOY", "ECS"}
+
+
+def test_skipped_calls_are_still_unimplemented_by_moto() -> None:
+    """When moto learns a skipped call, this fails: drop it from MOTO_SKIPS so moto checks it."""
+    assert set(MOTO_SKIPS) == {("codedeploy", "CreateDeploymentConfig")}
+    with mock_aws():
+        codedeploy = clients_for("us-east-1")("codedeploy")
+        with pytest.raises((NotImplementedError, ClientError)):
+            codedeploy.create_deployment_config(deploymentConfigName="probe", computePlatform="ECS")
