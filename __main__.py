@@ -1,10 +1,13 @@
-"""The Pulumi program: one stack of an ECS Fargate service deployed blue/green by CodeDeploy.
+"""The Pulumi program: one stack of an ECS Fargate service deployed blue/green.
 
 Config is read and validated first (stack_config), so a bad stack fails before any
-resource is declared; then the components are wired together and the stack's outputs
-exported. Everything else lives in components/ (resources) and specs/ (pure logic).
+resource is declared; then the components are wired together, the engine's own part
+(``deploy_with_codedeploy`` or ``deploy_with_ecs``, by ``deployment.controller``) is
+declared, and the stack's outputs exported under the names of ``specs.stack_outputs``.
+Everything else lives in components/ (resources) and specs/ (pure logic).
 """
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pulumi
@@ -22,9 +25,12 @@ from components.release import (
     CodeDeployReleaseArgs,
     EcsServiceRelease,
     EcsServiceReleaseArgs,
+    ReleaseTarget,
 )
 from components.service import FargateService, FargateServiceArgs
 from components.task_definition import AppTaskDefinition, AppTaskDefinitionArgs
+from specs import stack_outputs
+from specs.release_model import Engine
 from specs.tags import program_tags
 from stack_config.errors import ConfigError
 from stack_config.loader import load_settings
@@ -140,36 +146,56 @@ def smoke_test_hook(deployment: BlueGreenDeployment | None) -> SmokeTestHook:
     )
 
 
-ecs_hook = smoke_test_hook(None) if engine == "ecs" and settings.hooks.enabled else None
+def fargate_service(hook_function_arn: pulumi.Input[str] | None) -> FargateService:
+    """The cluster and service; under ECS the service itself runs the hook at its lifecycle stages."""
+    return FargateService(
+        prefix,
+        FargateServiceArgs(
+            service=settings.service,
+            vpc_id=network.vpc_id,
+            private_subnet_ids=network.private_subnet_ids,
+            task_definition_arn=task.arn,
+            container_name=settings.container.name,
+            container_port=settings.container.port,
+            alb_security_group_id=load_balancer.security_group_id,
+            alb_arn_suffix=load_balancer.arn_suffix,
+            blue_target_group=load_balancer.blue,
+            green_target_group=load_balancer.green,
+            listeners=load_balancer.listeners,
+            name=prefix,
+            deployment=settings.deployment,
+            partition=partition,
+            alarm_names=alarms.rollback_alarm_names,
+            production_rule=load_balancer.production_rule,
+            test_rule=load_balancer.test_rule,
+            hook_function_arn=hook_function_arn,
+            hook_events=settings.hooks.lifecycle_events,
+        ),
+        aws_opts,
+    )
 
-service = FargateService(
-    prefix,
-    FargateServiceArgs(
-        service=settings.service,
-        vpc_id=network.vpc_id,
-        private_subnet_ids=network.private_subnet_ids,
+
+def release_target(service: FargateService) -> ReleaseTarget:
+    """What either engine's release resource needs, from ``settings.release``: built in one place."""
+    return ReleaseTarget(
+        region=settings.region,
+        profile=settings.aws_profile,
+        cluster=service.cluster_name,
+        service=service.service_name,
         task_definition_arn=task.arn,
-        container_name=settings.container.name,
-        container_port=settings.container.port,
-        alb_security_group_id=load_balancer.security_group_id,
-        alb_arn_suffix=load_balancer.arn_suffix,
-        blue_target_group=load_balancer.blue,
-        green_target_group=load_balancer.green,
-        listeners=load_balancer.listeners,
-        name=prefix,
-        deployment=settings.deployment,
-        partition=partition,
-        alarm_names=alarms.rollback_alarm_names,
-        production_rule=load_balancer.production_rule,
-        test_rule=load_balancer.test_rule,
-        hook_function_arn=ecs_hook.function_arn if ecs_hook else None,
-        hook_events=settings.hooks.lifecycle_events,
-    ),
-    aws_opts,
-)
+        timeout_minutes=settings.release.timeout_minutes,
+        stop_on_timeout=settings.release.stop_on_timeout,
+        poll_seconds=settings.release.poll_seconds,
+    )
 
-release: CodeDeployRelease | EcsServiceRelease
-if engine == "codedeploy":
+
+Deployed = tuple[FargateService, pulumi.Output[str]]
+"""The service, and the task definition ARN the release left live."""
+
+
+def deploy_with_codedeploy() -> Deployed:
+    """A CODE_DEPLOY service, its deployment group, and a release that starts each deployment."""
+    service = fargate_service(None)
     deployment = BlueGreenDeployment(
         prefix,
         BlueGreenDeploymentArgs(
@@ -197,56 +223,54 @@ if engine == "codedeploy":
     release = CodeDeployRelease(
         f"{prefix}-release",
         CodeDeployReleaseArgs(
-            region=settings.region,
-            profile=settings.aws_profile,
+            target=release_target(service),
             application=deployment.application_name,
             deployment_group=deployment.deployment_group_name,
-            cluster=service.cluster_name,
-            service=service.service_name,
-            task_definition_arn=task.arn,
             container_name=settings.container.name,
             container_port=settings.container.port,
             hooks=hook_arns,
-            timeout_minutes=settings.release.timeout_minutes,
-            stop_on_timeout=settings.release.stop_on_timeout,
-            poll_seconds=settings.release.poll_seconds,
         ),
         pulumi.ResourceOptions(parent=deployment, depends_on=release_after),
     )
-    pulumi.export("codedeployApplication", deployment.application_name)
-    pulumi.export("codedeployDeploymentGroup", deployment.deployment_group_name)
-    pulumi.export("deploymentConfigName", deployment.deployment_config_name)
-    pulumi.export("lastDeploymentId", release.deployment_id)
-else:
+    pulumi.export(stack_outputs.CODEDEPLOY_APPLICATION, deployment.application_name)
+    pulumi.export(stack_outputs.CODEDEPLOY_DEPLOYMENT_GROUP, deployment.deployment_group_name)
+    pulumi.export(stack_outputs.DEPLOYMENT_CONFIG_NAME, deployment.deployment_config_name)
+    pulumi.export(stack_outputs.LAST_DEPLOYMENT_ID, release.deployment_id)
+    return service, release.live_task_definition_arn
+
+
+def deploy_with_ecs() -> Deployed:
+    """An ECS-controlled service that deploys itself, and a release that waits for each deployment."""
+    hook = smoke_test_hook(None) if settings.hooks.enabled else None
+    service = fargate_service(hook.function_arn if hook else None)
     # The service update deploys the new revision itself; this waits for that deployment
     # and fails the update when ECS rolls it back.
     release = EcsServiceRelease(
         f"{prefix}-release",
-        EcsServiceReleaseArgs(
-            region=settings.region,
-            profile=settings.aws_profile,
-            cluster=service.cluster_name,
-            service=service.service_name,
-            task_definition_arn=task.arn,
-            timeout_minutes=settings.release.timeout_minutes,
-            stop_on_timeout=settings.release.stop_on_timeout,
-            poll_seconds=settings.release.poll_seconds,
-        ),
+        EcsServiceReleaseArgs(target=release_target(service)),
         pulumi.ResourceOptions(parent=service, depends_on=[service.service]),
     )
-    pulumi.export("deploymentStrategy", settings.deployment.native_plan.strategy)
-    pulumi.export("lastServiceDeploymentArn", release.service_deployment_arn)
+    pulumi.export(stack_outputs.DEPLOYMENT_STRATEGY, settings.deployment.native_plan.strategy)
+    pulumi.export(stack_outputs.LAST_SERVICE_DEPLOYMENT_ARN, release.service_deployment_arn)
+    return service, release.live_task_definition_arn
 
-pulumi.export("deploymentController", engine)
-pulumi.export("serviceUrl", load_balancer.production_url)
-pulumi.export("testUrl", load_balancer.test_url)
-pulumi.export("repositoryUrl", registry.repository_url)
-pulumi.export("imageRef", registry.image_ref)
-pulumi.export("clusterName", service.cluster_name)
-pulumi.export("serviceName", service.service_name)
-pulumi.export("taskDefinitionArn", task.arn)
-pulumi.export("taskDefinitionFamily", task.family)
-pulumi.export("logGroupName", task.log_group_name)
-pulumi.export("alarmTopicArn", alarms.topic_arn)
-pulumi.export("region", settings.region)
-pulumi.export("liveTaskDefinitionArn", release.live_task_definition_arn)
+
+DEPLOY_WITH: dict[Engine, Callable[[], Deployed]] = {
+    "codedeploy": deploy_with_codedeploy,
+    "ecs": deploy_with_ecs,
+}
+service, live_task_definition_arn = DEPLOY_WITH[engine]()
+
+pulumi.export(stack_outputs.DEPLOYMENT_CONTROLLER, engine)
+pulumi.export(stack_outputs.SERVICE_URL, load_balancer.production_url)
+pulumi.export(stack_outputs.TEST_URL, load_balancer.test_url)
+pulumi.export(stack_outputs.REPOSITORY_URL, registry.repository_url)
+pulumi.export(stack_outputs.IMAGE_REF, registry.image_ref)
+pulumi.export(stack_outputs.CLUSTER_NAME, service.cluster_name)
+pulumi.export(stack_outputs.SERVICE_NAME, service.service_name)
+pulumi.export(stack_outputs.TASK_DEFINITION_ARN, task.arn)
+pulumi.export(stack_outputs.TASK_DEFINITION_FAMILY, task.family)
+pulumi.export(stack_outputs.LOG_GROUP_NAME, task.log_group_name)
+pulumi.export(stack_outputs.ALARM_TOPIC_ARN, alarms.topic_arn)
+pulumi.export(stack_outputs.REGION, settings.region)
+pulumi.export(stack_outputs.LIVE_TASK_DEFINITION_ARN, live_task_definition_arn)

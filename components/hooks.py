@@ -20,13 +20,15 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from hooks.smoke_test.config import DEFAULTS as SMOKE_TEST_DEFAULTS
 from specs.iam import assume_role_policy
 from stack_config.model import HookSettings
 
 HOOK_SOURCE = "hooks/smoke_test"  # relative to the project, so every checkout hashes the same code
-RETRY_DELAY_SECONDS = 5
-MAX_IN_PROGRESS = 6
-CALLBACK_DELAY_SECONDS = 15
+# The function's own defaults (hooks/smoke_test/config.py), set explicitly so the preview reads them.
+RETRY_DELAY_SECONDS = int(SMOKE_TEST_DEFAULTS["RETRY_DELAY_SECONDS"])
+MAX_IN_PROGRESS = int(SMOKE_TEST_DEFAULTS["MAX_IN_PROGRESS"])
+CALLBACK_DELAY_SECONDS = int(SMOKE_TEST_DEFAULTS["CALLBACK_DELAY_SECONDS"])
 
 
 @dataclass

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from specs.release_model import DEFAULT_ENGINE, Engine
 from stack_config.model import LoadBalancerSettings, TargetHealthCheck
 
 
@@ -29,7 +30,7 @@ class BlueGreenLoadBalancerArgs:
     public_subnet_ids: pulumi.Input[list[str]]
     container_port: int
     deletion_protection: bool
-    engine: str = "codedeploy"
+    engine: Engine = DEFAULT_ENGINE
     """Who moves traffic: ``codedeploy`` (listener default actions) or ``ecs`` (listener rules)."""
 
 

@@ -83,23 +83,47 @@ def _pickle_by_value(cls: type) -> None:
 _pickle_by_value(ReleaseProvider)
 
 
-@dataclass
-class CodeDeployReleaseArgs:
+@dataclass(frozen=True)
+class ReleaseTarget:
+    """What both release resources take: the service a release goes to and how long to wait.
+
+    Built once from ``settings.release`` (``__main__.release_target``), so the two engines
+    cannot drift apart in how they wait.
+    """
+
     region: str
     profile: str | None
     """The AWS profile from `aws:profile`, so boto3 uses the same credentials as the provider."""
-    application: pulumi.Input[str]
-    deployment_group: pulumi.Input[str]
     cluster: pulumi.Input[str]
     service: pulumi.Input[str]
     task_definition_arn: pulumi.Input[str]
+    timeout_minutes: int
+    stop_on_timeout: bool
+    poll_seconds: int = 15
+
+    def props(self) -> dict[str, Any]:
+        """The dynamic resource's inputs for these settings."""
+        return {
+            "region": self.region,
+            "profile": self.profile,
+            "cluster": self.cluster,
+            "service": self.service,
+            "task_definition_arn": self.task_definition_arn,
+            "timeout_minutes": self.timeout_minutes,
+            "poll_seconds": self.poll_seconds,
+            "stop_on_timeout": self.stop_on_timeout,
+        }
+
+
+@dataclass
+class CodeDeployReleaseArgs:
+    target: ReleaseTarget
+    application: pulumi.Input[str]
+    deployment_group: pulumi.Input[str]
     container_name: str
     container_port: int
     hooks: pulumi.Input[dict[str, str]]
     """ECS hook name -> Lambda function ARN."""
-    timeout_minutes: int
-    stop_on_timeout: bool
-    poll_seconds: int = 15
     platform_version: str = "LATEST"
 
 
@@ -112,20 +136,13 @@ class CodeDeployRelease(pulumi.dynamic.Resource, module="codedeploy", name="Rele
             ReleaseProvider(_project_root()),
             name,
             {
-                "region": args.region,
-                "profile": args.profile,
+                **args.target.props(),
                 "application": args.application,
                 "deployment_group": args.deployment_group,
-                "cluster": args.cluster,
-                "service": args.service,
-                "task_definition_arn": args.task_definition_arn,
                 "container_name": args.container_name,
                 "container_port": args.container_port,
                 "platform_version": args.platform_version,
                 "hooks": args.hooks,
-                "timeout_minutes": args.timeout_minutes,
-                "poll_seconds": args.poll_seconds,
-                "stop_on_timeout": args.stop_on_timeout,
                 "deployment_id": None,
                 "live_task_definition_arn": None,
             },
@@ -139,14 +156,7 @@ def _project_root() -> str:
 
 @dataclass
 class EcsServiceReleaseArgs:
-    region: str
-    profile: str | None
-    cluster: pulumi.Input[str]
-    service: pulumi.Input[str]
-    task_definition_arn: pulumi.Input[str]
-    timeout_minutes: int
-    stop_on_timeout: bool
-    poll_seconds: int = 15
+    target: ReleaseTarget
     wait_seconds_for_start: int = 120
     """How long the ECS deployment of a new revision may take to appear after the update."""
 
@@ -160,14 +170,7 @@ class EcsServiceRelease(pulumi.dynamic.Resource, module="ecs", name="ServiceRele
             ReleaseProvider(_project_root(), "release.ecs_provider_ops"),
             name,
             {
-                "region": args.region,
-                "profile": args.profile,
-                "cluster": args.cluster,
-                "service": args.service,
-                "task_definition_arn": args.task_definition_arn,
-                "timeout_minutes": args.timeout_minutes,
-                "poll_seconds": args.poll_seconds,
-                "stop_on_timeout": args.stop_on_timeout,
+                **args.target.props(),
                 "wait_seconds_for_start": args.wait_seconds_for_start,
                 "service_deployment_arn": None,
                 "live_task_definition_arn": None,

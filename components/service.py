@@ -22,7 +22,7 @@ import pulumi_aws as aws
 
 from specs import scaling as requests_metric
 from specs.iam import assume_role_policy, aws_managed_policy_arn
-from specs.native_deployment import LIFECYCLE_STAGE
+from specs.release_model import CONTROLLER_TYPE, LIFECYCLE_STAGE, Engine
 from stack_config.model import AutoScalingSettings, DeploymentSettings, ServiceSettings
 
 LOAD_BALANCER_INFRASTRUCTURE_POLICY = "AmazonECSInfrastructureRolePolicyForLoadBalancers"
@@ -57,7 +57,7 @@ class FargateServiceArgs:
     """CodeDeploy hook names; under the ECS engine mapped to its lifecycle stages."""
 
 
-def ignored_after_create(engine: str, auto_scaling: bool) -> list[str]:
+def ignored_after_create(engine: Engine, auto_scaling: bool) -> list[str]:
     """Service properties the deployment engine (and the scaler) own once the service exists.
 
     CodeDeploy: updating them through ECS fails on a CODE_DEPLOY service ("Unable to update
@@ -138,7 +138,7 @@ class FargateService(pulumi.ComponentResource):
         self.infrastructure_dependencies: list[pulumi.Resource] = []
         # CodeDeploy owns deployments unless the ECS engine is chosen; then the service deploys
         # itself and these are set below.
-        controller = "CODE_DEPLOY"
+        controller = CONTROLLER_TYPE[engine]
         advanced_configuration: aws.ecs.ServiceLoadBalancerAdvancedConfigurationArgs | None = None
         deployment_configuration: aws.ecs.ServiceDeploymentConfigurationArgs | None = None
         deployment_circuit_breaker: aws.ecs.ServiceDeploymentCircuitBreakerArgs | None = None
@@ -152,7 +152,6 @@ class FargateService(pulumi.ComponentResource):
                 test_listener_rule=args.test_rule.arn,
                 role_arn=infrastructure_role.arn,
             )
-            controller = "ECS"
             deployment_configuration = _native_configuration(args, infrastructure_role.arn)
             deployment_circuit_breaker = aws.ecs.ServiceDeploymentCircuitBreakerArgs(
                 enable=True, rollback=True

@@ -20,6 +20,10 @@ The program has two deployment engines (config ``deployment.controller``): ``cod
 the ``ECS`` controller that shifts traffic itself (``deploymentConfiguration.strategy``
 BLUE_GREEN, LINEAR or CANARY) through listener rules named in its
 ``loadBalancers[].advancedConfiguration``. Each stack policy covers both.
+
+The limits and the alarm-window rule come from ``specs.release_model`` (standard library
+only), shared with config validation and the preview; ``policy/__main__.py`` puts the repo
+root on ``sys.path`` so the pack's own environment finds it.
 """
 
 from __future__ import annotations
@@ -53,6 +57,16 @@ from pulumi_policy.proxy import (
     UnknownValueError,
 )
 
+from specs.release_model import (
+    ECS_BLUE_GREEN_STRATEGIES,
+    HEALTH_CHECK_INTERVAL,
+    HEALTH_CHECK_THRESHOLD,
+    HEALTH_CHECK_TIMEOUT,
+    AlarmWindow,
+    alarm_outlasts_blue,
+    minutes_to_cover,
+)
+
 PACK_NAME = "fargate-bluegreen-guardrails"
 PACK_ENFORCEMENT = EnforcementLevel.MANDATORY
 
@@ -76,17 +90,8 @@ WEB_PORTS = frozenset({80, 443})
 # Environment variable name parts that mark a secret (PASSWORD, DB_PASSWORD, apiToken, ...).
 SECRET_NAME_PARTS = frozenset({"PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "APIKEY"})
 
-# AWS limits for ALB target group health checks (ELB API reference, CreateTargetGroup).
-HEALTH_CHECK_INTERVAL = (5, 300)
-HEALTH_CHECK_TIMEOUT = (2, 120)
-HEALTH_CHECK_THRESHOLD = (2, 10)
-
 ROLLBACK_ON_FAILURE = "DEPLOYMENT_FAILURE"
 ROLLBACK_ON_ALARM = "DEPLOYMENT_STOP_ON_ALARM"
-
-# deploymentConfiguration.strategy values with which an ECS-controlled service deploys
-# blue/green itself (the default, ROLLING, replaces tasks in place and has no blue to keep).
-ECS_BLUE_GREEN_STRATEGIES = frozenset({"BLUE_GREEN", "LINEAR", "CANARY"})
 
 _UNKNOWN_SENTINELS = frozenset(
     {
@@ -611,9 +616,6 @@ def check_ecs_deployment_rollback(resources: Sequence[Any], stack: str) -> list[
     return violations
 
 
-_Window = tuple[float, str, float, float]  # (period x evaluationPeriods, alarm name, period, evaluations)
-
-
 def _alarms_by_name(resources: Sequence[Any]) -> dict[str, Any]:
     alarms: dict[str, Any] = {}
     for alarm in _of_type(resources, METRIC_ALARM):
@@ -623,8 +625,8 @@ def _alarms_by_name(resources: Sequence[Any]) -> dict[str, Any]:
     return alarms
 
 
-def _longest_window(alarms_by_name: Mapping[str, Any], names: Any) -> _Window | None:
-    """The longest rollback window of the named alarms in the stack (the first of equals)."""
+def _windows(alarms_by_name: Mapping[str, Any], names: Any) -> list[AlarmWindow[float]]:
+    """The rollback windows of the named alarms in the stack whose period and evaluations are known."""
     windows = []
     for alarm_name in _items(names):
         alarm = alarms_by_name.get(alarm_name) if isinstance(alarm_name, str) else None
@@ -633,15 +635,14 @@ def _longest_window(alarms_by_name: Mapping[str, Any], names: Any) -> _Window | 
         period = _number(get(alarm.props, "period"))
         evaluations = _number(get(alarm.props, "evaluationPeriods"))
         if period is not None and evaluations is not None:
-            windows.append((period * evaluations, alarm_name, period, evaluations))
-    return max(windows, key=lambda w: w[0]) if windows else None
+            windows.append(AlarmWindow(alarm_name, period, evaluations))
+    return windows
 
 
-def _window_text(window: _Window) -> str:
-    seconds, alarm_name, period, evaluations = window
+def _window_text(window: AlarmWindow[float]) -> str:
     return (
-        f"the rollback window of alarm '{alarm_name}' (period {_fmt(period)} s x evaluationPeriods "
-        f"{_fmt(evaluations)} = {_fmt(seconds)} s)"
+        f"the rollback window of alarm '{window.name}' (period {_fmt(window.period_seconds)} s x "
+        f"evaluationPeriods {_fmt(window.evaluation_periods)} = {_fmt(window.evaluation_seconds)} s)"
     )
 
 
@@ -676,8 +677,8 @@ def check_termination_wait_covers_alarms(resources: Sequence[Any], stack: str) -
         wait = _number(get(terminate, "terminationWaitTimeInMinutes", default=0))
         if is_unknown(terminate) or action != "TERMINATE" or wait is None:
             continue  # KEEP_ALIVE keeps blue; unknown values are judged in `pulumi up`
-        longest = _longest_window(alarms_by_name, get(config, "alarms", default=[]))
-        if longest is None or wait * 60 >= longest[0]:
+        longest = alarm_outlasts_blue(wait * 60, _windows(alarms_by_name, get(config, "alarms", default=[])))
+        if longest is None:
             continue
         violations.append(
             Violation(
@@ -687,7 +688,7 @@ def check_termination_wait_covers_alarms(resources: Sequence[Any], stack: str) -
                 "watches alarms only until the deployment ends, and it ends when blue is terminated: a "
                 "release that breaks after the last traffic shift would end Succeeded with blue gone "
                 "before the alarm can fire, and nothing rolls it back. Keep blue at least "
-                f"{math.ceil(longest[0] / 60)} minutes (deployment.terminationWaitMinutes) or shorten "
+                f"{minutes_to_cover(longest)} minutes (deployment.terminationWaitMinutes) or shorten "
                 "the alarm.",
                 group.urn,
             )
@@ -701,8 +702,10 @@ def check_termination_wait_covers_alarms(resources: Sequence[Any], stack: str) -
         bake = 0.0 if raw is None else _minutes(raw)
         if bake is None:
             continue  # unknown values are judged in `pulumi up`; ECS rejects a non-number
-        longest = _longest_window(alarms_by_name, get(alarms, "alarmNames", default=[]))
-        if longest is None or bake * 60 >= longest[0]:
+        longest = alarm_outlasts_blue(
+            bake * 60, _windows(alarms_by_name, get(alarms, "alarmNames", default=[]))
+        )
+        if longest is None:
             continue
         shown = "not set" if raw is None else json.dumps(raw) if isinstance(raw, str) else _fmt(bake)
         violations.append(
@@ -713,7 +716,7 @@ def check_termination_wait_covers_alarms(resources: Sequence[Any], stack: str) -
                 "deployment ends, and it ends when the bake time is over and blue is terminated: a "
                 "release that breaks after the last traffic shift would end successful with blue gone "
                 "before the alarm can fire, and nothing rolls it back. Keep blue at least "
-                f"{math.ceil(longest[0] / 60)} minutes (deployment.terminationWaitMinutes, which sets "
+                f"{minutes_to_cover(longest)} minutes (deployment.terminationWaitMinutes, which sets "
                 "bakeTimeInMinutes) or shorten the alarm.",
                 service.urn,
             )
@@ -767,8 +770,10 @@ def build_policies(stack_name: Callable[[], str] = _current_stack) -> list[Polic
         ),
         _resource_policy(
             "target-group-health-check-limits",
-            "Target group health checks are within AWS limits (interval 5-300, timeout 2-120 and "
-            "below the interval, thresholds 2-10).",
+            "Target group health checks are within AWS limits (interval {}-{}, timeout {}-{} and "
+            "below the interval, thresholds {}-{}).".format(
+                *HEALTH_CHECK_INTERVAL, *HEALTH_CHECK_TIMEOUT, *HEALTH_CHECK_THRESHOLD
+            ),
             TARGET_GROUP,
             check_target_group_health_check,
         ),

@@ -96,7 +96,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout, say: Te
     parser.add_argument("--stack", default="dev", help="stack to preview (default: dev)")
     parser.add_argument(
         "--region",
-        help="preview the stack in this region instead of its aws:region (as `pulumi config set aws:region` would)",
+        help="preview the stack in this region instead of its aws:region "
+        "(as `pulumi config set aws:region` would)",
     )
     parser.add_argument(
         "--diff", nargs=2, metavar=("A", "B"), help="show the settings that differ between two stacks"

@@ -41,10 +41,22 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from hooks.smoke_test.config import DEFAULTS as SMOKE_TEST_DEFAULTS
 from specs.deployment_config import ALL_AT_ONCE, PREDEFINED
+from specs.release_model import (
+    ALB_DEFAULT_DEREGISTRATION_DELAY_SECONDS,
+    CONTROLLER_TYPE,
+    ECS_BLUE_GREEN_STRATEGIES,
+    ECS_DEFAULT_STOP_TIMEOUT_SECONDS,
+    ECS_HOOKS,
+    ECS_LIFECYCLE_STAGES,
+    LAMBDA_DEFAULT_TIMEOUT_SECONDS,
+    AlarmWindow,
+    Engine,
+    Strategy,
+)
 
 TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
@@ -55,35 +67,6 @@ LAMBDA_FUNCTION = "aws:lambda/function:Function"
 RELEASE = "pulumi-python:dynamic/codedeploy:Release"
 ECS_RELEASE = "pulumi-python:dynamic/ecs:ServiceRelease"
 ECS_SERVICE = "aws:ecs/service:Service"
-
-# CodeDeploy's ECS lifecycle hooks, in the order they run (specs/appspec.py).
-HOOK_ORDER: tuple[str, ...] = (
-    "BeforeInstall",
-    "AfterInstall",
-    "AfterAllowTestTraffic",
-    "BeforeAllowTraffic",
-    "AfterAllowTraffic",
-)
-# The ECS lifecycle stages a hook can run at, in the order a deployment passes them.
-# RECONCILE_SERVICE only happens when a deployment starts with more than one active revision
-# (not in an ordinary release), so the timeline leaves it out.
-ECS_HOOK_STAGES: tuple[str, ...] = (
-    "RECONCILE_SERVICE",
-    "PRE_SCALE_UP",
-    "POST_SCALE_UP",
-    "TEST_TRAFFIC_SHIFT",
-    "POST_TEST_TRAFFIC_SHIFT",
-    "PRODUCTION_TRAFFIC_SHIFT",
-    "POST_PRODUCTION_TRAFFIC_SHIFT",
-)
-ECS_STRATEGIES: tuple[str, ...] = ("BLUE_GREEN", "LINEAR", "CANARY")
-# AWS defaults used when a resource leaves the setting out.
-ECS_DEFAULT_STOP_TIMEOUT_SECONDS = 30
-LAMBDA_DEFAULT_TIMEOUT_SECONDS = 3
-ALB_DEFAULT_DEREGISTRATION_DELAY_SECONDS = 300
-
-Kind = Literal["canary", "linear", "all-at-once"]
-Engine = Literal["codedeploy", "ecs"]
 
 
 class ResourceLike(Protocol):
@@ -116,7 +99,7 @@ class ProgramRunLike(Protocol):
 class TrafficRouting:
     """How production traffic moves from blue to green."""
 
-    kind: Kind
+    kind: Strategy
     percentage: float | None
     """Canary: the first step; linear: every step; None for all-at-once. A whole number is an
     ``int`` (ECS takes fractions, e.g. a 0.5 % canary)."""
@@ -128,18 +111,8 @@ class TrafficRouting:
     ``ECS CANARY 10% then 100% after 5 min``."""
 
 
-@dataclass(frozen=True)
-class AlarmParams:
-    """An alarm wired into the deployment group: it stops and rolls back a release."""
-
-    name: str
-    period_seconds: int
-    evaluation_periods: int
-
-    @property
-    def evaluation_seconds(self) -> int:
-        """The least time a breach takes to fire it: period x evaluationPeriods."""
-        return self.period_seconds * self.evaluation_periods
+AlarmParams = AlarmWindow[int]
+"""An alarm wired into the deployment group or the service: it stops and rolls back a release."""
 
 
 @dataclass(frozen=True)
@@ -313,7 +286,7 @@ def _routing(run: ProgramRunLike, group: ResourceLike) -> TrafficRouting:
         return TrafficRouting("all-at-once", None, None, name)
     if name in _PREDEFINED_BY_NAME:
         strategy, percentage, interval = _PREDEFINED_BY_NAME[name]
-        kind: Kind = "canary" if strategy == "canary" else "linear"
+        kind: Strategy = "canary" if strategy == "canary" else "linear"
         return TrafficRouting(kind, percentage, interval, name)
     customs = [c for c in _of_type(run, DEPLOYMENT_CONFIG) if c.inputs.get("deploymentConfigName") == name]
     if not customs:
@@ -384,11 +357,11 @@ def _hooks(run: ProgramRunLike, release: ResourceLike) -> tuple[HookParams, ...]
     hooks = release.inputs.get("hooks") or {}
     if not isinstance(hooks, dict):
         raise ValueError(f"{RELEASE} {release.name!r}: hooks is not a mapping (got {hooks!r})")
-    unknown = sorted(set(hooks) - set(HOOK_ORDER))
+    unknown = sorted(set(hooks) - set(ECS_HOOKS))
     if unknown:
         raise ValueError(f"{RELEASE} {release.name!r}: {', '.join(unknown)} not ECS lifecycle hooks")
     found: list[HookParams] = []
-    for event in HOOK_ORDER:
+    for event in ECS_HOOKS:
         if event not in hooks:
             continue
         arn = str(hooks[event])
@@ -443,10 +416,9 @@ def percent_text(value: float) -> str:
 def engine_of(service: ResourceLike) -> Engine:
     """The deployment engine the service names in ``deploymentController.type``."""
     controller = _dig(service.inputs, "deploymentController.type")
-    if controller == "CODE_DEPLOY":
-        return "codedeploy"
-    if controller == "ECS":
-        return "ecs"
+    for engine, named in CONTROLLER_TYPE.items():
+        if controller == named:
+            return engine
     raise ValueError(
         f"{ECS_SERVICE} {service.name!r}: deploymentController.type is {controller!r}; the preview "
         "models CODE_DEPLOY and ECS (an unset controller means ECS rolling updates, not blue/green)"
@@ -487,7 +459,7 @@ def ecs_routing(service: ResourceLike) -> TrafficRouting:
         )
     raise ValueError(
         f"{ECS_SERVICE} {service.name!r}: deploymentConfiguration.strategy {strategy!r} is not "
-        f"{', '.join(ECS_STRATEGIES)} (ROLLING, ECS's default, is no blue/green deployment)"
+        f"{', '.join(ECS_BLUE_GREEN_STRATEGIES)} (ROLLING, ECS's default, is no blue/green deployment)"
     )
 
 
@@ -530,10 +502,10 @@ def _ecs_hooks(run: ProgramRunLike, service: ResourceLike) -> tuple[HookParams, 
         if not isinstance(hook, Mapping):
             raise ValueError(f"{where} is not an object (got {hook!r})")
         stages = hook.get("lifecycleStages") or []
-        unknown = sorted(str(stage) for stage in stages if stage not in ECS_HOOK_STAGES)
+        unknown = sorted(str(stage) for stage in stages if stage not in ECS_LIFECYCLE_STAGES)
         if unknown:
             raise ValueError(
-                f"{where}: {', '.join(unknown)} not ECS lifecycle stages ({', '.join(ECS_HOOK_STAGES)})"
+                f"{where}: {', '.join(unknown)} not ECS lifecycle stages ({', '.join(ECS_LIFECYCLE_STAGES)})"
             )
         arn = str(hook.get("hookTargetArn"))
         function = _function_for(run, arn)
@@ -550,7 +522,7 @@ def _ecs_hooks(run: ProgramRunLike, service: ResourceLike) -> tuple[HookParams, 
             )
             for stage in stages
         )
-    return tuple(sorted(found, key=lambda h: ECS_HOOK_STAGES.index(h.event)))
+    return tuple(sorted(found, key=lambda h: ECS_LIFECYCLE_STAGES.index(h.event)))
 
 
 def _not_declared(run: ProgramRunLike, type_: str, engine: str, service: ResourceLike) -> None:

@@ -62,7 +62,8 @@ Warnings: a rollback window shorter than the slowest wired alarm's evaluation ti
 above CodeDeploy's 60-minute hook limit; a ready wait or termination wait above
 CodeDeploy's 2880 minutes. ECS only: a bake time outside ECS's 0-1440 minutes, a canary
 below 0.1 % or a linear step below 3 %. A deregistration delay at AWS's 300 s default gets
-an informational note.
+an informational note. Those limits, the step count and the alarm rule are
+``specs.release_model``'s, shared with config validation and the policy pack.
 """
 
 from __future__ import annotations
@@ -71,7 +72,17 @@ import math
 from dataclasses import dataclass, field
 
 from preview.release_params import HookParams, ReleaseParams, percent_text
-from specs.native_deployment import BAKE_MAX_MINUTES, CANARY_MIN_PERCENT, LINEAR_STEP_MIN_PERCENT
+from specs.release_model import (
+    ALB_DEFAULT_DEREGISTRATION_DELAY_SECONDS,
+    CODEDEPLOY_HOOK_LIMIT_MINUTES,
+    CODEDEPLOY_MAX_WAIT_MINUTES,
+    ECS_BAKE_MAX_MINUTES,
+    ECS_CANARY_MIN_PERCENT,
+    ECS_LINEAR_STEP_MIN_PERCENT,
+    alarm_outlasts_blue,
+    linear_steps,
+    minutes_to_cover,
+)
 
 PROVISION_SECONDS = 30
 """Assumed time for a green task to run: image pull and container start."""
@@ -79,15 +90,6 @@ TYPICAL_HOOK_SECONDS = 10
 """Assumed typical run of a lifecycle hook Lambda (the worst case is its timeout)."""
 TYPICAL_EXIT_SECONDS = 5
 """Assumed time a drained blue task takes to exit after SIGTERM (at most its stopTimeout)."""
-CODEDEPLOY_HOOK_LIMIT_MINUTES = 60
-"""CodeDeploy fails a lifecycle event whose hook has not reported within an hour."""
-CODEDEPLOY_MAX_WAIT_MINUTES = 2880
-"""CodeDeploy's upper bound for the ready wait and the termination wait."""
-ECS_BAKE_MAX_MINUTES = BAKE_MAX_MINUTES
-"""ECS's upper bound for every bake time (bakeTimeInMinutes, canary and linear step bake)."""
-ECS_CANARY_MIN_PERCENT = CANARY_MIN_PERCENT
-ECS_LINEAR_STEP_MIN_PERCENT = LINEAR_STEP_MIN_PERCENT
-AWS_DEFAULT_DEREGISTRATION_DELAY_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,7 @@ def _shift(clock: _Clock, params: ReleaseParams, stage: str = "") -> None:
         bake = f"after the {_duration(interval)} canary bake" if ecs else f"after {_duration(interval)}"
         clock.mark(f"100 % of production on green ({bake})")
         return
-    steps = math.ceil(100 / step - 1e-9)
+    steps = linear_steps(step)
     for index in range(1, steps + 1):
         if index > 1:
             clock.advance(interval)
@@ -208,8 +210,8 @@ def _warnings(params: ReleaseParams, worst_case: int) -> tuple[list[str], list[s
     warnings: list[str] = []
     notes: list[str] = []
     window = params.termination_wait_minutes * 60
-    longest = params.longest_alarm
-    if longest is not None and window < longest.evaluation_seconds:
+    longest = alarm_outlasts_blue(window, params.alarms)
+    if longest is not None:
         setting = (
             "terminationWaitMinutes, the service's bakeTimeInMinutes"
             if params.engine == "ecs"
@@ -220,7 +222,7 @@ def _warnings(params: ReleaseParams, worst_case: int) -> tuple[list[str], list[s
             f"alarm {longest.name} needs {longest.period_seconds} s x {longest.evaluation_periods} = "
             f"{_duration(longest.evaluation_seconds)} to fire; an alarm firing right after the shift "
             f"could no longer roll back instantly (raise {setting} to at least "
-            f"{math.ceil(longest.evaluation_seconds / 60)})"
+            f"{minutes_to_cover(longest)})"
         )
     timeout = params.release_timeout_minutes * 60
     if worst_case > timeout:
@@ -234,10 +236,10 @@ def _warnings(params: ReleaseParams, worst_case: int) -> tuple[list[str], list[s
         _ecs_limits(params, warnings, notes)
     else:
         _codedeploy_limits(params, warnings)
-    if params.deregistration_delay_seconds >= AWS_DEFAULT_DEREGISTRATION_DELAY_SECONDS:
+    if params.deregistration_delay_seconds >= ALB_DEFAULT_DEREGISTRATION_DELAY_SECONDS:
         notes.append(
             f"deregistration delay {params.deregistration_delay_seconds} s (AWS's default is "
-            f"{AWS_DEFAULT_DEREGISTRATION_DELAY_SECONDS} s) slows every release: blue drains that long "
+            f"{ALB_DEFAULT_DEREGISTRATION_DELAY_SECONDS} s) slows every release: blue drains that long "
             "before its tasks stop; keep it just above the slowest request"
         )
     return warnings, notes

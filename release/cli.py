@@ -48,8 +48,8 @@ from release.cli_codedeploy import DEFAULT_CONTAINER_NAME, DEFAULT_CONTAINER_POR
 from release.cli_context import ClientFactory, Context
 from release.cli_errors import EXIT_ERROR, CliError, client_error_line, one_line
 from release.cli_names import CODEDEPLOY_ID, ECS_DEPLOYMENT_ARN, resolve_names
-from release.outputs import DEFAULT_ENGINE, ENGINE_OUTPUT, ENGINES
-from specs.appspec import ECS_HOOKS
+from specs import stack_outputs
+from specs.release_model import DEFAULT_ENGINE, ECS_HOOKS, ENGINES
 
 __all__ = ["build_parser", "main"]
 
@@ -104,18 +104,25 @@ def _names_parser() -> argparse.ArgumentParser:
     source.add_argument(
         "--outputs-file", metavar="FILE", help="read names from saved `pulumi stack output --json`"
     )
-    source.add_argument("--region", help="AWS region (output region; else AWS_REGION)")
-    source.add_argument("--application", help="CodeDeploy application (output codedeployApplication)")
+    source.add_argument("--region", help=f"AWS region (output {stack_outputs.REGION}; else AWS_REGION)")
     source.add_argument(
-        "--deployment-group", help="CodeDeploy deployment group (output codedeployDeploymentGroup)"
+        "--application", help=f"CodeDeploy application (output {stack_outputs.CODEDEPLOY_APPLICATION})"
     )
-    source.add_argument("--cluster", help="ECS cluster (output clusterName; else the deployment group's)")
-    source.add_argument("--service", help="ECS service (output serviceName; else the deployment group's)")
+    source.add_argument(
+        "--deployment-group",
+        help=f"CodeDeploy deployment group (output {stack_outputs.CODEDEPLOY_DEPLOYMENT_GROUP})",
+    )
+    source.add_argument(
+        "--cluster", help=f"ECS cluster (output {stack_outputs.CLUSTER_NAME}; else the deployment group's)"
+    )
+    source.add_argument(
+        "--service", help=f"ECS service (output {stack_outputs.SERVICE_NAME}; else the deployment group's)"
+    )
     source.add_argument(
         "--engine",
         choices=ENGINES,
-        help=f"what deploys the service (output {ENGINE_OUTPUT}; else {DEFAULT_ENGINE}): CodeDeploy "
-        "blue/green, or ECS's own service deployments",
+        help=f"what deploys the service (output {stack_outputs.DEPLOYMENT_CONTROLLER}; else "
+        f"{DEFAULT_ENGINE}): CodeDeploy blue/green, or ECS's own service deployments",
     )
     return common
 

@@ -28,7 +28,8 @@ from release.deployments import active_deployments, appspec_of, same_appspec, st
 from release.run import ReleaseFailed, ReleaseRequest, release
 from release.service_state import live_task_definition
 from release.watch import read_snapshot, watch_deployment
-from specs.appspec import ECS_HOOKS, appspec_content, task_definition_of
+from specs.appspec import appspec_content, task_definition_of
+from specs.release_model import ECS_HOOKS
 
 DEFAULT_CONTAINER_NAME = "app"
 DEFAULT_CONTAINER_PORT = 8080

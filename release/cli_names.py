@@ -13,13 +13,13 @@ from typing import Any
 
 from release.cli_errors import CliError
 from release.outputs import (
-    DEFAULT_ENGINE,
-    ENGINE_OUTPUT,
     OutputsError,
     deployment_engine,
     pulumi_stack_outputs,
     read_outputs_file,
 )
+from specs import stack_outputs
+from specs.release_model import DEFAULT_ENGINE
 
 ECS_DEPLOYMENT_ARN = re.compile(
     r"^arn:[\w-]+:ecs:(?P<region>[\w-]+):(?P<account>\d*):service-deployment/"
@@ -37,17 +37,25 @@ class NameSpec:
 
 
 NAME_SPECS = (
-    NameSpec("region", "--region", "region", "AWS region"),
-    NameSpec("application", "--application", "codedeployApplication", "CodeDeploy application"),
+    NameSpec("region", "--region", stack_outputs.REGION, "AWS region"),
+    NameSpec("application", "--application", stack_outputs.CODEDEPLOY_APPLICATION, "CodeDeploy application"),
     NameSpec(
-        "deployment_group", "--deployment-group", "codedeployDeploymentGroup", "CodeDeploy deployment group"
+        "deployment_group",
+        "--deployment-group",
+        stack_outputs.CODEDEPLOY_DEPLOYMENT_GROUP,
+        "CodeDeploy deployment group",
     ),
-    NameSpec("cluster", "--cluster", "clusterName", "ECS cluster"),
-    NameSpec("service", "--service", "serviceName", "ECS service"),
-    NameSpec("task_definition_arn", "", "taskDefinitionArn", "task definition ARN"),
-    NameSpec("task_definition_family", "", "taskDefinitionFamily", "task definition family"),
-    NameSpec("deployment_strategy", "", "deploymentStrategy", "ECS deployment strategy"),
-    NameSpec("last_service_deployment", "", "lastServiceDeploymentArn", "last ECS service deployment"),
+    NameSpec("cluster", "--cluster", stack_outputs.CLUSTER_NAME, "ECS cluster"),
+    NameSpec("service", "--service", stack_outputs.SERVICE_NAME, "ECS service"),
+    NameSpec("task_definition_arn", "", stack_outputs.TASK_DEFINITION_ARN, "task definition ARN"),
+    NameSpec("task_definition_family", "", stack_outputs.TASK_DEFINITION_FAMILY, "task definition family"),
+    NameSpec("deployment_strategy", "", stack_outputs.DEPLOYMENT_STRATEGY, "ECS deployment strategy"),
+    NameSpec(
+        "last_service_deployment",
+        "",
+        stack_outputs.LAST_SERVICE_DEPLOYMENT_ARN,
+        "last ECS service deployment",
+    ),
 )
 _SPECS = {spec.field: spec for spec in NAME_SPECS}
 
@@ -130,7 +138,8 @@ def resolve_names(args: argparse.Namespace) -> Names:
         values["region"] = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
         if values["region"]:
             sources["region"] = "environment"
-    engine, engine_source = DEFAULT_ENGINE, "default"
+    engine: str = DEFAULT_ENGINE
+    engine_source = "default"
     if getattr(args, "engine", None):
         engine, engine_source = str(args.engine), "--engine"
     else:
@@ -139,7 +148,7 @@ def resolve_names(args: argparse.Namespace) -> Names:
         except OutputsError as error:
             raise CliError(str(error)) from None
         if named is not None:
-            engine, engine_source = named, f"the stack output {ENGINE_OUTPUT}"
+            engine, engine_source = named, f"the stack output {stack_outputs.DEPLOYMENT_CONTROLLER}"
     return Names(
         values=values,
         from_outputs=bool(args.stack or args.outputs_file),

@@ -1,8 +1,8 @@
 """The stack outputs the operator CLI needs: from `pulumi stack output --json` or a saved copy.
 
 Both sources give one JSON object of output name -> value, as the program exports them in
-__main__.py (clusterName, serviceName, codedeployApplication, ...). `deploymentController` says
-which engine releases the service: "codedeploy" (CodeDeploy blue/green) or "ecs" (ECS's own
+__main__.py under the names of specs/stack_outputs.py. `deploymentController` says which
+engine releases the service: "codedeploy" (CodeDeploy blue/green) or "ecs" (ECS's own
 BLUE_GREEN / LINEAR / CANARY service deployments).
 """
 
@@ -15,12 +15,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from specs import stack_outputs
+from specs.release_model import CONTROLLER_TYPE, ENGINES, Engine
+
 PULUMI_TIMEOUT_SECONDS = 120.0
-ENGINES = ("codedeploy", "ecs")
-DEFAULT_ENGINE = "codedeploy"
-"""The engine when neither --engine nor the outputs say: the program's original one."""
-ENGINE_OUTPUT = "deploymentController"
-_ENGINE_ALIASES = {"codedeploy": "codedeploy", "code_deploy": "codedeploy", "ecs": "ecs"}
+# The engine's name, and ECS's own spelling of it (deploymentController.type, CODE_DEPLOY).
+_ENGINE_ALIASES: dict[str, Engine] = {
+    **{engine: engine for engine in ENGINES},
+    **{controller.lower(): engine for engine, controller in CONTROLLER_TYPE.items()},
+}
 
 
 class OutputsError(Exception):
@@ -37,17 +40,17 @@ def _parse(text: str, source: str) -> dict[str, Any]:
     return document
 
 
-def deployment_engine(outputs: dict[str, Any]) -> str | None:
+def deployment_engine(outputs: dict[str, Any]) -> Engine | None:
     """The engine the outputs name ("codedeploy" or "ecs"; ECS's own spelling CODE_DEPLOY is
     accepted too), None when they name none, OutputsError for anything else."""
-    value = outputs.get(ENGINE_OUTPUT)
+    value = outputs.get(stack_outputs.DEPLOYMENT_CONTROLLER)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     engine = _ENGINE_ALIASES.get(str(value).strip().lower()) if isinstance(value, str) else None
     if engine is None:
         raise OutputsError(
-            f"the stack output {ENGINE_OUTPUT} is {value!r}, expected one of {', '.join(ENGINES)}; "
-            "give --engine to choose"
+            f"the stack output {stack_outputs.DEPLOYMENT_CONTROLLER} is {value!r}, expected one of "
+            f"{', '.join(ENGINES)}; give --engine to choose"
         )
     return engine
 

@@ -1,9 +1,8 @@
 """The AppSpec CodeDeploy needs to deploy a task definition revision to an ECS service.
 
 Format: CodeDeploy user guide, "AppSpec file structure for Amazon ECS deployments". Hooks
-run in this order: BeforeInstall, AfterInstall, AfterAllowTestTraffic, BeforeAllowTraffic,
-AfterAllowTraffic; each names a Lambda function that must report back with
-``PutLifecycleEventHookExecutionStatus``.
+run in the order of ``specs.release_model.ECS_HOOKS``; each names a Lambda function that
+must report back with ``PutLifecycleEventHookExecutionStatus``.
 """
 
 from __future__ import annotations
@@ -12,13 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-ECS_HOOKS: tuple[str, ...] = (
-    "BeforeInstall",
-    "AfterInstall",
-    "AfterAllowTestTraffic",
-    "BeforeAllowTraffic",
-    "AfterAllowTraffic",
-)
+from specs.release_model import ECS_HOOKS
 
 
 def ecs_appspec(

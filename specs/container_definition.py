@@ -2,9 +2,43 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
-from stack_config.model import ContainerSettings, TaskSettings
+# What this module reads of the settings (stack_config.model's ContainerSettings and
+# TaskSettings fit): specs stays free of stack_config, which itself builds on specs.
+
+
+class HealthCheckLike(Protocol):
+    @property
+    def command(self) -> Sequence[str] | None: ...
+    @property
+    def interval_seconds(self) -> int: ...
+    @property
+    def timeout_seconds(self) -> int: ...
+    @property
+    def retries(self) -> int: ...
+    @property
+    def start_period_seconds(self) -> int: ...
+
+
+class ContainerLike(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def environment(self) -> Mapping[str, str]: ...
+    @property
+    def secrets(self) -> Mapping[str, str]: ...
+    @property
+    def health_check(self) -> HealthCheckLike: ...
+
+
+class TaskLike(Protocol):
+    @property
+    def stop_timeout_seconds(self) -> int: ...
+
 
 # The bundled app (app/server/healthcheck.py) checks itself with the Python standard library,
 # so the image needs no curl: a curl-based check fails in slim images that lack it.
@@ -19,14 +53,14 @@ def shutdown_timeout_seconds(stop_timeout_seconds: int) -> int:
     return max(1, stop_timeout_seconds - _SHUTDOWN_MARGIN_SECONDS)
 
 
-def _name_value_pairs(values: dict[str, str], value_key: str) -> list[dict[str, str]]:
+def _name_value_pairs(values: Mapping[str, str], value_key: str) -> list[dict[str, str]]:
     """Sorted by name, so reordering config does not register a new task definition revision."""
     return [{"name": name, value_key: values[name]} for name in sorted(values)]
 
 
 def container_definition(
-    container: ContainerSettings,
-    task: TaskSettings,
+    container: ContainerLike,
+    task: TaskLike,
     *,
     image_ref: str,
     version: str,
@@ -68,7 +102,7 @@ def container_definition(
     if container.secrets:
         definition["secrets"] = _name_value_pairs(container.secrets, "valueFrom")
     check = container.health_check
-    command = DEFAULT_HEALTH_COMMAND if check.command is None else check.command
+    command = DEFAULT_HEALTH_COMMAND if check.command is None else list(check.command)
     if command:  # [] disables the container check; the target group check still applies
         definition["healthCheck"] = {
             "command": command,

@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Strategy = Literal["canary", "linear", "all-at-once"]
-STRATEGIES: tuple[str, ...] = ("canary", "linear", "all-at-once")
+from specs.release_model import STRATEGIES
 
 ALL_AT_ONCE = "CodeDeployDefault.ECSAllAtOnce"
 PREDEFINED: dict[tuple[str, int, int], str] = {
@@ -67,17 +66,3 @@ def plan_deployment_config(
         predefined_name=None,
         custom=CustomTrafficRouting(routing_type, percentage, interval_minutes),  # type: ignore[arg-type]
     )
-
-
-def shifting_minutes(strategy: str, percentage: int | None, interval_minutes: int | None) -> int:
-    """Minutes from the first traffic shift to 100 % on green.
-
-    Canary: one wait of ``interval``. Linear: ``percentage`` more every ``interval``, so
-    ceil(100 / percentage) steps and one interval between each pair of steps.
-    """
-    if strategy == "all-at-once" or percentage is None or interval_minutes is None:
-        return 0
-    if strategy == "canary":
-        return interval_minutes
-    steps = -(-100 // percentage)
-    return (steps - 1) * interval_minutes

@@ -4,28 +4,21 @@ With ``deploymentController: ECS`` the service itself shifts traffic
 (``deploymentConfiguration.strategy``): canary sends ``canaryPercent`` first and the rest
 after ``canaryBakeTimeInMinutes``; linear adds ``stepPercent`` every
 ``stepBakeTimeInMinutes``; blue/green shifts everything at once. After the shift the old
-revision is kept ``bakeTimeInMinutes``. Ranges (ECS API reference,
-DeploymentConfiguration): canary percent 0.1-100, linear step percent 3-100, every bake
-time 0-1440 minutes.
+revision is kept ``bakeTimeInMinutes``. The mapping and ECS's ranges live in
+``specs.release_model``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-NATIVE_STRATEGY = {"canary": "CANARY", "linear": "LINEAR", "all-at-once": "BLUE_GREEN"}
-LINEAR_STEP_MIN_PERCENT = 3
-CANARY_MIN_PERCENT = 0.1
-BAKE_MAX_MINUTES = 1440
-
-# CodeDeploy's ECS hook names -> the ECS lifecycle stage that runs at the same point.
-LIFECYCLE_STAGE = {
-    "BeforeInstall": "PRE_SCALE_UP",
-    "AfterInstall": "POST_SCALE_UP",
-    "AfterAllowTestTraffic": "POST_TEST_TRAFFIC_SHIFT",
-    "BeforeAllowTraffic": "PRODUCTION_TRAFFIC_SHIFT",
-    "AfterAllowTraffic": "POST_PRODUCTION_TRAFFIC_SHIFT",
-}
+from specs.release_model import (
+    CODEDEPLOY_MAX_WAIT_MINUTES,
+    ECS_BAKE_MAX_MINUTES,
+    ECS_LINEAR_STEP_MIN_PERCENT,
+    NATIVE_STRATEGY,
+    Strategy,
+)
 
 
 @dataclass(frozen=True)
@@ -40,7 +33,7 @@ class NativeDeploymentPlan:
 
 
 def plan_native_deployment(
-    strategy: str, percentage: int, interval_minutes: int, termination_wait_minutes: int
+    strategy: Strategy, percentage: int, interval_minutes: int, termination_wait_minutes: int
 ) -> NativeDeploymentPlan:
     """The service's deploymentConfiguration for the stack's strategy (ranges checked by the config)."""
     native = NATIVE_STRATEGY[strategy]
@@ -65,28 +58,30 @@ def native_problems(
 ) -> list[tuple[str, str]]:
     """(field, reason) for each setting the ECS engine cannot take, saying what CodeDeploy would accept."""
     problems = []
-    if strategy == "linear" and percentage < LINEAR_STEP_MIN_PERCENT:
+    if strategy == "linear" and percentage < ECS_LINEAR_STEP_MIN_PERCENT:
         problems.append(
             (
                 "percentage",
-                f"{percentage} is below ECS's native linear step minimum of {LINEAR_STEP_MIN_PERCENT} % "
-                "(controller codedeploy accepts 1-99); use 3-99 or controller codedeploy",
+                f"{percentage} is below ECS's native linear step minimum of {ECS_LINEAR_STEP_MIN_PERCENT} % "
+                f"(controller codedeploy accepts 1-99); use {ECS_LINEAR_STEP_MIN_PERCENT}-99 or controller "
+                "codedeploy",
             )
         )
-    if strategy in ("canary", "linear") and interval_minutes > BAKE_MAX_MINUTES:
+    if strategy in ("canary", "linear") and interval_minutes > ECS_BAKE_MAX_MINUTES:
         problems.append(
             (
                 "intervalMinutes",
-                f"{interval_minutes} exceeds ECS's native bake time limit of {BAKE_MAX_MINUTES} minutes "
-                "(controller codedeploy has no such limit)",
+                f"{interval_minutes} exceeds ECS's native bake time limit of {ECS_BAKE_MAX_MINUTES} "
+                "minutes (controller codedeploy has no such limit)",
             )
         )
-    if termination_wait_minutes > BAKE_MAX_MINUTES:
+    if termination_wait_minutes > ECS_BAKE_MAX_MINUTES:
         problems.append(
             (
                 "terminationWaitMinutes",
                 f"{termination_wait_minutes} exceeds ECS's native bake time limit of "
-                f"{BAKE_MAX_MINUTES} minutes (controller codedeploy allows up to 2880)",
+                f"{ECS_BAKE_MAX_MINUTES} minutes (controller codedeploy allows up to "
+                f"{CODEDEPLOY_MAX_WAIT_MINUTES})",
             )
         )
     if ready_wait_minutes:

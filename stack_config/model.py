@@ -14,14 +14,29 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-from specs.appspec import ECS_HOOKS
-from specs.deployment_config import DeploymentConfigPlan, plan_deployment_config, shifting_minutes
+from specs.deployment_config import DeploymentConfigPlan, plan_deployment_config
 from specs.fargate import fargate_size_error
 from specs.native_deployment import NativeDeploymentPlan, native_problems, plan_native_deployment
+from specs.release_model import (
+    CODEDEPLOY_MAX_WAIT_MINUTES,
+    DEFAULT_ENGINE,
+    ECS_DEFAULT_STOP_TIMEOUT_SECONDS,
+    ECS_HOOKS,
+    HEALTH_CHECK_INTERVAL,
+    HEALTH_CHECK_THRESHOLD,
+    HEALTH_CHECK_TIMEOUT,
+    AlarmWindow,
+    Engine,
+    Strategy,
+    alarm_outlasts_blue,
+    minutes_to_cover,
+    shifting_minutes,
+)
 from specs.tags import PER_RESOURCE_TAG_KEYS, program_tags, tag_problems
 from stack_config.errors import FieldError, SeveralFieldsError
 
 Port = Annotated[int, Field(ge=1, le=65535)]
+WaitMinutes = Annotated[int, Field(ge=0, le=CODEDEPLOY_MAX_WAIT_MINUTES)]
 
 # Environment names the program sets itself for the app (see specs/container_definition.py).
 RESERVED_ENVIRONMENT = ("PORT", "APP_VERSION", "IMAGE_REF", "SHUTDOWN_TIMEOUT_SECONDS")
@@ -195,8 +210,8 @@ class TaskSettings(_Section):
     """Memory in MiB; must fit the Fargate table for ``cpu``. Default 512."""
     cpu_architecture: Literal["X86_64", "ARM64"] = "X86_64"
     """Also selects the image build platform. Default ``X86_64``."""
-    stop_timeout_seconds: Annotated[int, Field(ge=2, le=120)] = 30
-    """Seconds between SIGTERM and SIGKILL; the app drains requests within it. Default 30."""
+    stop_timeout_seconds: Annotated[int, Field(ge=2, le=120)] = ECS_DEFAULT_STOP_TIMEOUT_SECONDS
+    """Seconds between SIGTERM and SIGKILL; the app drains requests within it. Default 30 (ECS's)."""
 
     @model_validator(mode="after")
     def _fargate_size(self) -> TaskSettings:
@@ -211,10 +226,10 @@ class TargetHealthCheck(_Section):
     """The target groups' health check; unhealthy green targets fail the deployment."""
 
     path: Annotated[str, Field(pattern=r"^/\S{0,1023}$")] = "/health"
-    interval_seconds: Annotated[int, Field(ge=5, le=300)] = 30
-    timeout_seconds: Annotated[int, Field(ge=2, le=120)] = 5
-    healthy_threshold: Annotated[int, Field(ge=2, le=10)] = 2
-    unhealthy_threshold: Annotated[int, Field(ge=2, le=10)] = 2
+    interval_seconds: Annotated[int, Field(ge=HEALTH_CHECK_INTERVAL[0], le=HEALTH_CHECK_INTERVAL[1])] = 30
+    timeout_seconds: Annotated[int, Field(ge=HEALTH_CHECK_TIMEOUT[0], le=HEALTH_CHECK_TIMEOUT[1])] = 5
+    healthy_threshold: Annotated[int, Field(ge=HEALTH_CHECK_THRESHOLD[0], le=HEALTH_CHECK_THRESHOLD[1])] = 2
+    unhealthy_threshold: Annotated[int, Field(ge=HEALTH_CHECK_THRESHOLD[0], le=HEALTH_CHECK_THRESHOLD[1])] = 2
     success_codes: str = "200"
     """HTTP codes that count as healthy: ``200``, ``200-299`` or ``200,204``."""
 
@@ -393,16 +408,16 @@ class ServiceSettings(_Section):
 class DeploymentSettings(_Section):
     """How CodeDeploy shifts traffic from blue to green."""
 
-    controller: Literal["codedeploy", "ecs"] = "codedeploy"
+    controller: Engine = DEFAULT_ENGINE
     """Who shifts traffic: CodeDeploy (default) or ECS's built-in blue/green, linear and canary."""
-    strategy: Literal["canary", "linear", "all-at-once"] = "canary"
+    strategy: Strategy = "canary"
     percentage: Annotated[int, Field(ge=1, le=99)] = 10
     """Traffic per step for canary (first step) and linear (every step). Default 10."""
     interval_minutes: Annotated[int, Field(ge=1)] = 5
     """Minutes between steps. Default 5."""
-    termination_wait_minutes: Annotated[int, Field(ge=0, le=2880)] = 5
+    termination_wait_minutes: WaitMinutes = 5
     """Minutes blue is kept after success, the window for an instant rollback. Default 5."""
-    ready_wait_minutes: Annotated[int, Field(ge=0, le=2880)] = 0
+    ready_wait_minutes: WaitMinutes = 0
     """0 shifts as soon as green is ready; more holds green that long for a manual go-ahead."""
 
     @model_validator(mode="after")
@@ -619,4 +634,23 @@ class StackSettings(BaseModel):
                 "(the bundled app's python checker) may not exist in it; set a command that works in that "
                 "image, or [] to rely on the target group health check alone",
             )
+        self._blue_kept_for_the_alarms()
         return self
+
+    def _blue_kept_for_the_alarms(self) -> None:
+        """Both engines watch the rollback alarms only while blue is kept (CodeDeploy's termination
+        wait, ECS's bake time): a slower alarm could not roll a broken release back."""
+        if not self.alarms.rollback_on_alarm:
+            return
+        window = AlarmWindow[int]("alarms", self.alarms.period_seconds, self.alarms.evaluation_periods)
+        if alarm_outlasts_blue(self.deployment.termination_wait_minutes * 60, [window]) is None:
+            return
+        wait = self.deployment.termination_wait_minutes
+        raise FieldError(
+            "deployment.terminationWaitMinutes",
+            f"{wait} keeps blue {wait * 60} s after the last traffic shift, less than the alarm window "
+            f"of {window.evaluation_seconds} s (alarms.periodSeconds {self.alarms.period_seconds} x "
+            f"alarms.evaluationPeriods {self.alarms.evaluation_periods}): an alarm firing after blue is "
+            f"gone cannot roll the release back; set it to at least {minutes_to_cover(window)}, shorten "
+            "the alarm window, or set alarms.rollbackOnAlarm: false",
+        )

@@ -20,7 +20,6 @@ import pytest
 from hooks.smoke_test.config import DEFAULTS as SMOKE_TEST_DEFAULTS
 from preview.engine import ProgramRun, Recorded, run_stack, stack_value
 from preview.release_params import (
-    ECS_HOOK_STAGES,
     AlarmParams,
     HookParams,
     ReleaseParams,
@@ -28,7 +27,8 @@ from preview.release_params import (
     extract_release_params,
 )
 from preview.timeline import Timeline, build_timeline, format_timeline
-from specs.native_deployment import LIFECYCLE_STAGE
+from specs.release_model import ECS_LIFECYCLE_STAGES as ECS_HOOK_STAGES
+from specs.release_model import LIFECYCLE_STAGE
 
 SERVICE = "aws:ecs/service:Service"
 LAMBDA = "aws:lambda/function:Function"

@@ -147,7 +147,10 @@ def test_alarms_not_wired_when_rollback_on_alarm_is_off() -> None:
 
 
 def test_alarm_period_and_evaluation_periods_are_read_from_the_alarms() -> None:
-    run = run_stack("dev", {"alarms": {"periodSeconds": 300, "evaluationPeriods": 3}})
+    alarms = {"periodSeconds": 300, "evaluationPeriods": 3}
+    # blue kept as long as these alarms need (15 min), or the config rejects them
+    deployment = {"strategy": "all-at-once", "terminationWaitMinutes": 15}
+    run = run_stack("dev", {"alarms": alarms, "deployment": deployment})
     params = extract_release_params(run)
     assert {(a.period_seconds, a.evaluation_periods) for a in params.alarms} == {(300, 3)}
     assert params.longest_alarm is not None and params.longest_alarm.evaluation_seconds == 900

@@ -218,8 +218,10 @@ def test_dev_seed_keeps_blue_as_long_as_its_alarms_need() -> None:
 
 
 def test_dev_with_a_one_minute_rollback_window_warns() -> None:
-    deployment = {"strategy": "all-at-once", "terminationWaitMinutes": 1}
-    timeline = build_timeline(extract_release_params(run_stack("dev", {"deployment": deployment})))
+    # The config rejects terminationWaitMinutes 1 with these alarms, so the dev stack's params
+    # are given the one-minute window directly.
+    dev = extract_release_params(run_stack("dev"))
+    timeline = build_timeline(replace(dev, termination_wait_minutes=1))
     assert _has(timeline, "blue is kept 1 min after 100 % on green")
     assert _has(timeline, "needs 60 s x 2 = 2 min")
     assert len(timeline.warnings) == 1

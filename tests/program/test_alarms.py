@@ -70,7 +70,9 @@ def test_thresholds_follow_config() -> None:
                 "target5xxCount": 25,
                 "responseTimeSeconds": 0.5,
                 "unhealthyHosts": 2,
-            }
+            },
+            # blue kept as long as 300 s x 3 needs, or the config rejects these alarms
+            "deployment": {"strategy": "all-at-once", "terminationWaitMinutes": 15},
         },
     )
     cpu = _alarm(run, "cpu-high").inputs

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from specs.deployment_config import CustomTrafficRouting, plan_deployment_config, shifting_minutes
+from specs.deployment_config import CustomTrafficRouting, plan_deployment_config
+from specs.release_model import shifting_minutes
 
 
 @pytest.mark.parametrize(

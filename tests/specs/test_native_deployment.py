@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from specs.native_deployment import (
-    LIFECYCLE_STAGE,
     NativeDeploymentPlan,
     native_problems,
     plan_native_deployment,
 )
+from specs.release_model import LIFECYCLE_STAGE
 
 
 @pytest.mark.parametrize(

@@ -667,7 +667,8 @@ ACCEPTED = [
         id="termination-wait-2880",
     ),
     pytest.param(
-        {"deployment": {"terminationWaitMinutes": 0}},
+        # blue kept no time at all: only without alarms that roll back after the shift
+        {"deployment": {"terminationWaitMinutes": 0}, "alarms": {"rollbackOnAlarm": False}},
         lambda s: s.deployment.termination_wait_minutes == 0,
         id="termination-wait-0",
     ),

@@ -81,8 +81,11 @@ def test_hooks_in_an_existing_vpc_need_its_nat_addresses_admitted() -> None:
     ids=["all-at-once", "canary-10-5", "linear-10-3", "linear-30-2", "ready-wait"],
 )
 def test_minimum_deployment_time(deployment: dict, minutes: int) -> None:
+    alarms = {"rollbackOnAlarm": False}  # no alarm to outlast, so terminationWaitMinutes 0 is allowed
     assert (
-        load({"deployment": deployment, "release": {"timeoutMinutes": 500}}).deployment.minimum_minutes
+        load(
+            {"deployment": deployment, "alarms": alarms, "release": {"timeoutMinutes": 500}}
+        ).deployment.minimum_minutes
         == minutes
     )
 
@@ -94,6 +97,48 @@ def test_release_timeout_must_outlast_the_deployment() -> None:
         "(deployment.readyWaitMinutes + traffic shifting + terminationWaitMinutes); raise it"
     ]
     assert load({"deployment": deployment, "release": {"timeoutMinutes": 33}}).release.timeout_minutes == 33
+
+
+def test_blue_must_be_kept_as_long_as_the_rollback_alarms_need() -> None:
+    """Default alarms fire after 60 s x 2: blue kept 1 minute is gone before they can roll back."""
+    assert problems({"deployment": {"strategy": "all-at-once", "terminationWaitMinutes": 1}}) == [
+        "deployment.terminationWaitMinutes: 1 keeps blue 60 s after the last traffic shift, less than the "
+        "alarm window of 120 s (alarms.periodSeconds 60 x alarms.evaluationPeriods 2): an alarm firing after "
+        "blue is gone cannot roll the release back; set it to at least 2, shorten the alarm window, or set "
+        "alarms.rollbackOnAlarm: false"
+    ]
+    kept = load({"deployment": {"strategy": "all-at-once", "terminationWaitMinutes": 2}})
+    assert kept.deployment.termination_wait_minutes == 2
+
+
+@pytest.mark.parametrize(
+    ("alarms", "too_short", "enough"),
+    [
+        ({"periodSeconds": 300, "evaluationPeriods": 3}, 14, 15),
+        ({"periodSeconds": 30, "evaluationPeriods": 3}, 1, 2),  # 90 s: whole minutes round up
+        ({"periodSeconds": 10, "evaluationPeriods": 1}, 0, 1),
+    ],
+    ids=["5min-x3", "30s-x3", "10s-x1"],
+)
+def test_alarm_window_follows_period_and_evaluations(alarms: dict, too_short: int, enough: int) -> None:
+    deployment = {"strategy": "all-at-once", "terminationWaitMinutes": too_short}
+    lines = problems({"deployment": deployment, "alarms": alarms, "release": {"timeoutMinutes": 60}})
+    assert len(lines) == 1 and lines[0].startswith(f"deployment.terminationWaitMinutes: {too_short} keeps")
+    assert f"set it to at least {enough}," in lines[0]
+    deployment["terminationWaitMinutes"] = enough
+    settings = load({"deployment": deployment, "alarms": alarms, "release": {"timeoutMinutes": 60}})
+    assert settings.deployment.termination_wait_minutes == enough
+
+
+def test_blue_kept_briefly_without_rollback_alarms() -> None:
+    settings = load({"deployment": {"terminationWaitMinutes": 0}, "alarms": {"rollbackOnAlarm": False}})
+    assert settings.deployment.termination_wait_minutes == 0
+
+
+def test_ecs_bake_time_must_cover_the_alarms_too() -> None:
+    deployment = {"controller": "ecs", "strategy": "all-at-once", "terminationWaitMinutes": 1}
+    lines = problems({"deployment": deployment})
+    assert len(lines) == 1 and lines[0].startswith("deployment.terminationWaitMinutes: 1 keeps blue 60 s")
 
 
 @pytest.mark.parametrize(
