@@ -24,8 +24,17 @@ from pathlib import Path
 from typing import Any
 
 from preview.prices import refresh_command
-from preview.release_params import ProgramRunLike, ResourceLike, extract_release_params
+from preview.release_params import DECLARED, ProgramRunLike, ResourceLike, extract_release_params, of_type
 from preview.timeline import build_timeline, clock
+from specs.resource_reader import (
+    ECR_LIFECYCLE_POLICY,
+    ECS_RELEASE,
+    ECS_SERVICE,
+    METRIC_ALARM,
+    RELEASE,
+    TASK_DEFINITION,
+    required_number,
+)
 
 PRICES_DIR = Path(__file__).resolve().parent / "prices"
 
@@ -245,32 +254,23 @@ class Usage:
         return self.alb_public_subnets + self.elastic_ips
 
 
-def _of_type(run: ProgramRunLike, type_: str) -> list[ResourceLike]:
-    return [r for r in run.resources if r.type == type_]
-
-
 def _one(run: ProgramRunLike, type_: str, what: str) -> ResourceLike:
-    found = _of_type(run, type_)
+    found = of_type(run, type_)
     if len(found) != 1:
         raise ValueError(f"stack {run.stack!r}: expected one {what} ({type_}), found {len(found)}")
     return found[0]
 
 
-def _number(resource: ResourceLike, key: str) -> int:
-    value = resource.inputs.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ValueError(f"{resource.type} {resource.name!r}: input {key} is missing (got {value!r})")
-    return int(float(value))
+def _count(resource: ResourceLike, key: str) -> int:
+    """A quantity input, in whole units (a fraction is cut off)."""
+    return int(required_number(resource.inputs.get(key), f"{resource.type} {resource.name!r}: input {key}"))
 
 
 def _region(run: ProgramRunLike) -> str:
     for resource in run.resources:
         if resource.type == "pulumi:providers:aws" and resource.inputs.get("region"):
             return str(resource.inputs["region"])
-    releases = [
-        *_of_type(run, "pulumi-python:dynamic/codedeploy:Release"),
-        *_of_type(run, "pulumi-python:dynamic/ecs:ServiceRelease"),
-    ]
+    releases = [*of_type(run, RELEASE), *of_type(run, ECS_RELEASE)]
     for resource in releases:
         if resource.inputs.get("region"):
             return str(resource.inputs["region"])
@@ -278,14 +278,14 @@ def _region(run: ProgramRunLike) -> str:
 
 
 def _task_log_retention(run: ProgramRunLike, task: ResourceLike) -> int | None:
-    groups = _of_type(run, "aws:cloudwatch/logGroup:LogGroup")
+    groups = of_type(run, "aws:cloudwatch/logGroup:LogGroup")
     names: set[str] = set()
     raw = task.inputs.get("containerDefinitions")
     if isinstance(raw, str):
         for container in json.loads(raw):
-            options = (container.get("logConfiguration") or {}).get("options") or {}
-            if options.get("awslogs-group"):
-                names.add(str(options["awslogs-group"]))
+            log_group = DECLARED.get(container, "logConfiguration", "options", "awslogs-group")
+            if log_group:
+                names.add(str(log_group))
     matching = [g for g in groups if g.inputs.get("name") in names]
     if not matching:
         raise ValueError(
@@ -293,16 +293,16 @@ def _task_log_retention(run: ProgramRunLike, task: ResourceLike) -> int | None:
             "is not a declared aws:cloudwatch/logGroup:LogGroup"
         )
     retention = matching[0].inputs.get("retentionInDays")
-    return None if retention in (None, 0) else int(float(retention))
+    return None if retention in (None, 0) else _count(matching[0], "retentionInDays")
 
 
 def _keep_last_images(run: ProgramRunLike) -> int | None:
-    for policy in _of_type(run, "aws:ecr/lifecyclePolicy:LifecyclePolicy"):
+    for policy in of_type(run, ECR_LIFECYCLE_POLICY):
         rules = json.loads(str(policy.inputs.get("policy") or "{}")).get("rules") or []
         counts = [
             int(rule["selection"]["countNumber"])
             for rule in rules
-            if (rule.get("selection") or {}).get("countType") == "imageCountMoreThan"
+            if DECLARED.get(rule, "selection", "countType") == "imageCountMoreThan"
         ]
         if counts:
             return min(counts)
@@ -311,21 +311,21 @@ def _keep_last_images(run: ProgramRunLike) -> int | None:
 
 def extract_usage(run: ProgramRunLike) -> Usage:
     """Read the billed quantities from a run's declared resources."""
-    service = _one(run, "aws:ecs/service:Service", "ECS service")
-    task = _one(run, "aws:ecs/taskDefinition:TaskDefinition", "task definition")
+    service = _one(run, ECS_SERVICE, "ECS service")
+    task = _one(run, TASK_DEFINITION, "task definition")
     scaling = [
         t
-        for t in _of_type(run, "aws:appautoscaling/target:Target")
+        for t in of_type(run, "aws:appautoscaling/target:Target")
         if t.inputs.get("scalableDimension") == "ecs:service:DesiredCount"
     ]
     balancers = [
         lb
-        for lb in _of_type(run, "aws:lb/loadBalancer:LoadBalancer")
+        for lb in of_type(run, "aws:lb/loadBalancer:LoadBalancer")
         if lb.inputs.get("loadBalancerType", "application") == "application"
     ]
     endpoints = [
         e
-        for e in _of_type(run, "aws:ec2/vpcEndpoint:VpcEndpoint")
+        for e in of_type(run, "aws:ec2/vpcEndpoint:VpcEndpoint")
         if e.inputs.get("vpcEndpointType") == "Interface"
     ]
     platform = task.inputs.get("runtimePlatform") or {}
@@ -336,19 +336,19 @@ def extract_usage(run: ProgramRunLike) -> Usage:
     return Usage(
         stack=run.stack,
         region=_region(run),
-        desired_count=_number(service, "desiredCount"),
-        autoscaling_min=_number(scaling[0], "minCapacity") if scaling else None,
-        autoscaling_max=_number(scaling[0], "maxCapacity") if scaling else None,
-        task_cpu_units=_number(task, "cpu"),
-        task_memory_mib=_number(task, "memory"),
+        desired_count=_count(service, "desiredCount"),
+        autoscaling_min=_count(scaling[0], "minCapacity") if scaling else None,
+        autoscaling_max=_count(scaling[0], "maxCapacity") if scaling else None,
+        task_cpu_units=_count(task, "cpu"),
+        task_memory_mib=_count(task, "memory"),
         cpu_architecture=str(platform.get("cpuArchitecture") or "X86_64"),
         load_balancers=len(balancers),
         alb_public_subnets=sum(
             len(lb.inputs.get("subnets") or []) for lb in balancers if not lb.inputs.get("internal")
         ),
-        nat_gateways=len(_of_type(run, "aws:ec2/natGateway:NatGateway")),
-        elastic_ips=len(_of_type(run, "aws:ec2/eip:Eip")),
-        alarms=len(_of_type(run, "aws:cloudwatch/metricAlarm:MetricAlarm")),
+        nat_gateways=len(of_type(run, "aws:ec2/natGateway:NatGateway")),
+        elastic_ips=len(of_type(run, "aws:ec2/eip:Eip")),
+        alarms=len(of_type(run, METRIC_ALARM)),
         interface_endpoints=len(endpoints),
         interface_endpoint_azs=sum(len(e.inputs.get("subnetIds") or []) for e in endpoints),
         log_retention_days=_task_log_retention(run, task),

@@ -32,7 +32,9 @@ Sources, by Pulumi type token:
   ``environment`` says how often the bundled smoke test answers ECS with IN_PROGRESS).
 
 The functions accept any object shaped like ``preview.engine.ProgramRun`` (see
-``ProgramRunLike``), so this module type-checks on its own.
+``ProgramRunLike``), so this module type-checks on its own, and read its resources with the
+reader of declared resources the policy pack uses too (``specs/resource_reader.py``:
+``DECLARED``, which ``preview.cost`` reads with as well).
 """
 
 from __future__ import annotations
@@ -57,16 +59,19 @@ from specs.release_model import (
     Engine,
     Strategy,
 )
-
-TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
-TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
-DEPLOYMENT_GROUP = "aws:codedeploy/deploymentGroup:DeploymentGroup"
-DEPLOYMENT_CONFIG = "aws:codedeploy/deploymentConfig:DeploymentConfig"
-METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
-LAMBDA_FUNCTION = "aws:lambda/function:Function"
-RELEASE = "pulumi-python:dynamic/codedeploy:Release"
-ECS_RELEASE = "pulumi-python:dynamic/ecs:ServiceRelease"
-ECS_SERVICE = "aws:ecs/service:Service"
+from specs.resource_reader import (
+    DEPLOYMENT_CONFIG,
+    DEPLOYMENT_GROUP,
+    ECS_RELEASE,
+    ECS_SERVICE,
+    LAMBDA_FUNCTION,
+    METRIC_ALARM,
+    RELEASE,
+    TARGET_GROUP,
+    TASK_DEFINITION,
+    Reader,
+    required_number,
+)
 
 
 class ResourceLike(Protocol):
@@ -93,6 +98,10 @@ class ProgramRunLike(Protocol):
 
     @property
     def resources(self) -> Sequence[ResourceLike]: ...
+
+
+DECLARED: Reader[ResourceLike] = Reader(type_of=lambda r: r.type, props_of=lambda r: r.inputs)
+"""The shared reader of declared resources (``specs/resource_reader.py``), on recorded inputs."""
 
 
 @dataclass(frozen=True)
@@ -188,12 +197,13 @@ class ReleaseParams:
 _PREDEFINED_BY_NAME: dict[str, tuple[str, int, int]] = {name: key for key, name in PREDEFINED.items()}
 
 
-def _of_type(run: ProgramRunLike, type_: str) -> list[ResourceLike]:
-    return [r for r in run.resources if r.type == type_]
+def of_type(run: ProgramRunLike, type_: str) -> list[ResourceLike]:
+    """The run's declared resources of a type."""
+    return DECLARED.of_type(run.resources, type_)
 
 
 def _exactly_one(run: ProgramRunLike, type_: str, what: str) -> ResourceLike:
-    found = _of_type(run, type_)
+    found = of_type(run, type_)
     if not found:
         raise ValueError(f"stack {run.stack!r}: no {what} ({type_}) is declared; the release needs one")
     if len(found) > 1:
@@ -202,41 +212,31 @@ def _exactly_one(run: ProgramRunLike, type_: str, what: str) -> ResourceLike:
     return found[0]
 
 
-def _dig(values: Mapping[str, Any], path: str) -> Any:
-    """``values['a']['b']`` for ``path`` ``a.b``; None when any step is missing."""
-    current: Any = values
-    for key in path.split("."):
-        if not isinstance(current, Mapping) or key not in current:
-            return None
-        current = current[key]
-    return current
+def _input(resource: ResourceLike, path: str) -> Any:
+    """The input at ``path`` (``a.b`` for ``inputs['a']['b']``); None when any step is missing."""
+    return DECLARED.prop(resource, *path.split("."))
 
 
 def _as_int(value: Any, what: str) -> int:
     """A whole number from a recorded input (the engine may hand over 30.0 for 30)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ValueError(f"{what} is missing or not a number (got {value!r})")
-    try:
-        number = float(value)
-    except ValueError:
-        raise ValueError(f"{what} is not a number (got {value!r})") from None
+    number = required_number(value, what)
     if not math.isfinite(number) or number != int(number):
         raise ValueError(f"{what} is not a whole number (got {value!r})")
     return int(number)
 
 
 def _required_int(resource: ResourceLike, path: str) -> int:
-    return _as_int(_dig(resource.inputs, path), f"{resource.type} {resource.name!r} input {path}")
+    return _as_int(_input(resource, path), f"{resource.type} {resource.name!r} input {path}")
 
 
 def _target_group_settings(run: ProgramRunLike) -> tuple[int, int, int, int]:
     """(interval, healthyThreshold, unhealthyThreshold, deregistrationDelay), the same on both groups."""
-    groups = _of_type(run, TARGET_GROUP)
+    groups = of_type(run, TARGET_GROUP)
     if not groups:
         raise ValueError(f"stack {run.stack!r}: no target group ({TARGET_GROUP}) is declared")
     seen: dict[tuple[int, int, int, int], list[str]] = {}
     for group in groups:
-        delay = _dig(group.inputs, "deregistrationDelay")
+        delay = _input(group, "deregistrationDelay")
         settings = (
             _required_int(group, "healthCheck.interval"),
             _required_int(group, "healthCheck.healthyThreshold"),
@@ -288,7 +288,7 @@ def _routing(run: ProgramRunLike, group: ResourceLike) -> TrafficRouting:
         strategy, percentage, interval = _PREDEFINED_BY_NAME[name]
         kind: Strategy = "canary" if strategy == "canary" else "linear"
         return TrafficRouting(kind, percentage, interval, name)
-    customs = [c for c in _of_type(run, DEPLOYMENT_CONFIG) if c.inputs.get("deploymentConfigName") == name]
+    customs = [c for c in of_type(run, DEPLOYMENT_CONFIG) if c.inputs.get("deploymentConfigName") == name]
     if not customs:
         known = ", ".join([ALL_AT_ONCE, *PREDEFINED.values()])
         raise ValueError(
@@ -323,27 +323,19 @@ def _alarms(run: ProgramRunLike, group: ResourceLike) -> tuple[AlarmParams, ...]
 
 def _wired_alarms(run: ProgramRunLike, owner: str, names: Sequence[Any]) -> tuple[AlarmParams, ...]:
     """The named alarms, each matched to its declared MetricAlarm."""
-    by_name = {a.inputs.get("name"): a for a in _of_type(run, METRIC_ALARM)}
-    wired: list[AlarmParams] = []
-    for alarm_name in names:
-        alarm = by_name.get(alarm_name)
-        if alarm is None:
-            raise ValueError(
-                f"{owner} watches alarm {alarm_name!r}, but no {METRIC_ALARM} "
-                "with that name input is declared"
-            )
-        wired.append(
-            AlarmParams(
-                name=str(alarm_name),
-                period_seconds=_required_int(alarm, "period"),
-                evaluation_periods=_required_int(alarm, "evaluationPeriods"),
-            )
+
+    def not_declared(alarm_name: Any) -> None:
+        raise ValueError(
+            f"{owner} watches alarm {alarm_name!r}, but no {METRIC_ALARM} with that name input is declared"
         )
-    return tuple(wired)
+
+    return tuple(
+        DECLARED.alarm_windows(DECLARED.alarms_by_name(run.resources), names, _required_int, not_declared)
+    )
 
 
 def _function_for(run: ProgramRunLike, arn: str) -> ResourceLike | None:
-    functions = _of_type(run, LAMBDA_FUNCTION)
+    functions = of_type(run, LAMBDA_FUNCTION)
     for function in functions:
         if function.outputs.get("arn") == arn:
             return function
@@ -397,12 +389,7 @@ def _function_timeout(function: ResourceLike) -> int:
 
 def _as_percent(value: Any, what: str) -> float:
     """A percentage from a recorded input: an ``int`` when whole, else the fraction."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ValueError(f"{what} is missing or not a number (got {value!r})")
-    try:
-        number = float(value)
-    except ValueError:
-        raise ValueError(f"{what} is not a number (got {value!r})") from None
+    number = required_number(value, what)
     if not math.isfinite(number):
         raise ValueError(f"{what} is not a number (got {value!r})")
     return int(number) if number.is_integer() else number
@@ -415,7 +402,7 @@ def percent_text(value: float) -> str:
 
 def engine_of(service: ResourceLike) -> Engine:
     """The deployment engine the service names in ``deploymentController.type``."""
-    controller = _dig(service.inputs, "deploymentController.type")
+    controller = _input(service, "deploymentController.type")
     for engine, named in CONTROLLER_TYPE.items():
         if controller == named:
             return engine
@@ -440,7 +427,7 @@ def ecs_routing(service: ResourceLike) -> TrafficRouting:
     if strategy == "CANARY":
         section = "deploymentConfiguration.canaryConfiguration"
         percent = _as_percent(
-            _dig(service.inputs, f"{section}.canaryPercent"),
+            _input(service, f"{section}.canaryPercent"),
             f"{ECS_SERVICE} {service.name!r} input {section}.canaryPercent",
         )
         bake = _required_int(service, f"{section}.canaryBakeTimeInMinutes")
@@ -450,7 +437,7 @@ def ecs_routing(service: ResourceLike) -> TrafficRouting:
     if strategy == "LINEAR":
         section = "deploymentConfiguration.linearConfiguration"
         percent = _as_percent(
-            _dig(service.inputs, f"{section}.stepPercent"),
+            _input(service, f"{section}.stepPercent"),
             f"{ECS_SERVICE} {service.name!r} input {section}.stepPercent",
         )
         bake = _required_int(service, f"{section}.stepBakeTimeInMinutes")
@@ -479,7 +466,7 @@ def _retries(function: ResourceLike) -> tuple[int | None, int]:
     ``CALLBACK_DELAY_SECONDS`` apart (its defaults when the environment leaves them out).
     Another function's retries are unknown: (None, 0).
     """
-    variables = _dig(function.inputs, "environment.variables")
+    variables = _input(function, "environment.variables")
     variables = variables if isinstance(variables, Mapping) else {}
     if function.inputs.get("handler") != "handler.handler" or "TEST_URL" not in variables:
         return None, 0
@@ -527,7 +514,7 @@ def _ecs_hooks(run: ProgramRunLike, service: ResourceLike) -> tuple[HookParams, 
 
 def _not_declared(run: ProgramRunLike, type_: str, engine: str, service: ResourceLike) -> None:
     """A resource of the other engine means the program is wired for both at once."""
-    others = _of_type(run, type_)
+    others = of_type(run, type_)
     if others:
         names = ", ".join(r.name for r in others)
         raise ValueError(
@@ -578,7 +565,7 @@ def extract_release_params(run: ProgramRunLike) -> ReleaseParams:
         group,
         "blueGreenDeploymentConfig.terminateBlueInstancesOnDeploymentSuccess.terminationWaitTimeInMinutes",
     )
-    ready = _dig(blue_green, "deploymentReadyOption") or {}
+    ready = DECLARED.get(blue_green, "deploymentReadyOption") or {}
     action = str(ready.get("actionOnTimeout") or "CONTINUE_DEPLOYMENT")
     wait = ready.get("waitTimeInMinutes")
     ready_wait = 0 if wait is None else _as_int(wait, f"{group.name} deploymentReadyOption.waitTimeInMinutes")

@@ -45,6 +45,23 @@ def test_pack_requirements_pin_pulumi_policy():
     assert "pulumi-policy>=1.21,<2" in lines
 
 
+def test_pack_modules_import_only_what_its_environment_has():
+    """policy/venv has pulumi-policy and pulumi; the rest is the standard library, the pack's own
+    modules (relative imports) and the stdlib-only specs modules (tests/specs/test_release_model.py)."""
+    shared = {"specs", "specs.release_model", "specs.resource_reader"}
+    for path in sorted(PACK.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                allowed = name.split(".")[0] in {*sys.stdlib_module_names, "pulumi", "pulumi_policy"}
+                assert allowed or name in shared or name == "policy.guardrails", f"{path.name} imports {name}"
+
+
 def test_main_only_builds_the_pack():
     """policy/__main__.py builds one PolicyPack from PACK_NAME, PACK_ENFORCEMENT and build_policies()."""
     tree = ast.parse((PACK / "__main__.py").read_text())
