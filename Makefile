@@ -1,41 +1,115 @@
-# One entry point for people and CI. `make test` sets up ./venv (the virtualenv Pulumi.yaml
-# names) on first use, so it works on a fresh clone.
+# One entry point for people and CI. Every target sets up ./venv (the virtualenv Pulumi.yaml
+# names) on first use from the lock file, so it works on a fresh clone.
+#
+# Dependencies: pyproject.toml declares them (the program's, then one group per command),
+# uv.lock locks all of them, policy/requirements.lock is the policy pack's part of it.
+# Each command installs only what it needs: `make preview` the program and the preview,
+# `make test` adds the test tools, `make lint` the linters; `make venv` installs everything.
+# `make lock` updates the locks after a change to pyproject.toml (or, with
+# UPGRADE=1, moves every package to its newest allowed version).
 PYTHON ?= python3
 VENV := venv
 BIN := $(VENV)/bin
 
+# uv, pinned and hash-checked (requirements-uv.txt), installed from PyPI into build/uv on
+# first use. UV=uv uses one from PATH instead.
+UV_DIR := build/uv
+UV_BOOTSTRAP := $(UV_DIR)/bin/uv
+UV ?= $(UV_BOOTSTRAP)
+# The bootstrap as a prerequisite only when it is the uv in use.
+NEED_UV := $(filter $(UV_BOOTSTRAP),$(UV))
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+export UV_PYTHON_DOWNLOADS := never
+export UV_NO_PROGRESS := 1
+# --locked: fail rather than change uv.lock when it no longer matches pyproject.toml.
+# --inexact: a command's sync leaves the other commands' packages in place.
+SYNC = $(UV) sync --locked --inexact --quiet --python $(PYTHON)
+
+# pytest-xdist workers for `make test`, one per core (PYTEST_WORKERS=0: one process). Whole
+# test files go to one worker (--dist loadfile), so a module's program runs and fixtures
+# are made once, not once per worker.
+PYTEST_WORKERS ?= auto
+
 STACK ?= dev
+# make preview REGION=ap-northeast-2: the stack as if its aws:region were that region.
+REGION ?=
 
-.PHONY: venv preview diff test lint check clean
+.PHONY: venv policy-venv sync-test sync-lint preview diff test lint lock lock-check lock-uv check clean
 
-venv: $(VENV)/.installed
-
-$(VENV)/.installed: requirements.txt requirements-dev.txt app/requirements.txt
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+$(UV_BOOTSTRAP): requirements-uv.txt
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
+		--root-user-action=ignore --require-hashes --upgrade --target $(UV_DIR) -r requirements-uv.txt
 	touch $@
+
+# The preview's packages, synced again when pyproject.toml or uv.lock changes (a stamp keeps
+# `make preview` from spending even a no-op sync's time; `pulumi install` keeps what it needs).
+$(VENV)/.synced-preview: pyproject.toml uv.lock | $(NEED_UV)
+	$(SYNC) --group preview
+	touch $@
+
+venv: | $(NEED_UV)
+	$(SYNC) --all-groups
+	touch $(VENV)/.synced-preview
+
+# test and lint sync on every run (a no-op sync takes a fraction of a second): `pulumi install`
+# syncs ./venv to the program's dependencies alone, removing the test tools and linters.
+sync-test: | $(NEED_UV)
+	$(SYNC) --group test
+
+sync-lint: | $(NEED_UV)
+	$(SYNC) --group lint
+
+# The policy pack's own virtualenv (PulumiPolicy.yaml), from its hash-checked lock.
+policy-venv: | $(NEED_UV)
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) policy/venv
+	$(UV) pip install --quiet --python policy/venv --require-hashes -r policy/requirements.lock
 
 # Offline: the real program under Pulumi's mock engine; writes build/preview-$(STACK).md
 # and build/architecture-$(STACK).svg. No AWS account or Pulumi CLI needed.
-preview: venv
-	$(BIN)/python -m preview --stack $(STACK)
+preview: $(VENV)/.synced-preview
+	$(BIN)/python -m preview --stack $(STACK) $(if $(REGION),--region $(REGION))
 
-diff: venv
+diff: $(VENV)/.synced-preview
 	$(BIN)/python -m preview --diff dev prod
 
-test: venv
-	$(BIN)/python -m pytest
+test: sync-test
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
-lint: venv
+lint: sync-lint lock-check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy --strict specs stack_config hooks release policy/guardrails.py preview components __main__.py
+	$(BIN)/mypy --strict specs stack_config hooks release preview components __main__.py \
+		policy/__init__.py policy/values.py policy/resource_checks.py policy/stack_checks.py policy/guardrails.py
 	$(BIN)/hadolint app/Dockerfile
 	$(BIN)/yamllint --strict -c .yamllint.yaml Pulumi.yaml Pulumi.dev.yaml Pulumi.prod.yaml .github/workflows policy/PulumiPolicy.yaml
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(BIN)/zizmor --offline .github/workflows
 
+# The policy pack's lock, exported from uv.lock's `policy` group.
+POLICY_EXPORT = $(UV) export --frozen --only-group policy --no-emit-project --format requirements-txt --no-header --quiet
+POLICY_LOCK_HEADER = \# The policy pack (policy/venv): its locked, hash-checked dependencies. Generated from\n\# uv.lock by `make lock`; do not edit. Install: pip install --require-hashes -r policy/requirements.lock
+
+# Update the locks: uv.lock from pyproject.toml (UPGRADE=1: newest allowed versions of
+# everything), then policy/requirements.lock from it.
+lock: | $(NEED_UV)
+	$(UV) lock $(if $(UPGRADE),--upgrade)
+	{ printf '$(POLICY_LOCK_HEADER)\n'; $(POLICY_EXPORT); } > policy/requirements.lock
+
+# Fails when uv.lock no longer matches pyproject.toml or policy/requirements.lock is stale.
+lock-check: | $(NEED_UV)
+	$(UV) lock --check --quiet
+	{ printf '$(POLICY_LOCK_HEADER)\n'; $(POLICY_EXPORT); } | diff -u policy/requirements.lock - \
+		|| { echo 'policy/requirements.lock is stale: run make lock' >&2; exit 1; }
+
+# Pin another uv: make lock-uv UV_VERSION=X.Y.Z (rewrites requirements-uv.txt with its hashes).
+UV_HEADER = \# uv itself, pinned and hash-checked: `make` installs it into build/uv, the workflows with\n\# pip. uv then installs everything else from uv.lock (pyproject.toml declares it).\n\# Another uv version: make lock-uv UV_VERSION=X.Y.Z
+lock-uv: | $(NEED_UV)
+	test -n "$(UV_VERSION)" || { echo 'usage: make lock-uv UV_VERSION=X.Y.Z' >&2; exit 2; }
+	{ printf '$(UV_HEADER)\n'; echo 'uv==$(UV_VERSION)' | $(UV) pip compile --generate-hashes --universal \
+		--no-header --no-annotate --quiet -; } > requirements-uv.txt.new
+	mv requirements-uv.txt.new requirements-uv.txt
+
 check: lint test
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) policy/venv build .pytest_cache .ruff_cache .mypy_cache

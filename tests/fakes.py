@@ -45,9 +45,15 @@ class Log(list[str]):
         return "\n".join(self)
 
 
+# One boto3 session for every offline client: a new session loads and parses the service's
+# API model again (0.1-1 s per client), a client of an existing session reuses it. Each
+# client is still new (its own Stubber and event handlers).
+_SESSION = boto3.session.Session()
+
+
 def offline_client(service: str) -> Any:
     """A real boto3 client that is only ever used under a Stubber (no network)."""
-    return boto3.session.Session().client(
+    return _SESSION.client(
         service,
         region_name=REGION,
         aws_access_key_id="testing",

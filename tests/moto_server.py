@@ -45,6 +45,12 @@ def request(port: int, method: str, path: str) -> int | None:
         conn.close()
 
 
+def reset(port: int) -> None:
+    """Empty every backend of the server (moto's reset API), as if it had just started."""
+    status = request(port, "POST", "/moto-api/reset")
+    assert status == 200, f"POST /moto-api/reset answered {status}"
+
+
 def stop(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is None:
         proc.terminate()

@@ -1,5 +1,6 @@
-"""Fixtures: one `moto_server` subprocess for the directory (reset before each test), a
-client factory for the CLI talking HTTP to it, and the stack's resources built through it."""
+"""Fixtures: the session's `moto_server` subprocess (tests/conftest.py, reset before each
+test), a client factory for the CLI talking HTTP to it, and the stack's resources built
+through it."""
 
 from __future__ import annotations
 
@@ -11,21 +12,8 @@ import pytest
 from botocore.config import Config
 from botocore.stub import Stubber
 
-from tests import moto_server
-
 from .ecs_support import EcsStack, build_ecs_stack, hybrid_factory, offline_ecs
 from .support import REGION, ClientFactory, Stack, build_stack
-
-
-@pytest.fixture(scope="session")
-def moto_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    """Port of a moto_server subprocess; its ECS services report two running tasks."""
-    log_path = tmp_path_factory.mktemp("moto") / "server.log"
-    proc, port = moto_server.start(log_path, {"MOTO_ECS_SERVICE_RUNNING": "2"})
-    try:
-        yield port
-    finally:
-        moto_server.stop(proc)
 
 
 @pytest.fixture(scope="session")
@@ -34,10 +22,9 @@ def _client_cache(moto_port: int) -> dict[tuple[str, str], Any]:
 
 
 @pytest.fixture
-def endpoint(moto_port: int) -> str:
-    """The moto server's URL, reset to empty for this test."""
-    assert moto_server.request(moto_port, "POST", "/moto-api/reset") == 200
-    return f"http://127.0.0.1:{moto_port}"
+def endpoint(moto_url: str) -> str:
+    """The moto server's URL, reset to empty for this test (tests/conftest.py: one server a session)."""
+    return moto_url
 
 
 @pytest.fixture

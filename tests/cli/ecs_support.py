@@ -15,10 +15,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.stub import Stubber
 
+from tests.fakes import offline_client
 from tests.release_ecs.support import expect_describe, expect_stop, hook  # noqa: F401 - shared stubs
 from tests.release_ecs.support import expect_list as shared_expect_list
 
@@ -64,15 +63,9 @@ class HybridEcs:
 
 
 def offline_ecs() -> Any:
-    """A real boto3 ECS client only ever used under a Stubber (no network)."""
-    return boto3.session.Session().client(
-        "ecs",
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        endpoint_url="http://127.0.0.1:9",
-        config=Config(retries={"max_attempts": 1}),
-    )
+    """A real boto3 ECS client only ever used under a Stubber (no network); tests/fakes.py's,
+    made from one shared boto3 session (a new session parses ECS's API model again)."""
+    return offline_client("ecs")
 
 
 def hybrid_factory(clients: ClientFactory, stubbed: Any) -> ClientFactory:

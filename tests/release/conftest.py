@@ -1,28 +1,23 @@
-"""Fixtures: one `moto_server` subprocess for the directory, boto3 clients against it over
-HTTP, and CodeDeploy applications / blue-green deployment groups created through them."""
+"""Fixtures: boto3 clients over HTTP against the session's `moto_server` subprocess
+(tests/conftest.py), and CodeDeploy applications / blue-green deployment groups created
+through them, each on a server reset for its test."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import boto3
 import pytest
 from botocore.config import Config
 
-from tests import moto_server
-
 from .support import REGION, Group, create_application_and_group
 
 
 @pytest.fixture(scope="session")
-def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """URL of a moto server subprocess shared by this directory's tests; always stopped after."""
-    proc, port = moto_server.start(tmp_path_factory.mktemp("moto") / "server.log")
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        moto_server.stop(proc)
+def moto_endpoint(moto_port: int) -> str:
+    """URL of the session's moto server (tests/conftest.py starts it, and stops it after)."""
+    return f"http://127.0.0.1:{moto_port}"
 
 
 @pytest.fixture(scope="session")
@@ -53,6 +48,7 @@ def ecs(make_client: Callable[[str], Any]) -> Any:
 
 
 @pytest.fixture
-def group(codedeploy: Any) -> Group:
-    """A fresh CodeDeploy application (ECS) and BLUE_GREEN deployment group on the moto server."""
+def group(moto_url: str, codedeploy: Any) -> Group:
+    """A fresh CodeDeploy application (ECS) and BLUE_GREEN deployment group on the moto server
+    (reset for this test by ``moto_url``)."""
     return create_application_and_group(codedeploy)

@@ -1,0 +1,76 @@
+"""Session-wide fixtures and caches shared by every test directory.
+
+- **One moto server per test session** (per pytest-xdist worker: each worker is its own
+  process): ``moto_port`` starts it on first use; ``moto_url`` resets it to empty
+  (``POST /moto-api/reset``) before the test that asks for it.
+- **Each program run once per session**: ``run_stack`` (preview/engine.py, re-exported by
+  tests/program/harness.py) runs the real program under the mock engine in about a second.
+  Many tests run the same stack with the same overrides, so the first run of each
+  (stack, overrides) is kept and every call gets its own deep copy: a test that changes what
+  it got cannot change what another test sees. Runs that raise are not kept. The program and
+  its config files do not change during a session; a test that changes what a run depends
+  on in the process (a monkeypatched module, an environment variable the program reads) must
+  call ``run_stack.uncached``.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+import preview.engine
+import tests.program.harness
+from tests import moto_server
+
+
+class _CachedRuns:
+    """``run_stack`` with each distinct call's result kept for the session (copies handed out)."""
+
+    def __init__(self, run: Callable[..., preview.engine.ProgramRun]) -> None:
+        self.uncached = run
+        self.runs: dict[str, preview.engine.ProgramRun] = {}
+        self.hits = 0
+        functools.update_wrapper(self, run)
+
+    def __call__(self, stack: str, overrides: dict[str, Any] | None = None, **options: Any) -> Any:
+        key = json.dumps([stack, overrides, options], sort_keys=True, default=repr)
+        kept = self.runs.get(key)
+        if kept is None:
+            kept = self.runs[key] = self.uncached(stack, overrides, **options)
+        else:
+            self.hits += 1
+        return copy.deepcopy(kept)
+
+
+# Installed while pytest loads this file, before any test module imports run_stack.
+if not isinstance(preview.engine.run_stack, _CachedRuns):
+    _cached = _CachedRuns(preview.engine.run_stack)
+    preview.engine.run_stack = _cached  # type: ignore[assignment]
+    tests.program.harness.run_stack = _cached  # type: ignore[assignment]
+
+
+@pytest.fixture(scope="session")
+def moto_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """Port of the session's moto_server subprocess; its ECS services report two running tasks.
+
+    Without moto's default AMIs (which no test uses): loading them into every region's EC2
+    backend made the first EC2 call after each reset take 0.3-0.5 s."""
+    log_path = tmp_path_factory.mktemp("moto") / "server.log"
+    env = {"MOTO_ECS_SERVICE_RUNNING": "2", "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}
+    proc, port = moto_server.start(log_path, env)
+    try:
+        yield port
+    finally:
+        moto_server.stop(proc)
+
+
+@pytest.fixture
+def moto_url(moto_port: int) -> str:
+    """The session's moto server, reset to empty for this test."""
+    moto_server.reset(moto_port)
+    return f"http://127.0.0.1:{moto_port}"

@@ -1,0 +1,211 @@
+"""The private pulumi API that preview/engine.py (the mock engine of `make preview` and the tests) rests on.
+
+pulumi's mocks do not record resource options, so the engine subclasses
+``pulumi.runtime.mocks.MockMonitor`` and drives the runtime with names that are not public:
+they can change in any release. pyproject.toml therefore pins pulumi exactly; these tests
+name each private piece, so that moving the pin to a pulumi that changed one of them fails
+here, saying which, instead of somewhere deep in a program run.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import contextvars
+import importlib
+import inspect
+import re
+import tomllib
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# (module, attribute, the leading parameters the engine passes, in order)
+CALLABLES = [
+    ("pulumi.runtime.mocks", "MockMonitor", ["mocks"]),
+    ("pulumi.runtime.mocks", "MockMonitor.RegisterResource", ["self", "request"]),
+    ("pulumi.runtime.mocks", "set_mocks", ["mocks", "project", "stack", "preview", "logger", "monitor"]),
+    ("pulumi.runtime.rpc", "deserialize_properties", ["props_struct", "keep_unknowns"]),
+    ("pulumi.runtime.settings", "get_root_resource", []),
+    ("pulumi.runtime.stack", "run_pulumi_func", ["func"]),
+    ("pulumi.runtime.sync_await", "_sync_await", ["awaitable"]),
+    ("pulumi.runtime.sync_await", "_ensure_event_loop", []),
+    ("pulumi.runtime.config", "set_all_config", ["config", "secret_keys"]),
+]
+
+# Fields of the gRPC messages the engine's RegisterResource override reads.
+REGISTER_REQUEST_FIELDS = [
+    "type",
+    "name",
+    "parent",
+    "custom",
+    "object",
+    "dependencies",
+    "ignoreChanges",
+    "protect",
+    "deleteBeforeReplace",
+    "provider",
+]
+REGISTER_RESPONSE_FIELDS = ["urn", "id"]
+
+
+def _pinned_pulumi() -> str:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pins = [
+        match.group(1)
+        for dependency in project["dependencies"]
+        if (match := re.fullmatch(r"pulumi\s*==\s*([0-9][^\s;,]*)", dependency.strip()))
+    ]
+    assert len(pins) == 1, f"pyproject.toml must pin pulumi exactly (pulumi==X.Y.Z), found {pins or 'none'}"
+    return pins[0]
+
+
+def _resolve(module: str, attribute: str) -> Any:
+    name = f"{module}.{attribute}"
+    try:
+        found: Any = importlib.import_module(module)
+    except ImportError as error:
+        pytest.fail(f"pulumi {version('pulumi')}: preview/engine.py imports {module}, which is gone: {error}")
+    for part in attribute.split("."):
+        if not hasattr(found, part):
+            pytest.fail(f"pulumi {version('pulumi')}: preview/engine.py uses {name}, which is gone")
+        found = getattr(found, part)
+    return found
+
+
+def test_installed_pulumi_is_the_pinned_one() -> None:
+    pinned = _pinned_pulumi()
+    assert version("pulumi") == pinned, (
+        f"pulumi {version('pulumi')} is installed but pyproject.toml pins {pinned}: "
+        "run `make venv` (or `make lock` after changing the pin)"
+    )
+
+
+def test_the_policy_pack_pins_the_same_pulumi() -> None:
+    lines = [
+        line.split("#")[0].strip() for line in (ROOT / "policy/requirements.txt").read_text().splitlines()
+    ]
+    assert f"pulumi=={_pinned_pulumi()}" in lines, "policy/requirements.txt must pin the program's pulumi"
+
+
+@pytest.mark.parametrize(
+    ("module", "attribute", "parameters"),
+    CALLABLES,
+    ids=[f"{module}.{attribute}" for module, attribute, _ in CALLABLES],
+)
+def test_private_callable_keeps_its_signature(module: str, attribute: str, parameters: list[str]) -> None:
+    name = f"{module}.{attribute}"
+    found = _resolve(module, attribute)
+    assert callable(found), f"pulumi {version('pulumi')}: {name} is no longer callable"
+    actual = list(inspect.signature(found).parameters)
+    assert actual[: len(parameters)] == parameters, (
+        f"pulumi {version('pulumi')}: preview/engine.py calls {name}({', '.join(parameters)}), "
+        f"but its signature is now ({', '.join(actual)})"
+    )
+
+
+def test_run_pulumi_func_is_a_coroutine_function() -> None:
+    run_pulumi_func = _resolve("pulumi.runtime.stack", "run_pulumi_func")
+    assert inspect.iscoroutinefunction(run_pulumi_func), (
+        "pulumi.runtime.stack.run_pulumi_func is no longer async: preview/engine.py passes it to _sync_await"
+    )
+
+
+def test_sync_await_runs_a_coroutine_to_its_result() -> None:
+    sync_await = _resolve("pulumi.runtime.sync_await", "_sync_await")
+    ensure_event_loop = _resolve("pulumi.runtime.sync_await", "_ensure_event_loop")
+    ensure_event_loop()
+
+    async def answer() -> int:
+        await asyncio.sleep(0)
+        return 42
+
+    assert sync_await(answer()) == 42, "pulumi.runtime.sync_await._sync_await no longer returns the result"
+
+
+def test_settings_root_is_a_context_var() -> None:
+    root = _resolve("pulumi.runtime.settings", "ROOT")
+    assert isinstance(root, contextvars.ContextVar), (
+        f"pulumi.runtime.settings.ROOT is now a {type(root).__name__}: "
+        "preview/engine.py resets it with ROOT.set(None) before each run"
+    )
+
+
+def test_mock_monitor_keeps_each_registration_with_its_state() -> None:
+    monitor_class = _resolve("pulumi.runtime.mocks", "MockMonitor")
+    mocks_class = _resolve("pulumi.runtime.mocks", "Mocks")
+    registration = _resolve("pulumi.runtime.mocks", "MockMonitor.ResourceRegistration")
+    assert {"urn", "id", "state"} <= set(registration._fields), (
+        "pulumi.runtime.mocks.MockMonitor.ResourceRegistration lost urn/id/state, "
+        "which preview/engine.py reads through MockMonitor.resources[urn].state"
+    )
+
+    class NoMocks(mocks_class):  # type: ignore[misc, valid-type]
+        def new_resource(self, args: Any) -> tuple[str, dict[str, Any]]:
+            raise NotImplementedError
+
+        def call(self, args: Any) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+            raise NotImplementedError
+
+    monitor = monitor_class(NoMocks())
+    assert isinstance(monitor.resources, dict), (
+        "pulumi.runtime.mocks.MockMonitor.resources is no longer a dict keyed by URN"
+    )
+
+
+def test_mock_args_keep_the_fields_the_fake_provider_reads() -> None:
+    resource_args = inspect.signature(_resolve("pulumi.runtime.mocks", "MockResourceArgs")).parameters
+    call_args = inspect.signature(_resolve("pulumi.runtime.mocks", "MockCallArgs")).parameters
+    assert {"typ", "name", "inputs"} <= set(resource_args), (
+        f"pulumi.runtime.mocks.MockResourceArgs is now ({', '.join(resource_args)}); "
+        "FakeAws reads typ, name, inputs"
+    )
+    assert "token" in call_args, (
+        f"pulumi.runtime.mocks.MockCallArgs is now ({', '.join(call_args)}); FakeAws reads token"
+    )
+
+
+def test_secret_markers_are_the_engine_protocol_constants() -> None:
+    # Fixed by the engine's wire protocol (sdk/go/common/resource/properties.go); the engine
+    # unwraps secrets by them.
+    assert _resolve("pulumi.runtime.rpc", "_special_sig_key") == "4dabf18193072939515e22adb298388d"
+    assert _resolve("pulumi.runtime.rpc", "_special_secret_sig") == "1b47061264138c4ac30d75fd1eb44270"
+
+
+@pytest.mark.parametrize(
+    ("message", "fields"),
+    [
+        ("RegisterResourceRequest", REGISTER_REQUEST_FIELDS),
+        ("RegisterResourceResponse", REGISTER_RESPONSE_FIELDS),
+    ],
+)
+def test_register_resource_messages_keep_the_fields_the_engine_reads(message: str, fields: list[str]) -> None:
+    descriptor = _resolve("pulumi.runtime.proto.resource_pb2", message).DESCRIPTOR
+    missing = [name for name in fields if name not in descriptor.fields_by_name]
+    assert not missing, f"pulumi {version('pulumi')}: {message} lost {missing}, which preview/engine.py reads"
+
+
+def test_the_engine_imports_only_what_is_checked_here() -> None:
+    """A new import from pulumi.runtime in preview/engine.py needs a check above."""
+    tree = ast.parse((ROOT / "preview/engine.py").read_text())
+    imported = {
+        (node.module, alias.name)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pulumi.runtime")
+        for alias in node.names
+    }
+    checked = {
+        ("pulumi.runtime", "rpc"),  # its members used: deserialize_properties and the secret markers
+        ("pulumi.runtime", "settings"),  # ROOT and get_root_resource
+        ("pulumi.runtime.mocks", "MockMonitor"),
+        ("pulumi.runtime.stack", "run_pulumi_func"),
+        ("pulumi.runtime.sync_await", "_ensure_event_loop"),
+        ("pulumi.runtime.sync_await", "_sync_await"),
+    }
+    assert imported <= checked, (
+        f"preview/engine.py imports pulumi runtime names not checked here: {sorted(imported - checked)}"
+    )
