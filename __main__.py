@@ -15,10 +15,18 @@ import pulumi_aws as aws
 
 from components.alarms import ReleaseAlarms, ReleaseAlarmsArgs
 from components.codedeploy import BlueGreenDeployment, BlueGreenDeploymentArgs
+from components.edge import (
+    AccessLogBucket,
+    AccessLogBucketArgs,
+    DomainCertificate,
+    DomainCertificateArgs,
+    WebFirewall,
+    WebFirewallArgs,
+)
 from components.hooks import SmokeTestHook, SmokeTestHookArgs
 from components.load_balancer import BlueGreenLoadBalancer, BlueGreenLoadBalancerArgs
 from components.network import Network, NetworkArgs
-from components.region import look_up_partition, look_up_zones
+from components.region import look_up_account, look_up_partition, look_up_zone, look_up_zones
 from components.registry import Registry, RegistryArgs
 from components.release import (
     CodeDeployRelease,
@@ -35,7 +43,7 @@ from specs.tags import program_tags
 from stack_config.errors import ConfigError
 from stack_config.loader import load_settings
 from stack_config.pulumi_source import read_raw_config
-from stack_config.region_checks import region_problems
+from stack_config.region_checks import domain_problems, region_problems
 
 settings = load_settings(
     read_raw_config(),
@@ -54,12 +62,28 @@ aws_opts = pulumi.ResourceOptions(providers=[provider])
 
 # Asked of the provider, then checked, before the first AWS resource is declared.
 partition = look_up_partition(provider).name
+account_id = look_up_account(provider)
 zones = [] if settings.network.vpc_id else look_up_zones(provider)
-if problems := region_problems(settings, zones):
+domain = settings.domain
+hosted_zone = (
+    look_up_zone(provider, zone_id=domain.zone_id, name=domain.zone_name) if domain.enabled else None
+)
+if problems := [
+    *region_problems(settings, zones),
+    *domain_problems(settings, hosted_zone.name if hosted_zone else None),
+]:
     raise ConfigError(settings.stack, problems)
 
 network = Network(
-    prefix, NetworkArgs(network=settings.network, region=settings.region, zones=zones), aws_opts
+    prefix,
+    NetworkArgs(
+        network=settings.network,
+        region=settings.region,
+        zones=zones,
+        account_id=account_id,
+        partition=partition,
+    ),
+    aws_opts,
 )
 
 registry = Registry(
@@ -75,6 +99,30 @@ registry = Registry(
 
 engine = settings.deployment.controller
 
+# A domain brings its own certificate, validated in its hosted zone before any listener uses it.
+certificate_arn: pulumi.Input[str] | None = settings.load_balancer.certificate_arn
+if domain.name is not None and hosted_zone is not None:
+    certificate_arn = DomainCertificate(
+        prefix, DomainCertificateArgs(domain_name=domain.name, zone_id=hosted_zone.zone_id), aws_opts
+    ).certificate_arn
+
+access_logs = (
+    AccessLogBucket(
+        prefix,
+        AccessLogBucketArgs(
+            access_logs=settings.load_balancer.access_logs,
+            name_prefix=prefix,
+            account_id=account_id,
+            region=settings.region,
+            partition=partition,
+            force_destroy=not settings.deletion_protection,
+        ),
+        aws_opts,
+    )
+    if settings.load_balancer.access_logs.enabled
+    else None
+)
+
 load_balancer = BlueGreenLoadBalancer(
     prefix,
     BlueGreenLoadBalancerArgs(
@@ -85,9 +133,25 @@ load_balancer = BlueGreenLoadBalancer(
         container_port=settings.container.port,
         deletion_protection=settings.deletion_protection,
         engine=engine,
+        https=settings.https,
+        certificate_arn=certificate_arn,
+        domain_name=domain.name,
+        zone_id=hosted_zone.zone_id if hosted_zone else None,
+        access_log_bucket=access_logs.bucket_name if access_logs else None,
+        access_log_prefix=access_logs.prefix if access_logs else "",
+        access_log_ready=access_logs.ready if access_logs else [],
     ),
     aws_opts,
 )
+
+if settings.load_balancer.waf.enabled:
+    WebFirewall(
+        prefix,
+        WebFirewallArgs(
+            waf=settings.load_balancer.waf, name_prefix=prefix, load_balancer_arn=load_balancer.arn
+        ),
+        aws_opts,
+    )
 
 task = AppTaskDefinition(
     prefix,
@@ -131,7 +195,9 @@ def smoke_test_hook(deployment: BlueGreenDeployment | None) -> SmokeTestHook:
             name_prefix=prefix,
             project_dir=Path(__file__).resolve().parent,
             test_url=load_balancer.test_url,
-            verify_tls=not settings.load_balancer.https,
+            # With a domain the hook calls https://<name>:<port>, which the certificate matches;
+            # with a certificate made elsewhere it calls the ALB's own host name, which it cannot.
+            verify_tls=domain.enabled or not settings.https,
             vpc_id=network.vpc_id,
             private_subnet_ids=network.private_subnet_ids,
             nat_public_ips=network.nat_public_ips,
@@ -139,6 +205,9 @@ def smoke_test_hook(deployment: BlueGreenDeployment | None) -> SmokeTestHook:
             alb_security_group_id=load_balancer.security_group_id,
             test_listener_port=settings.load_balancer.test_listener_port,
             log_retention_days=settings.container.log_retention_days,
+            partition=partition,
+            region=settings.region,
+            account_id=account_id,
             deployment_group_arn=deployment.deployment_group_arn if deployment else None,
             codedeploy_role_name=deployment.role_name if deployment else None,
         ),

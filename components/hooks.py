@@ -21,7 +21,7 @@ import pulumi
 import pulumi_aws as aws
 
 from hooks.smoke_test.config import DEFAULTS as SMOKE_TEST_DEFAULTS
-from specs.iam import assume_role_policy
+from specs.iam import assume_role_policy, vpc_attachment_statements
 from stack_config.model import HookSettings
 
 HOOK_SOURCE = "hooks/smoke_test"  # relative to the project, so every checkout hashes the same code
@@ -38,7 +38,8 @@ class SmokeTestHookArgs:
     project_dir: Path
     test_url: pulumi.Input[str]
     verify_tls: bool
-    """False for an HTTPS test listener: its certificate names the service, not the ALB host."""
+    """False for an HTTPS test listener reached by the ALB's host name (the certificate names the
+    service); True when ``test_url`` names the domain the certificate is for."""
     vpc_id: pulumi.Input[str]
     private_subnet_ids: pulumi.Input[list[str]]
     nat_public_ips: pulumi.Output[list[str]]
@@ -46,6 +47,10 @@ class SmokeTestHookArgs:
     alb_security_group_id: pulumi.Input[str]
     test_listener_port: int
     log_retention_days: int
+    partition: str = "aws"
+    region: str = ""
+    account_id: str = ""
+    """Where the function's network interfaces live: the ARNs its role is scoped to."""
     deployment_group_arn: pulumi.Input[str] | None = None
     """CodeDeploy engine: the group the hook reports to. None under the ECS engine, where
     the function returns its verdict and ECS's infrastructure role invokes it."""
@@ -88,20 +93,36 @@ class SmokeTestHook(pulumi.ComponentResource):
             description="Smoke-test hook: write logs, attach to the VPC (and report to CodeDeploy)",
             opts=child,
         )
-        role_policy = aws.iam.RolePolicy(
-            f"{name}-hook",
-            role=role.id,
-            policy=log_group.arn.apply(
-                lambda logs: json.dumps(
-                    _hook_policy(logs, reports_to_codedeploy=args.deployment_group_arn is not None)
-                )
-            ),
-            opts=child,
-        )
         security_group = aws.ec2.SecurityGroup(
             f"{name}-hook",
             vpc_id=args.vpc_id,
             description="Smoke-test hook: outbound only",
+            opts=child,
+        )
+        role_policy = aws.iam.RolePolicy(
+            f"{name}-hook",
+            role=role.id,
+            policy=pulumi.Output.all(
+                logs=log_group.arn,
+                vpc=args.vpc_id,
+                subnets=args.private_subnet_ids,
+                group=security_group.arn,
+            ).apply(
+                lambda v: json.dumps(
+                    _hook_policy(
+                        v["logs"],
+                        reports_to_codedeploy=args.deployment_group_arn is not None,
+                        attachment=vpc_attachment_statements(
+                            partition=args.partition,
+                            region=args.region,
+                            account_id=args.account_id,
+                            vpc_id=v["vpc"],
+                            subnet_ids=list(v["subnets"]),
+                            security_group_arns=[v["group"]],
+                        ),
+                    )
+                )
+            ),
             opts=child,
         )
         aws.vpc.SecurityGroupEgressRule(
@@ -194,8 +215,11 @@ def _host_cidr_at(index: int) -> Callable[[list[str]], str]:
     return host_cidr
 
 
-def _hook_policy(log_group_arn: str, *, reports_to_codedeploy: bool) -> dict[str, Any]:
-    """Logs, VPC attachment and, under CodeDeploy, the right to report the hook's verdict.
+def _hook_policy(
+    log_group_arn: str, *, reports_to_codedeploy: bool, attachment: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Logs, VPC attachment (``specs.iam.vpc_attachment_statements``) and, under CodeDeploy, the
+    right to report the hook's verdict.
 
     The Service Authorization Reference lists no resource type for
     ``codedeploy:PutLifecycleEventHookExecutionStatus``: a statement naming the deployment
@@ -225,19 +249,7 @@ def _hook_policy(log_group_arn: str, *, reports_to_codedeploy: bool) -> dict[str
                 "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
                 "Resource": f"{log_group_arn}:*",
             },
-            {
-                # Lambda creates and removes the function's network interfaces in the VPC;
-                # these EC2 actions accept no narrower resource for Describe*.
-                "Sid": "AttachToVpc",
-                "Effect": "Allow",
-                "Action": [
-                    "ec2:CreateNetworkInterface",
-                    "ec2:DescribeNetworkInterfaces",
-                    "ec2:DeleteNetworkInterface",
-                    "ec2:AssignPrivateIpAddresses",
-                    "ec2:UnassignPrivateIpAddresses",
-                ],
-                "Resource": "*",
-            },
+            # Lambda creates and removes the function's network interfaces in the VPC.
+            *attachment,
         ],
     }

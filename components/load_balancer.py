@@ -4,16 +4,18 @@ Creates an internet-facing ALB with its security group, a blue and a green targe
 (``target_type`` ip, health check and deregistration delay from config), a production
 listener (HTTP 80, or HTTPS 443 with an ACM certificate plus an HTTP->HTTPS redirect on 80)
 and a test listener on ``loadBalancer.testListenerPort`` reachable only from
-``loadBalancer.testTrafficCidrs``. Both listeners start on blue, with green behind them at
-weight 0; after that the deployment engine owns the weights: CodeDeploy the listeners'
-default actions, ECS the listener rules it is given.
+``loadBalancer.testTrafficCidrs``. With a domain it also points an alias record at the ALB, and
+the URLs name the domain; with an access log bucket the ALB writes its access logs there.
+Both listeners start on blue, with green behind them at weight 0; after that the deployment
+engine owns the weights: CodeDeploy the listeners' default actions, ECS the listener rules it
+is given.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
@@ -32,6 +34,17 @@ class BlueGreenLoadBalancerArgs:
     deletion_protection: bool
     engine: Engine = DEFAULT_ENGINE
     """Who moves traffic: ``codedeploy`` (listener default actions) or ``ecs`` (listener rules)."""
+    https: bool = False
+    """Production on HTTPS 443 (HTTP 80 redirects) and the test listener on HTTPS."""
+    certificate_arn: pulumi.Input[str] | None = None
+    """The (validated) certificate the HTTPS listeners serve."""
+    domain_name: str | None = None
+    zone_id: str | None = None
+    """With ``domain_name``: the hosted zone of the alias record that points the name at the ALB."""
+    access_log_bucket: pulumi.Input[str] | None = None
+    access_log_prefix: str = ""
+    access_log_ready: list[pulumi.Resource] = field(default_factory=list)
+    """The bucket policy and settings the ALB needs before it may write its logs."""
 
 
 def _rule_name(cidr: str) -> str:
@@ -40,6 +53,7 @@ def _rule_name(cidr: str) -> str:
 
 
 class BlueGreenLoadBalancer(pulumi.ComponentResource):
+    arn: pulumi.Output[str]
     security_group_id: pulumi.Output[str]
     arn_suffix: pulumi.Output[str]
     dns_name: pulumi.Output[str]
@@ -59,8 +73,10 @@ class BlueGreenLoadBalancer(pulumi.ComponentResource):
             description="ALB: production and test listeners",
             opts=child,
         )
-        self._allow(name, "prod", settings.production_port, settings.allowed_cidrs)
-        if settings.https:
+        https = args.https
+        production_port = 443 if https else 80
+        self._allow(name, "prod", production_port, settings.allowed_cidrs)
+        if https:
             self._allow(name, "redirect", 80, settings.allowed_cidrs)
         self._allow(name, "test", settings.test_listener_port, settings.test_traffic_cidrs)
 
@@ -73,15 +89,21 @@ class BlueGreenLoadBalancer(pulumi.ComponentResource):
             idle_timeout=settings.idle_timeout_seconds,
             drop_invalid_header_fields=True,
             enable_deletion_protection=args.deletion_protection,
-            opts=child,
+            access_logs=(
+                {"bucket": args.access_log_bucket, "prefix": args.access_log_prefix, "enabled": True}
+                if args.access_log_bucket is not None
+                else None
+            ),
+            # ELB writes a test object when logging is switched on: the bucket policy comes first.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=args.access_log_ready),
         )
         self.blue = self._target_group(f"{name}-blue", args)
         self.green = self._target_group(f"{name}-green", args)
 
-        protocol = "HTTPS" if settings.https else "HTTP"
+        protocol = "HTTPS" if https else "HTTP"
         # TLS settings apply only to HTTPS listeners; HTTP ones declare neither.
-        certificate_arn = settings.certificate_arn if settings.https else None
-        ssl_policy = settings.ssl_policy if settings.https else None
+        certificate_arn = args.certificate_arn if https else None
+        ssl_policy = settings.ssl_policy if https else None
         # Both target groups sit behind each listener from the start (green at weight 0), so
         # green's targets are health-checked while they start, before any traffic moves.
         blue_live = [
@@ -118,7 +140,7 @@ class BlueGreenLoadBalancer(pulumi.ComponentResource):
         self.production_listener = aws.lb.Listener(
             f"{name}-prod",
             load_balancer_arn=self.alb.arn,
-            port=settings.production_port,
+            port=production_port,
             protocol=protocol,
             default_actions=default_actions,
             certificate_arn=certificate_arn,
@@ -177,7 +199,7 @@ class BlueGreenLoadBalancer(pulumi.ComponentResource):
         self.listeners: list[pulumi.Resource] = [self.production_listener, self.test_listener]
         if self.production_rule is not None and self.test_rule is not None:
             self.listeners += [self.production_rule, self.test_rule]
-        if settings.https:
+        if https:
             self.listeners.append(
                 aws.lb.Listener(
                     f"{name}-redirect",
@@ -196,16 +218,33 @@ class BlueGreenLoadBalancer(pulumi.ComponentResource):
                 )
             )
 
-        scheme = "https" if settings.https else "http"
+        self.alias_record: aws.route53.Record | None = None
+        host: pulumi.Input[str] = self.alb.dns_name
+        if args.domain_name is not None and args.zone_id is not None:
+            # The name users reach, and the one the certificate is for: an alias (free queries).
+            self.alias_record = aws.route53.Record(
+                f"{name}-alias",
+                zone_id=args.zone_id,
+                name=args.domain_name,
+                type="A",
+                aliases=[
+                    aws.route53.RecordAliasArgs(
+                        name=self.alb.dns_name, zone_id=self.alb.zone_id, evaluate_target_health=True
+                    )
+                ],
+                opts=child,
+            )
+            host = args.domain_name
+
+        scheme = "https" if https else "http"
+        self.arn = self.alb.arn
         self.security_group_id = self.security_group.id
         self.arn_suffix = self.alb.arn_suffix
         self.dns_name = self.alb.dns_name
         self.production_url = pulumi.Output.concat(
-            f"{scheme}://", self.alb.dns_name, _port_suffix(scheme, settings.production_port)
+            f"{scheme}://", host, _port_suffix(scheme, production_port)
         )
-        self.test_url = pulumi.Output.concat(
-            f"{scheme}://", self.alb.dns_name, f":{settings.test_listener_port}"
-        )
+        self.test_url = pulumi.Output.concat(f"{scheme}://", host, f":{settings.test_listener_port}")
         self.register_outputs(
             {
                 "dns_name": self.dns_name,

@@ -4,16 +4,20 @@ Either adopts an existing VPC (``network.vpcId`` with public and private subnet 
 creates one across ``network.availabilityZones`` zones: a public subnet per zone for the
 ALB behind an internet gateway, a private subnet per zone for the tasks, and egress for
 image pulls, logs and secrets through NAT gateways and/or VPC endpoints. Tasks never get a
-public IP.
+public IP. A VPC made here also gets its default security group emptied (FSBP EC2.2: nothing
+uses it, and AWS's default rules let its members talk to each other) and, with
+``network.flowLogs.enabled``, flow logs to a CloudWatch log group with retention (EC2.6).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
+from specs.iam import flow_logs_role_policy, flow_logs_trust_policy
 from specs.subnets import plan_subnets
 from stack_config.model import NetworkSettings
 
@@ -29,6 +33,9 @@ class NetworkArgs:
     zones: list[str]
     """The region's regular zones (components/region.py); a new VPC uses the first
     ``network.availabilityZones`` of them. Empty for an existing VPC."""
+    account_id: str = ""
+    partition: str = "aws"
+    """Where the flow logs role may be used from (its trust policy's confused-deputy conditions)."""
 
 
 class Network(pulumi.ComponentResource):
@@ -69,6 +76,18 @@ class Network(pulumi.ComponentResource):
             opts=child,
         )
         gateway = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, opts=child)
+        # EC2.2: adopt the VPC's default security group and keep it without any rule (the
+        # provider revokes AWS's default ones); nothing here uses it.
+        aws.ec2.DefaultSecurityGroup(
+            f"{name}-default",
+            vpc_id=vpc.id,
+            ingress=[],
+            egress=[],
+            tags={"Name": f"{name}-default-unused"},
+            opts=child,
+        )
+        if settings.flow_logs.enabled:
+            self._create_flow_logs(name, args, vpc)
 
         public_routes = aws.ec2.RouteTable(
             f"{name}-public",
@@ -154,6 +173,44 @@ class Network(pulumi.ComponentResource):
         self.public_subnet_ids = pulumi.Output.all(*[s.id for s in public_subnets])
         self.private_subnet_ids = pulumi.Output.all(*[s.id for s in private_subnets])
         self.nat_public_ips = pulumi.Output.all(*[a.public_ip for a in addresses])
+
+    def _create_flow_logs(self, name: str, args: NetworkArgs, vpc: aws.ec2.Vpc) -> None:
+        settings = args.network.flow_logs
+        child = pulumi.ResourceOptions(parent=self)
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-flow-logs",
+            name=f"/vpc/{name}/flow-logs",
+            retention_in_days=settings.retention_days,
+            opts=child,
+        )
+        role = aws.iam.Role(
+            f"{name}-flow-logs-role",
+            assume_role_policy=json.dumps(
+                flow_logs_trust_policy(
+                    account_id=args.account_id, partition=args.partition, region=args.region
+                )
+            ),
+            description="VPC flow logs: write records into the VPC's flow log group",
+            opts=child,
+        )
+        role_policy = aws.iam.RolePolicy(
+            f"{name}-flow-logs-role",
+            role=role.id,
+            policy=log_group.arn.apply(lambda arn: json.dumps(flow_logs_role_policy(arn))),
+            opts=child,
+        )
+        aws.ec2.FlowLog(
+            f"{name}-flow-logs",
+            vpc_id=vpc.id,
+            traffic_type=settings.traffic_type,
+            log_destination_type="cloud-watch-logs",
+            log_destination=log_group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=600,
+            tags={"Name": f"{name}-flow-logs"},
+            # The flow log starts delivering at once: its role must already be allowed to write.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[role_policy]),
+        )
 
     def _create_endpoints(
         self,

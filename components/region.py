@@ -36,3 +36,27 @@ def look_up_zones(provider: aws.Provider) -> list[str]:
         opts=pulumi.InvokeOptions(provider=provider),
     )
     return list(found.names)
+
+
+def look_up_account(provider: aws.Provider) -> str:
+    """The account the provider's credentials act in: ARNs and the log delivery grant name it."""
+    return aws.get_caller_identity(opts=pulumi.InvokeOptions(provider=provider)).account_id
+
+
+@dataclass(frozen=True)
+class HostedZone:
+    zone_id: str
+    name: str
+    """Without the trailing dot."""
+
+
+def look_up_zone(provider: aws.Provider, *, zone_id: str | None, name: str | None) -> HostedZone:
+    """The public hosted zone named by id or by name, so its name can be checked against the
+    domain before anything is created."""
+    found = aws.route53.get_zone(
+        zone_id=zone_id,
+        name=None if zone_id else name,
+        private_zone=False,
+        opts=pulumi.InvokeOptions(provider=provider),
+    )
+    return HostedZone(zone_id=found.zone_id, name=found.name.removesuffix("."))

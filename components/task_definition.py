@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from specs.container_definition import container_definition
+from specs.container_definition import container_definition, scratch_volumes
 from specs.iam import assume_role_policy, ecr_repository_arn_from_uri, execution_role_policy
 from stack_config.model import ContainerSettings, ImageSettings, TaskSettings
 
@@ -109,6 +109,10 @@ class AppTaskDefinition(pulumi.ComponentResource):
             execution_role_arn=self.execution_role.arn,
             task_role_arn=self.task_role.arn,
             container_definitions=definitions,
+            # Empty, writable task storage behind container.scratchPaths (the root FS is read-only).
+            volumes=[
+                aws.ecs.TaskDefinitionVolumeArgs(name=v["name"]) for v in scratch_volumes(args.container)
+            ],
             # Keep every earlier revision registered: CodeDeploy and manual rollbacks point at them.
             skip_destroy=True,
             opts=child,

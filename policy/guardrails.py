@@ -48,13 +48,23 @@ from specs.resource_reader import (
     ECR_LIFECYCLE_POLICY,
     ECR_REPOSITORY,
     ECS_SERVICE,
+    FLOW_LOG,
     LISTENER,
     LISTENER_RULE,
+    LOAD_BALANCER,
     METRIC_ALARM,
     TARGET_GROUP,
     TASK_DEFINITION,
+    VPC,
+    WEB_ACL_ASSOCIATION,
 )
 
+from .baseline_checks import (
+    check_alb_access_logs,
+    check_alb_web_acl,
+    check_read_only_root_filesystem,
+    check_vpc_flow_logs,
+)
 from .resource_checks import (
     check_ecr_lifecycle_any_rule_last,
     check_ecr_scan_on_push,
@@ -160,6 +170,30 @@ def build_policies(stack_name: Callable[[], str] = _current_stack) -> list[Polic
             stack_name,
         ),
         _stack_policy(
+            "alb-access-logs",
+            "In production stacks every Application Load Balancer writes access logs (AWS FSBP ELB.5).",
+            check_alb_access_logs,
+            stack_name,
+        ),
+        _stack_policy(
+            "alb-web-acl",
+            "In production stacks every Application Load Balancer is associated with a WAF web ACL.",
+            check_alb_web_acl,
+            stack_name,
+        ),
+        _stack_policy(
+            "read-only-root-filesystem",
+            "In production stacks every container's root filesystem is read-only (AWS FSBP ECS.5).",
+            check_read_only_root_filesystem,
+            stack_name,
+        ),
+        _stack_policy(
+            "vpc-flow-logs",
+            "In production stacks every VPC the stack creates has flow logs (AWS FSBP EC2.6).",
+            check_vpc_flow_logs,
+            stack_name,
+        ),
+        _stack_policy(
             "blue-termination-wait-covers-alarms",
             "Blue is kept after a release (CodeDeploy terminationWaitTimeInMinutes, ECS "
             "bakeTimeInMinutes) at least as long as the alarms that roll it back need to fire.",
@@ -177,13 +211,17 @@ __all__ = [
     "ECR_REPOSITORY",
     "ECS_BLUE_GREEN_STRATEGIES",
     "ECS_SERVICE",
+    "FLOW_LOG",
     "LISTENER",
     "LISTENER_RULE",
+    "LOAD_BALANCER",
     "METRIC_ALARM",
     "PACK_ENFORCEMENT",
     "PACK_NAME",
     "TARGET_GROUP",
     "TASK_DEFINITION",
+    "VPC",
+    "WEB_ACL_ASSOCIATION",
     "build_policies",
     "name_parts",
 ]

@@ -194,8 +194,9 @@ def check_production_listener_https(resources: Sequence[PolicyResource], stack: 
                 Violation(
                     f"listener '{listener.name}' ({role}, port {fmt(port) if port is not None else '?'}) "
                     f"of production stack '{stack}' uses {description}; production traffic must be "
-                    "HTTPS: protocol HTTPS with an ACM certificate (loadBalancer.certificateArn in the "
-                    "stack config), or a listener that only redirects HTTP to HTTPS.",
+                    "HTTPS: set domain (name and its Route 53 zone: the program requests and validates "
+                    "the certificate) or loadBalancer.certificateArn (an ACM certificate made elsewhere) "
+                    "in the stack config, or a listener that only redirects HTTP to HTTPS.",
                     listener.urn,
                 )
             )

@@ -54,6 +54,11 @@ REQUIRED_PRICES: tuple[str, ...] = (
     "vpc_endpoint_az_hour",
     "vpc_endpoint_gb",
     "ecr_storage_gb_month",
+    "waf_web_acl_month",
+    "waf_rule_month",
+    "waf_request",
+    "s3_storage_gb_month",
+    "logs_vended_ingest_gb",
 )
 
 NOT_INCLUDED: tuple[str, ...] = (
@@ -61,6 +66,9 @@ NOT_INCLUDED: tuple[str, ...] = (
     "Container Insights metrics (when enabled on the cluster)",
     "the hook Lambda, SNS notifications, Secrets Manager, and the deployments themselves "
     "(free for ECS under CodeDeploy and under ECS's own engine)",
+    "Route 53: the hosted zone exists already (its monthly fee is not this stack's), alias queries to the "
+    "ALB are free, the certificate's validation record is queried rarely",
+    "ACM public certificates (free) and S3 requests of the ALB's log delivery",
     "free tiers, Savings Plans and taxes",
 )
 
@@ -240,6 +248,13 @@ class Usage:
     """The ECR lifecycle rule's image count; None when no rule limits it."""
     release_seconds: int | None
     """A release's worst-case duration (build_timeline); None when it could not be derived."""
+    web_acls: int = 0
+    web_acl_rules: int = 0
+    """Rules of all web ACLs (a managed rule group counts as one rule)."""
+    access_log_expiration_days: int | None = None
+    """The access log bucket's expiry; None when the stack writes no access logs."""
+    flow_logs: int = 0
+    flow_log_retention_days: int | None = None
 
     @property
     def vcpu(self) -> float:
@@ -309,6 +324,23 @@ def _keep_last_images(run: ProgramRunLike) -> int | None:
     return None
 
 
+def _access_log_expiration(run: ProgramRunLike) -> int | None:
+    for config in of_type(run, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"):
+        for rule in config.inputs.get("rules") or []:
+            days = DECLARED.get(rule, "expiration", "days")
+            if days:
+                return int(days)
+    return None
+
+
+def _flow_log_retention(run: ProgramRunLike) -> int | None:
+    destinations = {f.inputs.get("logDestination") for f in of_type(run, "aws:ec2/flowLog:FlowLog")}
+    for group in of_type(run, "aws:cloudwatch/logGroup:LogGroup"):
+        if group.outputs.get("arn") in destinations and group.inputs.get("retentionInDays"):
+            return int(group.inputs["retentionInDays"])
+    return None
+
+
 def extract_usage(run: ProgramRunLike) -> Usage:
     """Read the billed quantities from a run's declared resources."""
     service = _one(run, ECS_SERVICE, "ECS service")
@@ -354,6 +386,11 @@ def extract_usage(run: ProgramRunLike) -> Usage:
         log_retention_days=_task_log_retention(run, task),
         keep_last_images=_keep_last_images(run),
         release_seconds=release_seconds,
+        web_acls=len(of_type(run, "aws:wafv2/webAcl:WebAcl")),
+        web_acl_rules=sum(len(a.inputs.get("rules") or []) for a in of_type(run, "aws:wafv2/webAcl:WebAcl")),
+        access_log_expiration_days=_access_log_expiration(run),
+        flow_logs=len(of_type(run, "aws:ec2/flowLog:FlowLog")),
+        flow_log_retention_days=_flow_log_retention(run),
     )
 
 
@@ -380,6 +417,12 @@ class CostAssumptions:
     """Images assumed stored when no lifecycle rule limits the count."""
     log_months_when_kept_forever: float = 12.0
     """Months of logs assumed stored when the log group never expires them."""
+    waf_requests_per_month: float = 10_000_000
+    """Requests the web ACL inspects per month (when declared)."""
+    access_log_gb_per_month: float = 1.0
+    """Compressed ALB access logs written per month (when enabled)."""
+    flow_log_gb_per_month: float = 2.0
+    """Flow log records per VPC per month (when enabled)."""
 
     def describe(self) -> list[str]:
         return [
@@ -391,6 +434,9 @@ class CostAssumptions:
             f"{self.log_gb_per_task_month:g} GB of logs per task-month, stored for the retention period "
             "(uncompressed size: an upper bound)",
             f"image {self.image_size_gb:g} GB x images kept by the lifecycle rule",
+            f"WAF (if any): {self.waf_requests_per_month:,.0f} requests/month",
+            f"ALB access logs (if any): {self.access_log_gb_per_month:g} GB/month, kept until they expire",
+            f"VPC flow logs (if any): {self.flow_log_gb_per_month:g} GB/month per VPC, kept for retention",
         ]
 
 
@@ -508,6 +554,46 @@ def _price_lines(
     return items, unpriced
 
 
+def _edge_lines(usage: Usage, a: CostAssumptions, hours: float) -> list[tuple[str, str, float, str]]:
+    """WAF, access log storage and flow log ingestion and storage, when the stack declares them."""
+    lines = []
+    if usage.web_acls:
+        lines.append(
+            _line("waf_web_acl_month", f"WAF web ACLs ({usage.web_acls})", usage.web_acls, "web ACL-months")
+        )
+        lines.append(
+            _line("waf_rule_month", f"WAF rules ({usage.web_acl_rules})", usage.web_acl_rules, "rule-months")
+        )
+        lines.append(
+            _line(
+                "waf_request",
+                f"WAF requests ({a.waf_requests_per_month / 1e6:g} million)",
+                a.waf_requests_per_month * usage.web_acls,
+                "requests",
+            )
+        )
+    if usage.access_log_expiration_days is not None:
+        days = usage.access_log_expiration_days
+        lines.append(
+            _line(
+                "s3_storage_gb_month",
+                f"ALB access logs in S3 ({days}-day expiry)",
+                a.access_log_gb_per_month * days / (hours / 24),
+                "GB-months",
+            )
+        )
+    if usage.flow_logs:
+        ingested = usage.flow_logs * a.flow_log_gb_per_month
+        lines.append(_line("logs_vended_ingest_gb", "VPC flow logs ingestion (vended logs)", ingested, "GB"))
+        retention = usage.flow_log_retention_days
+        months = a.log_months_when_kept_forever if retention is None else retention / (hours / 24)
+        kept = "never expire" if retention is None else f"{retention}-day retention"
+        lines.append(
+            _line("logs_storage_gb_month", f"VPC flow logs storage ({kept})", ingested * months, "GB-months")
+        )
+    return lines
+
+
 def estimate(
     usage: Usage,
     prices: PriceTable,
@@ -616,6 +702,8 @@ def estimate(
         )
     )
 
+    lines.extend(_edge_lines(usage, a, hours))
+
     items, unpriced = _price_lines(prices, lines)
 
     try:
@@ -678,7 +766,7 @@ def _quantity(value: float) -> str:
 
 def _unit_price(usd: float) -> str:
     """At least two decimals, and every significant one: ``$0.10``, ``$0.04048``."""
-    text = f"{usd:.6f}".rstrip("0")
+    text = f"{usd:.10f}".rstrip("0")  # WAF prices a request at $0.0000006
     decimals = len(text.split(".")[1])
     return f"${usd:.{max(2, decimals)}f}"
 

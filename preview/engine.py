@@ -121,11 +121,29 @@ class Recorded:
     """Input paths that were marked secret (e.g. ``registry``)."""
 
 
+def fake_zone_id(zone_name: str) -> str:
+    """A hosted zone id derived from the zone's name: the same name always gets the same id."""
+    return "Z" + hashlib.sha256(zone_name.encode()).hexdigest()[:20].upper()
+
+
+def parent_zone(domain_name: str) -> str:
+    """What the mock answers for a zone asked for by id: the domain's parent (or the domain
+    itself when it has two labels). The offline preview cannot ask Route 53; the real lookup
+    does, and a zone that does not hold the name is a config error either way."""
+    labels = domain_name.removesuffix(".").split(".")
+    return ".".join(labels[1:]) if len(labels) > 2 else ".".join(labels)
+
+
 class FakeAws(pulumi.runtime.Mocks):
     """Mock provider: echoes inputs and adds the computed outputs the program reads."""
 
-    def __init__(self, region: str) -> None:
+    def __init__(
+        self, region: str, domain_name: str | None = None, zones: dict[str, str] | None = None
+    ) -> None:
         self.region = region
+        self.domain_name = domain_name
+        self.zones = dict(zones or {})
+        """Hosted zone id -> name, for lookups by id (else ``parent_zone`` of ``domain_name``)."""
         self.calls: list[str] = []
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
@@ -147,6 +165,32 @@ class FakeAws(pulumi.runtime.Mocks):
         elif args.typ == "aws:lb/loadBalancer:LoadBalancer":
             outputs["dnsName"] = f"{name}-1234567890.{region}.elb.{dns_suffix}"
             outputs["arnSuffix"] = f"app/{name}/50dc6c495c0c9188"
+            outputs["zoneId"] = "ZFAKEALB" + hashlib.sha256(region.encode()).hexdigest()[:6].upper()
+        elif args.typ == "aws:acm/certificate:Certificate":
+            domain = args.inputs["domainName"]
+            token = hashlib.sha256(domain.encode()).hexdigest()
+            outputs["arn"] = (
+                f"arn:{partition}:acm:{region}:{account}:certificate/{token[:8]}-{token[8:12]}-{token[12:16]}-{token[16:20]}-{token[20:32]}"
+            )
+            outputs["domainValidationOptions"] = [
+                {
+                    "domainName": domain,
+                    "resourceRecordName": f"_{token[:32]}.{domain}.",
+                    "resourceRecordType": "CNAME",
+                    "resourceRecordValue": f"_{token[32:64]}.acm-validations.aws.",
+                }
+            ]
+        elif args.typ == "aws:acm/certificateValidation:CertificateValidation":
+            outputs["certificateArn"] = args.inputs["certificateArn"]
+        elif args.typ == "aws:route53/record:Record":
+            outputs["fqdn"] = str(args.inputs["name"]).removesuffix(".")
+        elif args.typ == "aws:s3/bucket:Bucket":
+            outputs.setdefault("bucket", f"{name}-1a2b3c4")
+            outputs["arn"] = f"arn:{partition}:s3:::{outputs['bucket']}"
+        elif args.typ == "aws:wafv2/webAcl:WebAcl":
+            outputs["arn"] = (
+                f"arn:{partition}:wafv2:{region}:{account}:regional/webacl/{outputs['name']}/{name}-id"
+            )
         elif args.typ == "aws:lb/targetGroup:TargetGroup":
             outputs["arnSuffix"] = f"targetgroup/{outputs['name']}/943f017f100becff"
         elif args.typ == "aws:ecs/taskDefinition:TaskDefinition":
@@ -188,6 +232,30 @@ class FakeAws(pulumi.runtime.Mocks):
                 "dnsSuffix": facts.dns_suffix,
                 "reverseDnsPrefix": facts.reverse_dns_prefix,
                 "id": facts.partition,
+            }
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            partition = partition_of(self.region).partition
+            return {
+                "accountId": ACCOUNT,
+                "arn": f"arn:{partition}:iam::{ACCOUNT}:user/preview",
+                "userId": "AIDAPREVIEW",
+                "id": ACCOUNT,
+            }
+        if args.token == "aws:route53/getZone:getZone":
+            zone_id = args.args.get("zoneId")
+            if zone_id:
+                name = self.zones.get(zone_id) or parent_zone(self.domain_name or "example.com")
+            else:
+                name = str(args.args["name"]).removesuffix(".")
+                zone_id = fake_zone_id(name)
+            return {
+                "zoneId": zone_id,
+                "name": name,
+                "arn": f"arn:{partition_of(self.region).partition}:route53:::hostedzone/{zone_id}",
+                "privateZone": False,
+                "nameServers": [f"ns-1.awsdns-01.{name}"],
+                "resourceRecordSetCount": 2,
+                "id": zone_id,
             }
         if args.token == "aws:ecr/getAuthorizationToken:getAuthorizationToken":
             return {
@@ -269,7 +337,9 @@ def _start(
     if not usable:  # another test (e.g. an ASGI one) may have closed or cleared the loop
         asyncio.set_event_loop(asyncio.new_event_loop())
     config = stack_config(stack, overrides, project=project)
-    mocks = FakeAws(str(config.get("aws:region") or "us-east-1"))
+    domain = config.get(f"{project}:domain")
+    domain_name = domain.get("name") if isinstance(domain, dict) else None
+    mocks = FakeAws(str(config.get("aws:region") or "us-east-1"), domain_name=domain_name)
     monitor = RecordingMonitor(mocks)
     runtime_settings.ROOT.set(None)  # a fresh root stack for every run
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)

@@ -90,8 +90,56 @@ def _task_definition(r: Recorded) -> str:
         f"{r.inputs.get('cpu')} CPU / {r.inputs.get('memory')} MiB {platform}, container {container['name']} "
         f":{container['portMappings'][0]['containerPort']}, {health}, "
         f"stop timeout {container.get('stopTimeout')} s"
+        + (
+            ", read-only root filesystem"
+            + "".join(f", writable {m['containerPath']}" for m in container.get("mountPoints") or [])
+            if container.get("readonlyRootFilesystem")
+            else ", writable root filesystem"
+        )
         + (", old revisions kept" if r.inputs.get("skipDestroy") else "")
     )
+
+
+def _bucket_policy(r: Recorded) -> str:
+    statements = json.loads(r.inputs["policy"])["Statement"]
+    parts = []
+    for statement in statements:
+        if statement["Effect"] == "Deny" and "aws:SecureTransport" in json.dumps(statement.get("Condition")):
+            parts.append("denies plain HTTP")
+        elif statement["Effect"] == "Allow":
+            principal = next(iter(statement["Principal"].values()))
+            parts.append(f"{statement['Action']} for {principal} on {statement['Resource']}")
+    return "; ".join(parts)
+
+
+def _web_acl(r: Recorded) -> str:
+    rules = r.inputs.get("rules") or []
+    counting = [
+        rule["name"] for rule in rules if "count" in (rule.get("overrideAction") or rule.get("action") or {})
+    ]
+    mode = "count only (nothing blocked)" if counting and len(counting) == len(rules) else "blocking"
+    rate = next(
+        (
+            rule["statement"]["rateBasedStatement"]
+            for rule in rules
+            if (rule.get("statement") or {}).get("rateBasedStatement")
+        ),
+        None,
+    )
+    limit = (
+        f", rate limit {rate['limit']} per IP per {rate.get('evaluationWindowSec', 300)} s" if rate else ""
+    )
+    groups = [
+        rule["name"] for rule in rules if (rule.get("statement") or {}).get("managedRuleGroupStatement")
+    ]
+    return f"{r.inputs.get('scope')}, {mode}: {', '.join(groups)}{limit}"
+
+
+def _record(r: Recorded) -> str:
+    aliases = r.inputs.get("aliases") or []
+    if aliases:
+        return f"{r.inputs.get('type')} {r.inputs.get('name')} alias to the ALB"
+    return f"{r.inputs.get('type')} {r.inputs.get('name')} (certificate validation)"
 
 
 def _service(r: Recorded) -> str:
@@ -205,6 +253,46 @@ DESCRIBE: dict[str, Callable[[Recorded], str]] = {
         f"{'internal' if r.inputs.get('internal') else 'internet-facing'} ALB, idle timeout "
         f"{r.inputs.get('idleTimeout')} s"
         + (", deletion protection" if r.inputs.get("enableDeletionProtection") else "")
+        + (
+            ", access logs to s3://"
+            + f"{r.inputs['accessLogs']['bucket']}/{r.inputs['accessLogs'].get('prefix', '')}"
+            if (r.inputs.get("accessLogs") or {}).get("enabled")
+            else ", no access logs"
+        )
+    ),
+    "aws:acm/certificate:Certificate": lambda r: (
+        f"{r.inputs.get('domainName')}, validated by {r.inputs.get('validationMethod')}"
+    ),
+    "aws:acm/certificateValidation:CertificateValidation": lambda r: (
+        "waits until ACM has issued the certificate; the listeners serve it only then"
+    ),
+    "aws:route53/record:Record": _record,
+    "aws:s3/bucket:Bucket": lambda r: f"{r.inputs.get('bucket')}",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": lambda r: (
+        "all public access blocked"
+        if all(
+            r.inputs.get(k)
+            for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+        )
+        else "public access partly allowed"
+    ),
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": lambda r: (
+        f"{r.inputs['rule']['objectOwnership']} (ACLs disabled)"
+    ),
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": lambda r: (
+        f"{r.inputs['rules'][0]['applyServerSideEncryptionByDefault']['sseAlgorithm']} (SSE-S3)"
+    ),
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": lambda r: (
+        f"objects expire after {r.inputs['rules'][0]['expiration']['days']} days"
+    ),
+    "aws:s3/bucketPolicy:BucketPolicy": _bucket_policy,
+    "aws:wafv2/webAcl:WebAcl": _web_acl,
+    "aws:wafv2/webAclAssociation:WebAclAssociation": lambda r: "protects the ALB",
+    "aws:ec2/flowLog:FlowLog": lambda r: (
+        f"{r.inputs.get('trafficType')} traffic of the VPC to CloudWatch Logs"
+    ),
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": lambda r: (
+        f"{len(r.inputs.get('ingress') or [])} inbound / {len(r.inputs.get('egress') or [])} outbound rules"
     ),
     "aws:lb/targetGroup:TargetGroup": _target_group,
     "aws:lb/listener:Listener": _listener,

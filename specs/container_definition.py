@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
@@ -33,6 +34,10 @@ class ContainerLike(Protocol):
     def secrets(self) -> Mapping[str, str]: ...
     @property
     def health_check(self) -> HealthCheckLike: ...
+    @property
+    def readonly_root_filesystem(self) -> bool: ...
+    @property
+    def scratch_paths(self) -> Sequence[str]: ...
 
 
 class TaskLike(Protocol):
@@ -51,6 +56,16 @@ _SHUTDOWN_MARGIN_SECONDS = 3
 def shutdown_timeout_seconds(stop_timeout_seconds: int) -> int:
     """How long the app may drain in-flight requests after SIGTERM, ending before SIGKILL."""
     return max(1, stop_timeout_seconds - _SHUTDOWN_MARGIN_SECONDS)
+
+
+def scratch_volume_name(path: str) -> str:
+    """The task volume behind a writable path: ``/tmp`` -> ``scratch-tmp``."""
+    return "scratch-" + (re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-") or "root")
+
+
+def scratch_volumes(container: ContainerLike) -> list[dict[str, str]]:
+    """The task-level volumes (Fargate task storage, empty at start) the container writes to."""
+    return [{"name": scratch_volume_name(path)} for path in container.scratch_paths]
 
 
 def _name_value_pairs(values: Mapping[str, str], value_key: str) -> list[dict[str, str]]:
@@ -98,6 +113,13 @@ def container_definition(
             },
         },
         "stopTimeout": task.stop_timeout_seconds,
+        # ECS.5: the image's files cannot be changed at run time; the app writes only to the
+        # scratch volumes mounted below (``container.scratchPaths``, /tmp by default).
+        "readonlyRootFilesystem": container.readonly_root_filesystem,
+        "mountPoints": [
+            {"sourceVolume": scratch_volume_name(path), "containerPath": path, "readOnly": False}
+            for path in container.scratch_paths
+        ],
     }
     if container.secrets:
         definition["secrets"] = _name_value_pairs(container.secrets, "valueFrom")

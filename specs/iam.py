@@ -105,3 +105,99 @@ def execution_role_policy(
             }
         )
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def flow_logs_trust_policy(*, account_id: str, partition: str, region: str) -> dict[str, Any]:
+    """VPC Flow Logs may assume the role, only for flow logs of this account and region.
+
+    The confused-deputy conditions are the ones AWS recommends ("IAM role for publishing flow
+    logs to CloudWatch Logs", Amazon VPC User Guide).
+    """
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": account_id},
+                    "ArnLike": {"aws:SourceArn": f"arn:{partition}:ec2:{region}:{account_id}:vpc-flow-log/*"},
+                },
+            }
+        ],
+    }
+
+
+def flow_logs_role_policy(log_group_arn: str) -> dict[str, Any]:
+    """Write flow log records into one existing log group, nothing else.
+
+    AWS's example grants five logs actions on ``*``; the log group exists before the flow log
+    (the program creates it with its retention), so CreateLogGroup and DescribeLogGroups are
+    not needed, and the three left take the log group as their resource (as AWS CDK's FlowLog
+    grants them).
+    """
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "WriteFlowLogs",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                "Resource": [log_group_arn, f"{log_group_arn}:*"],
+            }
+        ],
+    }
+
+
+def vpc_attachment_statements(
+    *,
+    partition: str,
+    region: str,
+    account_id: str,
+    vpc_id: str,
+    subnet_ids: list[str],
+    security_group_arns: list[str],
+) -> list[dict[str, Any]]:
+    """What Lambda needs, through the function's role, to attach the function to its subnets.
+
+    Scoped as tightly as the Service Authorization Reference allows (Amazon EC2):
+    ``CreateNetworkInterface`` names the subnet, security-group and network-interface resource
+    types, so it gets the function's own subnets and security groups and new interfaces in
+    this account and region; ``DescribeNetworkInterfaces`` has no resource type (only ``*``
+    matches it, also per Lambda's "Required IAM permissions" for VPC access);
+    ``DeleteNetworkInterface``, ``AssignPrivateIpAddresses`` and ``UnassignPrivateIpAddresses``
+    take a network interface, conditioned on the interface's VPC (``ec2:Vpc``).
+    """
+    arn = f"arn:{partition}:ec2:{region}:{account_id}"
+    interfaces = f"{arn}:network-interface/*"
+    return [
+        {
+            "Sid": "CreateInterfacesInTheHookSubnets",
+            "Effect": "Allow",
+            "Action": "ec2:CreateNetworkInterface",
+            "Resource": [
+                interfaces,
+                *(f"{arn}:subnet/{subnet}" for subnet in subnet_ids),
+                *security_group_arns,
+            ],
+        },
+        {
+            # No resource-level permissions: AWS matches this action only against "*".
+            "Sid": "DescribeInterfaces",
+            "Effect": "Allow",
+            "Action": "ec2:DescribeNetworkInterfaces",
+            "Resource": "*",
+        },
+        {
+            "Sid": "ManageInterfacesInTheVpc",
+            "Effect": "Allow",
+            "Action": [
+                "ec2:DeleteNetworkInterface",
+                "ec2:AssignPrivateIpAddresses",
+                "ec2:UnassignPrivateIpAddresses",
+            ],
+            "Resource": interfaces,
+            "Condition": {"ArnEquals": {"ec2:Vpc": f"{arn}:vpc/{vpc_id}"}},
+        },
+    ]

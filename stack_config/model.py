@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic.alias_generators import to_camel
 
 from specs.deployment_config import DeploymentConfigPlan, plan_deployment_config
+from specs.domain import dns_name_problem, normalize, zone_problem
 from specs.fargate import fargate_size_error
 from specs.native_deployment import NativeDeploymentPlan, native_problems, plan_native_deployment
 from specs.release_model import (
@@ -33,6 +34,7 @@ from specs.release_model import (
     shifting_minutes,
 )
 from specs.tags import PER_RESOURCE_TAG_KEYS, program_tags, tag_problems
+from specs.waf import RATE_LIMIT_RANGE, WafMode
 from stack_config.errors import FieldError, SeveralFieldsError
 
 Port = Annotated[int, Field(ge=1, le=65535)]
@@ -48,6 +50,14 @@ _DOCKER_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 _DIGEST_REF = re.compile(r"^[a-z0-9]+(?:[._/:-][a-z0-9]+)*@sha256:[0-9a-f]{64}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SUCCESS_CODES = re.compile(r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")
+_ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
+_CONTAINER_PATH = re.compile(r"^(/[A-Za-z0-9._-]+)+$")
+
+# The values CloudWatch Logs accepts for a log group's retention (PutRetentionPolicy's
+# retentionInDays; anything else is rejected with InvalidParameterException).
+LogRetentionDays = Literal[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653
+]
 
 
 class _Section(BaseModel):
@@ -144,31 +154,25 @@ class ContainerSettings(_Section):
     secrets: dict[str, str] = Field(default_factory=dict)
     """Environment variables read at start from Secrets Manager or SSM, by ARN."""
     health_check: ContainerHealthCheck = ContainerHealthCheck()
-    log_retention_days: Literal[
-        1,
-        3,
-        5,
-        7,
-        14,
-        30,
-        60,
-        90,
-        120,
-        150,
-        180,
-        365,
-        400,
-        545,
-        731,
-        1096,
-        1827,
-        2192,
-        2557,
-        2922,
-        3288,
-        3653,
-    ] = 30
+    log_retention_days: LogRetentionDays = 30
     """Days CloudWatch keeps the container's logs. Default 30."""
+    readonly_root_filesystem: bool = True
+    """ECS.5: the container cannot change the image's files; it writes only to ``scratchPaths``."""
+    scratch_paths: list[str] = Field(default_factory=lambda: ["/tmp"])
+    """Writable directories, each an empty task volume mounted at that path. Default ``/tmp``."""
+
+    @field_validator("scratch_paths")
+    @classmethod
+    def _scratch_paths(cls, value: list[str]) -> list[str]:
+        for path in value:
+            if not _CONTAINER_PATH.match(path) or any(part in (".", "..") for part in path.split("/")):
+                raise ValueError(
+                    f"{path!r} is not an absolute container path below / (letters, digits, '.', '_', '-' "
+                    "per segment, e.g. /tmp)"
+                )
+        if len(set(value)) != len(value):
+            raise ValueError("lists a path twice")
+        return value
 
     @field_validator("environment", "secrets")
     @classmethod
@@ -253,6 +257,24 @@ class TargetHealthCheck(_Section):
         return self
 
 
+class AccessLogSettings(_Section):
+    """ALB access logs (FSBP ELB.5) to an S3 bucket the program creates."""
+
+    enabled: bool = False
+    expiration_days: Annotated[int, Field(ge=1, le=3650)] = 90
+    """Days a log object is kept before the bucket's lifecycle rule deletes it. Default 90."""
+
+
+class WafSettings(_Section):
+    """A WAF web ACL on the ALB: AWS managed rule groups and a per-IP rate limit."""
+
+    enabled: bool = False
+    mode: WafMode = "block"
+    """``block`` enforces; ``count`` only counts what would be blocked (a first rollout)."""
+    rate_limit: Annotated[int, Field(ge=RATE_LIMIT_RANGE[0], le=RATE_LIMIT_RANGE[1])] = 2000
+    """Requests per client IP per 5 minutes before the rate rule acts. Default 2000."""
+
+
 class LoadBalancerSettings(_Section):
     """The ALB, its production and test listeners, and target group draining."""
 
@@ -268,6 +290,8 @@ class LoadBalancerSettings(_Section):
     deregistration_delay_seconds: Annotated[int, Field(ge=0, le=3600)] = 30
     """Draining time for a stopping target; AWS's 300 s default slows every release. Default 30."""
     idle_timeout_seconds: Annotated[int, Field(ge=1, le=4000)] = 60
+    access_logs: AccessLogSettings = AccessLogSettings()
+    waf: WafSettings = WafSettings()
 
     @field_validator("certificate_arn")
     @classmethod
@@ -308,6 +332,14 @@ class LoadBalancerSettings(_Section):
         return self
 
 
+class FlowLogSettings(_Section):
+    """VPC flow logs (FSBP EC2.6) of a VPC the program creates, to CloudWatch Logs."""
+
+    enabled: bool = False
+    retention_days: LogRetentionDays = 90
+    traffic_type: Literal["ALL", "ACCEPT", "REJECT"] = "ALL"
+
+
 class NetworkSettings(_Section):
     """Either an existing VPC (``vpcId`` and subnets) or a new one."""
 
@@ -322,6 +354,7 @@ class NetworkSettings(_Section):
     """NAT gateways for task egress; 1 is cheap, one per zone survives a zone outage."""
     vpc_endpoints: bool = False
     """Interface endpoints for ECR, logs and Secrets Manager plus an S3 gateway endpoint."""
+    flow_logs: FlowLogSettings = FlowLogSettings()
 
     @field_validator("cidr_block")
     @classmethod
@@ -348,6 +381,12 @@ class NetworkSettings(_Section):
                     raise FieldError(
                         key, f"an existing VPC needs at least two subnets in different zones, got {subnets}"
                     )
+            if self.flow_logs.enabled:
+                raise FieldError(
+                    "flowLogs.enabled",
+                    "true, but vpcId names an existing VPC: its flow logs belong to whoever owns it "
+                    "(the program only adds them to a VPC it creates); set it to false",
+                )
             return self
         if self.public_subnet_ids or self.private_subnet_ids:
             raise FieldError("vpcId", "is missing but subnet ids are set; subnets need their vpcId")
@@ -544,6 +583,59 @@ class ReleaseSettings(_Section):
     poll_seconds: Annotated[int, Field(ge=5, le=300)] = 15
 
 
+class DomainSettings(_Section):
+    """A name for the service: ACM certificate validated in Route 53, alias records to the ALB, HTTPS."""
+
+    name: str | None = None
+    """The DNS name users reach, e.g. ``app.example.com``. Unset: no domain (the default)."""
+    zone_id: str | None = None
+    """The Route 53 public hosted zone that holds ``name``, by id (``Z...``)."""
+    zone_name: str | None = None
+    """The same zone by name (``example.com``), looked up before anything is created."""
+
+    @field_validator("name", "zone_name")
+    @classmethod
+    def _dns_name(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        problem = dns_name_problem(value)
+        if problem:
+            raise ValueError(f"{problem}; allowed: a DNS name such as app.example.com")
+        return normalize(value)
+
+    @field_validator("zone_id")
+    @classmethod
+    def _zone_id(cls, value: str | None) -> str | None:
+        if value is not None and not _ZONE_ID.match(value):
+            raise ValueError(
+                "is not a Route 53 hosted zone id (Z followed by letters and digits, e.g. Z0123456789ABC)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _one_zone(self) -> DomainSettings:
+        if self.name is None:
+            for key, value in (("zoneId", self.zone_id), ("zoneName", self.zone_name)):
+                if value is not None:
+                    raise FieldError(
+                        key, f"{value!r} is set but name is not; set name (the DNS name to serve)"
+                    )
+            return self
+        if (self.zone_id is None) == (self.zone_name is None):
+            raise FieldError(
+                "zoneId",
+                "exactly one of zoneId and zoneName must name the Route 53 hosted zone of "
+                f"{self.name!r} (got {'both' if self.zone_id else 'neither'})",
+            )
+        if self.zone_name is not None and (problem := zone_problem(self.zone_name, self.name)):
+            raise FieldError("zoneName", problem)
+        return self
+
+    @property
+    def enabled(self) -> bool:
+        return self.name is not None
+
+
 # "<prefix>-green" plus Pulumi's 8-character suffix must fit a 32-character target group name.
 _STACK_PREFIX_MAX = 18
 
@@ -565,6 +657,7 @@ class StackSettings(BaseModel):
     task: TaskSettings = TaskSettings()
     health_check: TargetHealthCheck = TargetHealthCheck()
     load_balancer: LoadBalancerSettings = LoadBalancerSettings()
+    domain: DomainSettings = DomainSettings()
     network: NetworkSettings = NetworkSettings()
     service: ServiceSettings = ServiceSettings()
     deployment: DeploymentSettings = DeploymentSettings()
@@ -587,6 +680,15 @@ class StackSettings(BaseModel):
     def prefix(self) -> str:
         """Physical-name prefix, unique per stack so dev and prod can share an account."""
         return f"{self.app_name}-{self.stack}"
+
+    @property
+    def https(self) -> bool:
+        """Production on HTTPS 443: a domain (certificate made here) or a certificate made elsewhere."""
+        return self.domain.enabled or self.load_balancer.https
+
+    @property
+    def production_port(self) -> int:
+        return 443 if self.https else 80
 
     @model_validator(mode="after")
     def _cross_checks(self) -> StackSettings:
@@ -633,6 +735,19 @@ class StackSettings(BaseModel):
                 "not set, but image.uri names a prebuilt image, so the default check "
                 "(the bundled app's python checker) may not exist in it; set a command that works in that "
                 "image, or [] to rely on the target group health check alone",
+            )
+        if self.domain.enabled and self.load_balancer.certificate_arn is not None:
+            raise FieldError(
+                "loadBalancer.certificateArn",
+                f"set together with domain.name ({self.domain.name!r}), which requests its own certificate; "
+                "keep one: domain (certificate, DNS validation and alias records made here) or "
+                "certificateArn (a certificate made elsewhere)",
+            )
+        if self.domain.enabled and self.load_balancer.test_listener_port == 443:
+            raise FieldError(
+                "loadBalancer.testListenerPort",
+                "443 is used by the production listener (domain.name serves HTTPS); "
+                "choose another port than 80, 443",
             )
         self._blue_kept_for_the_alarms()
         return self

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+from specs.domain import zone_problem
 from stack_config.model import StackSettings
+
+
+def domain_problems(settings: StackSettings, zone_name: str | None) -> list[str]:
+    """The hosted zone the provider found for ``domain`` must hold ``domain.name``."""
+    domain = settings.domain
+    if domain.name is None or zone_name is None:
+        return []
+    problem = zone_problem(zone_name, domain.name)
+    if problem is None:
+        return []
+    key = "domain.zoneId" if domain.zone_id else "domain.zoneName"
+    value = domain.zone_id or domain.zone_name
+    return [f"{key}: {value!r} names the hosted zone {zone_name!r}; {problem}"]
 
 
 def region_problems(settings: StackSettings, zones: list[str]) -> list[str]:

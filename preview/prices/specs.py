@@ -133,6 +133,23 @@ SPECS: tuple[PriceSpec, ...] = (
         "GB-month",
         "ECR private repository storage per GB-month",
     ),
+    PriceSpec("waf_web_acl_month", ("awswaf",), "WebACLV2", "web ACL-month", "AWS WAF web ACL per month"),
+    PriceSpec("waf_rule_month", ("awswaf",), "RuleV2", "rule-month", "AWS WAF rule per month"),
+    PriceSpec("waf_request", ("awswaf",), "RequestV2-Tier1", "request", "AWS WAF request inspected"),
+    PriceSpec(
+        "s3_storage_gb_month",
+        ("AmazonS3",),
+        "TimedStorage-ByteHrs",
+        "GB-month",
+        "S3 Standard storage per GB-month (first tier)",
+    ),
+    PriceSpec(
+        "logs_vended_ingest_gb",
+        ("AmazonCloudWatch",),
+        "VendedLog-Bytes",
+        "GB",
+        "CloudWatch Logs vended logs ingestion per GB (first tier)",
+    ),
 )
 
 __all__ = ["SPECS", "PriceSpec"]

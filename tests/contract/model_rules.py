@@ -309,6 +309,7 @@ ACTIONS_WITH_RESOURCE_TYPES: dict[str, str] = {
     "ec2:DeleteNetworkInterface": "network-interface",
     "ec2:AssignPrivateIpAddresses": "network-interface",
     "ec2:UnassignPrivateIpAddresses": "network-interface",
+    "logs:DescribeLogStreams": "log-group",
 }
 SAR = "Service Authorization Reference"
 

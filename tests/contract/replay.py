@@ -64,6 +64,9 @@ FIELD_TYPES: dict[str, tuple[str, ...]] = {
     "SecurityGroupIds": ("aws:ec2/securityGroup:SecurityGroup",),
     "SecurityGroups": ("aws:ec2/securityGroup:SecurityGroup",),
     "securityGroups": ("aws:ec2/securityGroup:SecurityGroup",),
+    # The hook's role, security group and role policy share a logical name (so a mock id).
+    "RoleName": ("aws:iam/role:Role",),
+    "ResourceIds": ("aws:ec2/vpc:Vpc",),
 }
 
 OUTPUT_KEYS = ("arn", "arnSuffix", "dnsName", "repositoryUrl", "publicIp", "name")
@@ -184,6 +187,7 @@ def _real_outputs(call: ApiCall, response: dict[str, Any], region: str) -> dict[
             "arn": arn,
             "arnSuffix": arn.split(":loadbalancer/", 1)[1],
             "dnsName": balancer["DNSName"],
+            "zoneId": balancer["CanonicalHostedZoneId"],
         }
     if op == "CreateTargetGroup":
         arn = response["TargetGroups"][0]["TargetGroupArn"]
@@ -213,6 +217,37 @@ def _real_outputs(call: ApiCall, response: dict[str, Any], region: str) -> dict[
         return {"id": p["repositoryName"]}
     if op == "AttachRolePolicy":
         return {"id": f"{p['RoleName']}/{p['PolicyArn']}"}
+    if op == "RequestCertificate":
+        arn = response["CertificateArn"]
+        return {"id": arn, "arn": arn}
+    if op == "DescribeCertificate":
+        arn = response["Certificate"]["CertificateArn"]
+        # The provider's id is the time ACM issued it; moto leaves a DNS-validated one pending.
+        issued = response["Certificate"].get("IssuedAt")
+        return {"id": str(issued or f"{arn}#validated"), "certificateArn": arn}
+    if op == "ChangeResourceRecordSets":
+        change = p["ChangeBatch"]["Changes"][0]["ResourceRecordSet"]
+        return {"id": f"{p['HostedZoneId']}_{change['Name']}_{change['Type']}"}
+    if op == "CreateBucket":
+        return {"id": p["Bucket"], "arn": f"arn:aws:s3:::{p['Bucket']}"}
+    if op in (
+        "PutPublicAccessBlock",
+        "PutBucketOwnershipControls",
+        "PutBucketEncryption",
+        "PutBucketLifecycleConfiguration",
+        "PutBucketPolicy",
+    ):
+        return {"id": p["Bucket"]}
+    if op == "CreateWebACL":
+        summary = response["Summary"]
+        return {"id": summary["Id"], "arn": summary["ARN"]}
+    if op == "AssociateWebACL":
+        return {"id": f"{p['WebACLArn']},{p['ResourceArn']}"}
+    if op == "CreateFlowLogs":
+        assert not response.get("Unsuccessful"), response["Unsuccessful"]
+        return {"id": response["FlowLogIds"][0]}
+    if op == "DescribeSecurityGroups":
+        return {"id": response["SecurityGroups"][0]["GroupId"]}
     raise AssertionError(
         f"{call.resource_type}: no rule for reading what {op} created; add one to _real_outputs"
     )
@@ -316,6 +351,23 @@ def _without_default_amis() -> Iterator[None]:
             os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = previous
 
 
+def _add_aws_default_group_rule(clients: Clients, vpc_id: str) -> None:
+    """AWS gives a new VPC's default security group an inbound rule from the group itself (and
+    all outbound); moto (5.x) creates the group with the outbound rule only. Adding the inbound
+    one makes moto's VPC look like AWS's, so revoking it (aws:ec2/defaultSecurityGroup) is
+    checked rather than refused."""
+    ec2 = clients("ec2")
+    groups = ec2.describe_security_groups(
+        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}]
+    )["SecurityGroups"]
+    for group in groups:
+        if not group.get("IpPermissions"):
+            ec2.authorize_security_group_ingress(
+                GroupId=group["GroupId"],
+                IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": group["GroupId"]}]}],
+            )
+
+
 def replay(translations: list[Translation], region: str, prepare: Prepare | None = None) -> Outcome:
     """Check and send every request in order against a fresh moto; collect what fails."""
     outcome = Outcome()
@@ -357,6 +409,8 @@ def replay(translations: list[Translation], region: str, prepare: Prepare | None
                 except ParamValidationError as error:
                     outcome.moto_errors.append(f"{where}: botocore refused to send: {error}")
                     continue
+                if call.operation == "CreateVpc":
+                    _add_aws_default_group_rule(clients, response["Vpc"]["VpcId"])
                 if call.creates:
                     real = _real_outputs(sent, response, region)
                     real_by_urn[resource.urn] = _mock_to_real(resource, real)

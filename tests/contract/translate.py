@@ -988,3 +988,262 @@ def _lambda_function(r: Recorded, ctx: Context) -> Translation:
         "Tags": tags or None,
     }
     return Translation(r, [_call(r, "lambda", "CreateFunction", params, True)], tags, "Tags")
+
+
+# --- the edge: certificate, DNS, access log bucket, WAF --------------------------------------------
+
+
+@translator("aws:acm/certificate:Certificate")
+def _acm_certificate(r: Recorded, ctx: Context) -> Translation:
+    i = r.inputs
+    tags = _merged_tags(r, ctx)
+    params = {
+        "DomainName": i["domainName"],
+        "ValidationMethod": i.get("validationMethod"),
+        "SubjectAlternativeNames": i.get("subjectAlternativeNames"),
+        "KeyAlgorithm": i.get("keyAlgorithm"),
+        "Tags": _kv(tags),
+    }
+    return Translation(r, [_call(r, "acm", "RequestCertificate", params, True)], tags, "Tags")
+
+
+@translator("aws:acm/certificateValidation:CertificateValidation")
+def _acm_validation(r: Recorded, ctx: Context) -> Translation:
+    # The provider only waits (DescribeCertificate) until ACM reports the certificate ISSUED;
+    # the validation records are separate aws:route53/record:Record resources.
+    params = {"CertificateArn": r.inputs["certificateArn"]}
+    return Translation(r, [_call(r, "acm", "DescribeCertificate", params, True)])
+
+
+@translator("aws:route53/record:Record")
+def _route53_record(r: Recorded, ctx: Context) -> Translation:
+    i = r.inputs
+    alias = (i.get("aliases") or [None])[0]
+    record_set: dict[str, Any] = {
+        "Name": i["name"],
+        "Type": i["type"],
+        "TTL": i.get("ttl"),
+        "ResourceRecords": [{"Value": value} for value in i.get("records") or []] or None,
+        "AliasTarget": (
+            {
+                "HostedZoneId": alias["zoneId"],
+                "DNSName": alias["name"],
+                "EvaluateTargetHealth": bool(alias.get("evaluateTargetHealth", False)),
+            }
+            if alias
+            else None
+        ),
+    }
+    params = {
+        "HostedZoneId": i["zoneId"],
+        "ChangeBatch": {
+            "Changes": [
+                {
+                    # allow_overwrite makes the provider UPSERT; otherwise it CREATEs (and fails
+                    # on an existing record).
+                    "Action": "UPSERT" if i.get("allowOverwrite") else "CREATE",
+                    "ResourceRecordSet": _drop_none(record_set),
+                }
+            ]
+        },
+    }
+    return Translation(r, [_call(r, "route53", "ChangeResourceRecordSets", params, True)])
+
+
+@translator("aws:s3/bucket:Bucket")
+def _s3_bucket(r: Recorded, ctx: Context) -> Translation:
+    tags = _merged_tags(r, ctx)
+    bucket = r.inputs.get("bucket") or r.outputs["bucket"]
+    params = {
+        "Bucket": bucket,
+        # us-east-1 is the one region that takes no LocationConstraint.
+        "CreateBucketConfiguration": (
+            None if ctx.region == "us-east-1" else {"LocationConstraint": ctx.region}
+        ),
+    }
+    calls = [_call(r, "s3", "CreateBucket", params, True)]
+    if tags:
+        calls.append(_call(r, "s3", "PutBucketTagging", {"Bucket": bucket, "Tagging": {"TagSet": _kv(tags)}}))
+    return Translation(r, calls, tags, "Tagging.TagSet")
+
+
+@translator("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+def _s3_public_access_block(r: Recorded, ctx: Context) -> Translation:
+    i = r.inputs
+    config = {
+        "BlockPublicAcls": bool(i.get("blockPublicAcls", False)),
+        "IgnorePublicAcls": bool(i.get("ignorePublicAcls", False)),
+        "BlockPublicPolicy": bool(i.get("blockPublicPolicy", False)),
+        "RestrictPublicBuckets": bool(i.get("restrictPublicBuckets", False)),
+    }
+    params = {"Bucket": i["bucket"], "PublicAccessBlockConfiguration": config}
+    return Translation(r, [_call(r, "s3", "PutPublicAccessBlock", params, True)])
+
+
+@translator("aws:s3/bucketOwnershipControls:BucketOwnershipControls")
+def _s3_ownership(r: Recorded, ctx: Context) -> Translation:
+    rule = r.inputs["rule"]
+    params = {
+        "Bucket": r.inputs["bucket"],
+        "OwnershipControls": {"Rules": [{"ObjectOwnership": rule["objectOwnership"]}]},
+    }
+    return Translation(r, [_call(r, "s3", "PutBucketOwnershipControls", params, True)])
+
+
+@translator("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+def _s3_encryption(r: Recorded, ctx: Context) -> Translation:
+    rules = []
+    for rule in r.inputs.get("rules") or []:
+        default = rule.get("applyServerSideEncryptionByDefault") or {}
+        rules.append(
+            _drop_none(
+                {
+                    "ApplyServerSideEncryptionByDefault": _drop_none(
+                        {
+                            "SSEAlgorithm": default.get("sseAlgorithm"),
+                            "KMSMasterKeyID": default.get("kmsMasterKeyId"),
+                        }
+                    ),
+                    "BucketKeyEnabled": rule.get("bucketKeyEnabled"),
+                }
+            )
+        )
+    params = {"Bucket": r.inputs["bucket"], "ServerSideEncryptionConfiguration": {"Rules": rules}}
+    return Translation(r, [_call(r, "s3", "PutBucketEncryption", params, True)])
+
+
+@translator("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+def _s3_lifecycle(r: Recorded, ctx: Context) -> Translation:
+    rules = []
+    for rule in r.inputs.get("rules") or []:
+        expiration = rule.get("expiration") or {}
+        abort = rule.get("abortIncompleteMultipartUpload") or {}
+        rules.append(
+            _drop_none(
+                {
+                    "ID": rule.get("id"),
+                    "Status": rule["status"],
+                    "Filter": {"Prefix": (rule.get("filter") or {}).get("prefix", "")},
+                    "Expiration": {"Days": expiration["days"]} if expiration.get("days") else None,
+                    "AbortIncompleteMultipartUpload": (
+                        {"DaysAfterInitiation": abort["daysAfterInitiation"]} if abort else None
+                    ),
+                }
+            )
+        )
+    params = {"Bucket": r.inputs["bucket"], "LifecycleConfiguration": {"Rules": rules}}
+    return Translation(r, [_call(r, "s3", "PutBucketLifecycleConfiguration", params, True)])
+
+
+@translator("aws:s3/bucketPolicy:BucketPolicy")
+def _s3_policy(r: Recorded, ctx: Context) -> Translation:
+    params = {"Bucket": r.inputs["bucket"], "Policy": r.inputs["policy"]}
+    return Translation(r, [_call(r, "s3", "PutBucketPolicy", params, True)])
+
+
+# WAFv2 members whose API name is not the input name with its first letter capitalised.
+_WAF_NAMES = {"cloudwatchMetricsEnabled": "CloudWatchMetricsEnabled"}
+
+
+def _waf_shape(value: Any) -> Any:
+    """The provider's camelCase WAF blocks in the API's PascalCase (``{}`` stays ``{}``)."""
+    if isinstance(value, dict):
+        return {
+            _WAF_NAMES.get(k, k[0].upper() + k[1:]): _waf_shape(v) for k, v in value.items() if v is not None
+        }
+    if isinstance(value, list):
+        return [_waf_shape(v) for v in value]
+    return value
+
+
+@translator("aws:wafv2/webAcl:WebAcl")
+def _waf_web_acl(r: Recorded, ctx: Context) -> Translation:
+    i = r.inputs
+    tags = _merged_tags(r, ctx)
+    params = {
+        "Name": name_of(r),
+        "Scope": i["scope"],
+        "DefaultAction": _waf_shape(i["defaultAction"]),
+        "Description": i.get("description"),
+        "Rules": _waf_shape(i.get("rules") or []),
+        "VisibilityConfig": _waf_shape(i["visibilityConfig"]),
+        "Tags": _kv(tags),
+    }
+    return Translation(r, [_call(r, "wafv2", "CreateWebACL", params, True)], tags, "Tags")
+
+
+@translator("aws:wafv2/webAclAssociation:WebAclAssociation")
+def _waf_association(r: Recorded, ctx: Context) -> Translation:
+    params = {"WebACLArn": r.inputs["webAclArn"], "ResourceArn": r.inputs["resourceArn"]}
+    return Translation(r, [_call(r, "wafv2", "AssociateWebACL", params, True)])
+
+
+# --- network baseline -------------------------------------------------------------------------------
+
+
+@translator("aws:ec2/flowLog:FlowLog")
+def _flow_log(r: Recorded, ctx: Context) -> Translation:
+    i = r.inputs
+    create, tags = _ec2_create(
+        r,
+        ctx,
+        "CreateFlowLogs",
+        "vpc-flow-log",
+        {
+            "ResourceIds": [i["vpcId"]],
+            "ResourceType": "VPC",
+            "TrafficType": i.get("trafficType"),
+            "LogDestinationType": i.get("logDestinationType"),
+            "LogDestination": i.get("logDestination"),
+            "DeliverLogsPermissionArn": i.get("iamRoleArn"),
+            "MaxAggregationInterval": i.get("maxAggregationInterval"),
+        },
+    )
+    return _ec2(r, tags, [create])
+
+
+@translator("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+def _default_security_group(r: Recorded, ctx: Context) -> Translation:
+    """The provider adopts the VPC's default group, then revokes AWS's two default rules (the
+    group's members to each other in, everything out) since the resource declares none."""
+    find = _call(
+        r,
+        "ec2",
+        "DescribeSecurityGroups",
+        {
+            "Filters": [
+                {"Name": "vpc-id", "Values": [r.inputs["vpcId"]]},
+                {"Name": "group-name", "Values": ["default"]},
+            ]
+        },
+        True,
+    )
+    calls = [find]
+    if not r.inputs.get("ingress"):
+        calls.append(
+            _call(
+                r,
+                "ec2",
+                "RevokeSecurityGroupIngress",
+                {
+                    "GroupId": r.id,
+                    "IpPermissions": [{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": r.id}]}],
+                },
+            )
+        )
+    if not r.inputs.get("egress"):
+        calls.append(
+            _call(
+                r,
+                "ec2",
+                "RevokeSecurityGroupEgress",
+                {
+                    "GroupId": r.id,
+                    "IpPermissions": [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+                },
+            )
+        )
+    tags = _merged_tags(r, ctx)
+    if tags:
+        calls.append(_call(r, "ec2", "CreateTags", {"Resources": [r.id], "Tags": _kv(tags)}))
+    return Translation(r, calls, tags, "Tags")

@@ -4,7 +4,9 @@ Together they declare every resource type and every branch of the program that c
 request: dev and prod, both deployment engines, each strategy (all-at-once, the predefined
 canary and linear configs, custom CodeDeploy configs, ECS's native strategies), HTTPS, an
 existing VPC, hooks (one, and every hook under ECS), VPC endpoints without NAT, container
-secrets, extra tags, email subscriptions, a ready wait, alarm rollback off, two regions.
+secrets, extra tags, email subscriptions, a ready wait, alarm rollback off, two regions, a
+domain (zone by name and by id: certificate, validation and alias records), access logs,
+WAF in block and count mode, flow logs.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from preview.engine import ProgramRun, run_stack, stack_value
+from preview.engine import ProgramRun, fake_zone_id, run_stack, stack_value
 from tests.contract.replay import Clients, Outcome, Prepare, replay
 from tests.contract.translate import Translation, translate_all
 
@@ -50,6 +52,21 @@ def _certificate(clients: Clients) -> dict[str, str]:
     """The ACM certificate an HTTPS stack names, issued in moto."""
     arn = clients("acm").request_certificate(DomainName="app.example.com")["CertificateArn"]
     return {CERT: arn}
+
+
+ZONE_ID = "Z0123456789ABCDEFGHIJ"
+
+
+def _hosted_zone(zone_name: str, config_zone_id: str) -> Prepare:
+    """The Route 53 public hosted zone a domain stack names (by id, or found by name), in moto."""
+
+    def prepare(clients: Clients) -> dict[str, str]:
+        created = clients("route53").create_hosted_zone(
+            Name=zone_name, CallerReference=f"contract-{zone_name}"
+        )
+        return {config_zone_id: created["HostedZone"]["Id"].rsplit("/", 1)[-1]}
+
+    return prepare
 
 
 @dataclass(frozen=True)
@@ -131,7 +148,29 @@ VARIANTS: list[Variant] = [
         },
         prepare=_certificate,
     ),
-    Variant("dev-existing-vpc", "dev", {"network": EXISTING_VPC}, prepare=_existing_vpc),
+    Variant(
+        "prod-seoul-domain-by-zone-name",
+        "prod",
+        {"aws:region": "ap-northeast-2", "domain": {"name": "app.example.com", "zoneName": "example.com"}},
+        prepare=_hosted_zone("example.com", fake_zone_id("example.com")),
+    ),
+    Variant(
+        "dev-ecs-domain-by-zone-id-waf-count",
+        "dev",
+        {
+            **_ecs(strategy="canary", percentage=10, intervalMinutes=5),
+            "domain": {"name": "api.example.org", "zoneId": ZONE_ID},
+            "loadBalancer": {"waf": {"enabled": True, "mode": "count", "rateLimit": 500}},
+            "network": {"flowLogs": {"enabled": True, "retentionDays": 7, "trafficType": "REJECT"}},
+        },
+        prepare=_hosted_zone("example.org", ZONE_ID),
+    ),
+    Variant(
+        "dev-existing-vpc",
+        "dev",
+        {"network": {**EXISTING_VPC, "flowLogs": {"enabled": False}}},
+        prepare=_existing_vpc,
+    ),
     Variant(
         "dev-endpoints-without-nat",
         "dev",

@@ -31,6 +31,7 @@ X86_VCPU, X86_GB = 0.04048, 0.004445
 ARM_VCPU, ARM_GB = 0.03238, 0.00356
 ALB, LCU, NAT, NAT_GB, IPV4 = 0.0225, 0.008, 0.045, 0.045, 0.005
 LOGS_IN, LOGS_STORED, ALARM, ENDPOINT, ENDPOINT_GB, ECR = 0.50, 0.03, 0.10, 0.01, 0.01, 0.10
+WAF_ACL, WAF_RULE, WAF_REQUEST, S3, VENDED_IN = 5.00, 1.00, 0.0000006, 0.023, 0.50
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +74,11 @@ def test_price_table_holds_the_published_prices(prices: PriceTable) -> None:
         "vpc_endpoint_az_hour": ENDPOINT,
         "vpc_endpoint_gb": ENDPOINT_GB,
         "ecr_storage_gb_month": ECR,
+        "waf_web_acl_month": WAF_ACL,
+        "waf_rule_month": WAF_RULE,
+        "waf_request": WAF_REQUEST,
+        "s3_storage_gb_month": S3,
+        "logs_vended_ingest_gb": VENDED_IN,
     }
 
 
@@ -145,6 +151,11 @@ def test_prod_usage_from_the_declared_resources(prod: ProgramRun) -> None:
         log_retention_days=90,
         keep_last_images=20,
         release_seconds=900,  # the prod timeline's worst case, 15:00
+        web_acls=1,
+        web_acl_rules=4,  # three AWS managed rule groups and the rate rule
+        access_log_expiration_days=365,
+        flow_logs=1,
+        flow_log_retention_days=365,
     )
 
 
@@ -177,14 +188,20 @@ def test_prod_estimate_by_hand(prod: ProgramRun, prices: PriceTable) -> None:
         "CloudWatch Logs ingestion": 2 * 1 * LOGS_IN,  # 1.00
         "CloudWatch Logs storage": 2 * 90 / (730 / 24) * LOGS_STORED,  # 5.9178 GB-months -> 0.1775
         "ECR storage": 20 * 0.2 * ECR,  # 0.40
+        "WAF web ACLs": 1 * WAF_ACL,  # 5.00
+        "WAF rules": 4 * WAF_RULE,  # 4.00
+        "WAF requests": 10_000_000 * WAF_REQUEST,  # 6.00
+        "ALB access logs in S3": 1 * 365 / (730 / 24) * S3,  # 12 GB-months -> 0.276
+        "VPC flow logs ingestion": 2 * VENDED_IN,  # 1.00
+        "VPC flow logs storage": 2 * 365 / (730 / 24) * LOGS_STORED,  # 24 GB-months -> 0.72
     }
     assert items(result) == pytest.approx(expected)
-    assert result.total_monthly_usd == pytest.approx(141.132634, abs=1e-6)
+    assert result.total_monthly_usd == pytest.approx(158.128634, abs=1e-6)
     # 2 green tasks for 900 s each release: 0.25 h x 2 x (0.5 x 0.04048 + 1 x 0.004445) = 0.0123425
     assert result.release_extra is not None
     assert result.release_extra.per_release_usd == pytest.approx(0.0123425)
     assert result.release_extra.monthly_usd == pytest.approx(0.24685)
-    assert result.total_with_releases_usd == pytest.approx(141.132634 + 0.24685, abs=1e-6)
+    assert result.total_with_releases_usd == pytest.approx(158.128634 + 0.24685, abs=1e-6)
     # 6 tasks x 0.024685 x 730
     assert result.fargate_at_max_monthly_usd == pytest.approx(108.1203)
 
@@ -204,9 +221,10 @@ def test_dev_estimate_by_hand(dev: ProgramRun, prices: PriceTable) -> None:
             "CloudWatch Logs ingestion": 1 * LOGS_IN,
             "CloudWatch Logs storage": 7 / (730 / 24) * LOGS_STORED,  # 0.0069
             "ECR storage": 5 * 0.2 * ECR,  # 0.10
+            "ALB access logs in S3": 1 * 14 / (730 / 24) * S3,  # 0.0106: dev has no WAF, no flow logs
         }
     )
-    assert result.total_monthly_usd == pytest.approx(76.6319291, abs=1e-6)
+    assert result.total_monthly_usd == pytest.approx(76.6425154, abs=1e-6)
     # 270 s x 1 task x (0.25 x 0.04048 + 0.5 x 0.004445) = 0.075 h x 0.0123425
     assert result.release_extra is not None
     assert result.release_extra.per_release_usd == pytest.approx(270 / 3600 * 0.0123425)
@@ -284,14 +302,17 @@ def test_format_cost_for_prod(prod: ProgramRun) -> None:
     text = "\n".join(lines)
     assert lines[0] == "  prod in us-east-1: estimated USD per month"
     assert lines[1].startswith("  Fargate vCPU (X86_64, 2 tasks x 0.5 vCPU)")
-    assert lines[1].endswith("730 vCPU-hours  x $0.04048    $29.55")
-    assert any(line.startswith("  total (steady state)") and line.endswith("$141.13") for line in lines)
-    assert any(line.startswith("  total with releases") and line.endswith("$141.38") for line in lines)
+    assert lines[1].endswith("730 vCPU-hours  x $0.04048     $29.55")  # price column as wide as $0.0000006
+    assert any(line.startswith("  total (steady state)") and line.endswith("$158.13") for line in lines)
+    assert any(line.startswith("  total with releases") and line.endswith("$158.38") for line in lines)
     assert "releases: 20 x 15:00 (worst case) with 2 green task(s)" in text
     assert "Fargate alone would cost $108.12" in text
     assert "as of 2025-06 (NOT re-checked online)" in text
     assert "https://aws.amazon.com/fargate/pricing/" in text
     assert "730 h/month; 20 releases/month; ALB average 1 LCU; 10 GB/month through NAT" in text
+    assert "https://aws.amazon.com/waf/pricing/" in text and "https://aws.amazon.com/s3/pricing/" in text
+    assert "WAF (if any): 10,000,000 requests/month" in text
+    assert "alias queries to the ALB are free" in text
 
 
 @dataclass

@@ -36,13 +36,25 @@ def sao_paulo() -> ProgramRun:
     return run_stack("dev", {"aws:region": "sa-east-1"})
 
 
+EDGE_PRICES = (
+    "waf_web_acl_month",
+    "waf_rule_month",
+    "waf_request",
+    "s3_storage_gb_month",
+    "logs_vended_ingest_gb",
+)
+
+
 def items(result: CostEstimate) -> dict[str, float]:
     return {i.item.split(" (")[0]: i.monthly_usd for i in result.items}
 
 
 def test_the_seoul_table_is_complete_dated_and_says_it_was_not_fetched() -> None:
     table = load_prices(SEOUL)
-    assert table.missing == {} and sorted(table.prices) == sorted(REQUIRED_PRICES)
+    # The edge's prices (WAF, S3, vended logs) were not transcribed for Seoul: listed, not guessed.
+    assert sorted(table.missing) == sorted(EDGE_PRICES)
+    assert all("not transcribed" in reason for reason in table.missing.values())
+    assert sorted(table.prices) == sorted(set(REQUIRED_PRICES) - set(EDGE_PRICES))
     assert (table.as_of, table.checked_online, table.currency) == ("2026-10", False, "USD")
     assert "NOT fetched from AWS" in table.provenance
     assert "python -m preview.prices refresh --region ap-northeast-2" in table.provenance
@@ -56,7 +68,10 @@ def test_the_seoul_table_is_complete_dated_and_says_it_was_not_fetched() -> None
 
 def test_dev_in_seoul_by_hand(seoul: ProgramRun) -> None:
     result = estimate_or_not(extract_usage(seoul))
-    assert isinstance(result, CostEstimate) and result.unpriced == ()
+    assert isinstance(result, CostEstimate)
+    assert [(u.item, u.price_key) for u in result.unpriced] == [
+        ("ALB access logs in S3 (14-day expiry)", "s3_storage_gb_month")
+    ]
     assert items(result) == pytest.approx(
         {
             "Fargate vCPU": 0.25 * 730 * 0.04656,
@@ -126,6 +141,7 @@ def test_a_partial_table_prices_what_it_can_and_names_the_rest(seoul: ProgramRun
     assert [(u.item, u.price_key) for u in result.unpriced] == [
         ("NAT gateways (1)", "nat_gateway_hour"),
         ("NAT data processed", "nat_gateway_gb"),
+        ("ALB access logs in S3 (14-day expiry)", "s3_storage_gb_month"),
     ]
     assert result.total_monthly_usd == pytest.approx(complete.total_monthly_usd - 730 * 0.059 - 10 * 0.059)
     assert result.release_extra is not None  # Fargate is priced
@@ -133,7 +149,7 @@ def test_a_partial_table_prices_what_it_can_and_names_the_rest(seoul: ProgramRun
     assert any(line.startswith("  total of priced lines (steady state)") for line in lines)
     assert "    NAT gateways (1): nat_gateway_hour the API returned no on-demand price" in lines
     assert "  complete the table with: python -m preview.prices refresh --region ap-northeast-2" in lines
-    assert result.headline().endswith("; 2 line(s) not priced (no ap-northeast-2 price)")
+    assert result.headline().endswith("; 3 line(s) not priced (no ap-northeast-2 price)")
 
 
 def test_without_fargate_prices_there_is_no_release_extra(seoul: ProgramRun, tmp_path: Path) -> None:

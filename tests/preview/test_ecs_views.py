@@ -113,6 +113,8 @@ def test_every_resource_appears_once_and_no_codedeploy_component(prod_ecs: Progr
         "ReleaseAlarms",
         "SmokeTestHook",
         "FargateService",
+        "AccessLogBucket",
+        "WebFirewall",
     }
     assert not any("CodeDeploy" in line for line in lines)
 

@@ -112,8 +112,22 @@ CLOUDWATCH = [
     product("AmazonCloudWatch", "Data Payload", "APN2-DataProcessingIA-Bytes", "0.3800000000", "GB"),
     product("AmazonCloudWatch", "Storage Snapshot", "APN2-TimedStorage-ByteHrs", "0.0314000000", "GB-Mo"),
     product("AmazonCloudWatch", "Alarm", "APN2-CW:AlarmMonitorUsage", "0.1000000000", "Alarms"),
+    product("AmazonCloudWatch", "Data Payload", "APN2-VendedLog-Bytes", "0.7600000000", "GB"),
 ]
 ECR = [product("AmazonECR", "EC2 Container Registry", "APN2-TimedStorage-ByteHrs", "0.1000000000", "GB-Mo")]
+# Stub answers for the edge's prices (shapes of real Price List entries; the figures are test data).
+WAF = [
+    product("awswaf", "Web Application Firewall", "APN2-WebACLV2", "5.0000000000", "Month"),
+    product("awswaf", "Web Application Firewall", "APN2-RuleV2", "1.0000000000", "Month"),
+    product("awswaf", "Web Application Firewall", "APN2-RequestV2-Tier1", "0.0000006000", "Request"),
+]
+S3 = [product("AmazonS3", "Storage", "APN2-TimedStorage-ByteHrs", "0.0250000000", "GB-Mo")]
+
+
+def expect_edge(stub: Stubber) -> None:
+    """The queries after ECR's: WAF, then S3 (CloudWatch's vended logs come from its earlier answer)."""
+    expect(stub, "awswaf", WAF)
+    expect(stub, "AmazonS3", S3)
 
 
 def filters(family: str | None = None) -> list[dict[str, str]]:
@@ -184,6 +198,7 @@ def test_refresh_writes_every_price_with_its_source(client: Any, tmp_path: Path)
     with Stubber(client) as stub:
         stub_all(stub)
         expect(stub, "AmazonECR", ECR)
+        expect_edge(stub)
         table = fetch_table(client, REGION, TODAY)
         stub.assert_no_pending_responses()
     assert table["missing"] == {}
@@ -203,6 +218,11 @@ def test_refresh_writes_every_price_with_its_source(client: Any, tmp_path: Path)
         "vpc_endpoint_az_hour": 0.013,
         "vpc_endpoint_gb": 0.01,
         "ecr_storage_gb_month": 0.10,
+        "waf_web_acl_month": 5.0,
+        "waf_rule_month": 1.0,
+        "waf_request": 0.0000006,
+        "s3_storage_gb_month": 0.025,
+        "logs_vended_ingest_gb": 0.76,
     }
     nat = table["prices"]["nat_gateway_hour"]
     assert (nat["service_code"], nat["usage_type"], nat["publication_date"]) == (
@@ -225,6 +245,7 @@ def test_a_price_the_api_does_not_return_is_listed_missing_not_invented(client: 
         stub_all(stub, vpc=without_endpoints)
         expect(stub, "AmazonEC2", [])  # endpoints are also looked for under their former service code
         expect(stub, "AmazonECR", ECR)
+        expect_edge(stub)
         table = fetch_table(client, REGION, TODAY)
         stub.assert_no_pending_responses()
     assert sorted(table["missing"]) == ["vpc_endpoint_az_hour", "vpc_endpoint_gb"]
@@ -243,6 +264,7 @@ def test_products_that_disagree_are_left_out_with_their_skus(client: Any) -> Non
         expect(stub, "AmazonVPC", VPC)
         expect(stub, "AmazonCloudWatch", CLOUDWATCH)
         expect(stub, "AmazonECR", ECR)
+        expect_edge(stub)
         table = fetch_table(client, REGION, TODAY)
     assert "products disagree" in table["missing"]["nat_gateway_hour"]
     assert "OTHER APN2-NatGateway-Hours $0.06" in table["missing"]["nat_gateway_hour"]
@@ -254,12 +276,13 @@ def test_the_cli_writes_the_table_and_lists_what_is_missing(client: Any, tmp_pat
         stub_all(stub, vpc=VPC[:1])
         expect(stub, "AmazonEC2", [])
         expect(stub, "AmazonECR", [])
+        expect_edge(stub)
         code = main(
             ["refresh", "--region", REGION, "--out", str(tmp_path)], client=client, today=TODAY, out=out
         )
     assert code == 0
     lines = out.getvalue().splitlines()
-    assert lines[0] == f"wrote {tmp_path / 'ap-northeast-2.json'}: 12 prices"
+    assert lines[0] == f"wrote {tmp_path / 'ap-northeast-2.json'}: 17 prices"
     assert [line.split(":")[0] for line in lines[1:]] == [
         "  missing vpc_endpoint_az_hour",
         "  missing vpc_endpoint_gb",
@@ -286,6 +309,8 @@ def test_a_region_the_api_knows_nothing_of_writes_nothing(client: Any, tmp_path:
             ("AmazonEC2", None),
             ("AmazonCloudWatch", None),
             ("AmazonECR", None),
+            ("awswaf", None),
+            ("AmazonS3", None),
         ]:
             expect(stub, service, [], family)
         code = main(["refresh", "--region", REGION, "--out", str(tmp_path)], client=client, today=TODAY)
@@ -309,6 +334,7 @@ def test_estimate_from_a_refreshed_table_prices_every_line(client: Any, tmp_path
     with Stubber(client) as stub:
         stub_all(stub)
         expect(stub, "AmazonECR", ECR)
+        expect_edge(stub)
         (tmp_path / f"{REGION}.json").write_text(json.dumps(fetch_table(client, REGION, TODAY)))
     usage = extract_usage(run_stack("dev", {"aws:region": REGION}))
     result = estimate(usage, load_prices(REGION, tmp_path))

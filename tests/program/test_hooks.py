@@ -7,7 +7,7 @@ import json
 import pytest
 
 from stack_config.errors import ConfigError
-from tests.program.harness import ProgramRun, run_stack, run_stack_expecting_error
+from tests.program.harness import ACCOUNT, ProgramRun, run_stack, run_stack_expecting_error
 
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-aaaa-bbbb-cccc-123456789012"
 
@@ -71,7 +71,44 @@ def test_hook_role_may_report_hook_status_and_write_its_logs(prod: ProgramRun) -
     logs = prod.one("aws:cloudwatch/logGroup:LogGroup", "hook-logs")
     assert logs.inputs["name"] == "/aws/lambda/my-app-prod-smoke-test"
     assert by_sid["WriteLogs"]["Resource"] == f"{logs.outputs['arn']}:*"
-    assert set(by_sid) == {"ReportHookStatus", "WriteLogs", "AttachToVpc"}
+    assert set(by_sid) == {
+        "ReportHookStatus",
+        "WriteLogs",
+        "CreateInterfacesInTheHookSubnets",
+        "DescribeInterfaces",
+        "ManageInterfacesInTheVpc",
+    }
+
+
+def test_hook_role_network_interface_rights_are_scoped_to_its_subnets_and_vpc(prod: ProgramRun) -> None:
+    """Only DescribeNetworkInterfaces (no resource types in the SAR) is on "*"."""
+    policy = json.loads(prod.one("aws:iam/rolePolicy:RolePolicy", "-prod-hook").inputs["policy"])
+    by_sid = {s["Sid"]: s for s in policy["Statement"]}
+    arn = f"arn:aws:ec2:us-east-1:{ACCOUNT}"
+    subnets = sorted(s.id for s in prod.of_type("aws:ec2/subnet:Subnet") if "private" in s.name)
+    group = prod.one("aws:ec2/securityGroup:SecurityGroup", "-hook")
+    create = by_sid["CreateInterfacesInTheHookSubnets"]
+    assert create["Action"] == "ec2:CreateNetworkInterface"
+    assert sorted(create["Resource"]) == sorted(
+        [
+            f"{arn}:network-interface/*",
+            *(f"{arn}:subnet/{subnet}" for subnet in subnets),
+            group.outputs["arn"],
+        ]
+    )
+    vpc = prod.one("aws:ec2/vpc:Vpc")
+    manage = by_sid["ManageInterfacesInTheVpc"]
+    assert manage["Resource"] == f"{arn}:network-interface/*"
+    assert manage["Condition"] == {"ArnEquals": {"ec2:Vpc": f"{arn}:vpc/{vpc.id}"}}
+    on_everything = [s for s in policy["Statement"] if s["Resource"] == "*"]
+    assert {s["Sid"] for s in on_everything} == {"ReportHookStatus", "DescribeInterfaces"}
+
+
+def test_with_a_domain_the_hook_verifies_tls_against_the_name() -> None:
+    run = run_stack("prod", {"domain": {"name": "app.example.com", "zoneName": "example.com"}})
+    env = run.one("aws:lambda/function:Function").inputs["environment"]["variables"]
+    assert env["TEST_URL"] == "https://app.example.com:9000"
+    assert env["VERIFY_TLS"] == "true"
 
 
 def test_codedeploy_may_invoke_the_hook(prod: ProgramRun) -> None:

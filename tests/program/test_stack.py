@@ -17,7 +17,12 @@ COMPONENTS = {
     "bluegreen:cloudwatch:ReleaseAlarms",
     "bluegreen:codedeploy:BlueGreenDeployment",
 }
-OPTIONAL_COMPONENTS = {"bluegreen:lambda:SmokeTestHook"}
+OPTIONAL_COMPONENTS = {
+    "bluegreen:lambda:SmokeTestHook",
+    "bluegreen:edge:AccessLogBucket",
+    "bluegreen:edge:WebFirewall",
+    "bluegreen:edge:DomainCertificate",
+}
 
 
 def test_every_cloud_resource_belongs_to_a_component(each_stack: ProgramRun) -> None:

@@ -56,6 +56,8 @@ def test_default_settings_give_the_full_definition():
             },
         },
         "stopTimeout": 30,
+        "readonlyRootFilesystem": True,
+        "mountPoints": [{"sourceVolume": "scratch-tmp", "containerPath": "/tmp", "readOnly": False}],
         "healthCheck": {
             "command": ["CMD", "python", "-m", "server.healthcheck"],
             "interval": 30,

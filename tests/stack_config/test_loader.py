@@ -10,8 +10,8 @@ from stack_config.loader import load_settings
 from .support import ECR_IMAGE, PROJECT, ROOT, load, problems, raw_config, stack_raw_config
 
 ALLOWED_TOP_LEVEL = (
-    "alarms, appName, container, deletionProtection, deployment, healthCheck, hooks, image, loadBalancer, "
-    "network, registry, release, service, tags, task"
+    "alarms, appName, container, deletionProtection, deployment, domain, healthCheck, hooks, image, "
+    "loadBalancer, network, registry, release, service, tags, task"
 )
 REGION_MISSING = "aws:region: not set; run `pulumi config set aws:region <region>`, e.g. us-east-1"
 
