@@ -34,7 +34,7 @@ STACK ?= dev
 # make preview REGION=ap-northeast-2: the stack as if its aws:region were that region.
 REGION ?=
 
-.PHONY: venv policy-venv sync-test sync-lint preview diff test lint lock lock-check lock-uv check clean
+.PHONY: venv policy-venv sync-test sync-lint preview preview-diff diff test lint lock lock-check lock-uv check clean
 
 $(UV_BOOTSTRAP): requirements-uv.txt
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
@@ -71,6 +71,15 @@ preview: $(VENV)/.synced-preview
 
 diff: $(VENV)/.synced-preview
 	$(BIN)/python -m preview --diff dev prod
+
+# What the working tree changes against BASE (a git ref), per stack: resources added, removed
+# and replaced, settings, monthly cost and the release, each before -> after. The base's own
+# preview runs in a temporary worktree. STACK may name several: STACK="dev prod". Writes
+# build/change-<stack>.md and build/pr-comment-<stack>.md (what CI posts) besides the report.
+BASE ?=
+preview-diff: $(VENV)/.synced-preview
+	@test -n "$(BASE)" || { echo 'usage: make preview-diff BASE=<git ref> [STACK="dev prod"]' >&2; exit 2; }
+	$(BIN)/python -m preview --base '$(BASE)' $(foreach s,$(STACK),--stack $(s)) $(if $(REGION),--region $(REGION))
 
 test: sync-test
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile

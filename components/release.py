@@ -27,7 +27,7 @@ import pulumi.dynamic
 
 
 class ReleaseProvider(pulumi.dynamic.ResourceProvider):
-    """Thin shim: the work lives in release/provider_ops.py.
+    """Thin shim: the work lives in release/codedeploy/provider.py (release/ecs/provider.py).
 
     Pulumi pickles this provider into the state with dill and the dynamic provider host
     unpickles it in another process. Declaring the class in ``__main__`` makes dill copy it
@@ -37,7 +37,7 @@ class ReleaseProvider(pulumi.dynamic.ResourceProvider):
 
     serialize_as_secret_always = False
 
-    def __init__(self, project_root: str, ops_module: str = "release.provider_ops") -> None:
+    def __init__(self, project_root: str, ops_module: str = "release.codedeploy.provider") -> None:
         super().__init__()
         self.project_root = project_root
         self.ops_module = ops_module
@@ -53,7 +53,7 @@ class ReleaseProvider(pulumi.dynamic.ResourceProvider):
         return _importlib.import_module(self.ops_module)
 
     def _log(self) -> Any:
-        from release.engine_log import engine_logger
+        from release.core.engine_log import engine_logger
 
         return engine_logger("release: ")
 
@@ -167,7 +167,7 @@ class EcsServiceRelease(pulumi.dynamic.Resource, module="ecs", name="ServiceRele
 
     def __init__(self, name: str, args: EcsServiceReleaseArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(
-            ReleaseProvider(_project_root(), "release.ecs_provider_ops"),
+            ReleaseProvider(_project_root(), "release.ecs.provider"),
             name,
             {
                 **args.target.props(),

@@ -98,8 +98,12 @@ def text_report(preview: Preview) -> list[str]:
     return lines
 
 
-def markdown_report(preview: Preview, *, diagram_file: str | None = None) -> str:
-    """A self-contained Markdown report, fit for a pull-request comment."""
+def markdown_report(preview: Preview, *, diagram_file: str | None = None, mermaid: str | None = None) -> str:
+    """A self-contained Markdown report, fit for a pull-request comment.
+
+    ``mermaid``: the architecture as a Mermaid flowchart, shown inline (GitHub renders it);
+    ``diagram_file``: the SVG written next to the report, named for readers of the file.
+    """
     timeline = preview.timeline
     parts = [
         f"## Offline preview of stack `{preview.run.stack}`",
@@ -137,8 +141,10 @@ def markdown_report(preview: Preview, *, diagram_file: str | None = None) -> str
         "",
         "</details>",
     ]
+    if mermaid:
+        parts += ["", "### Architecture", "", "```mermaid", mermaid.rstrip(), "```"]
     if diagram_file:
-        parts += ["", f"Architecture diagram: `{diagram_file}` (next to this report)."]
+        parts += ["", f"The same diagram as SVG: `{diagram_file}` (next to this report)."]
     return "\n".join(parts) + "\n"
 
 

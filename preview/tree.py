@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from preview.engine import ProgramRun, Recorded
+from preview.plain import on_off, plain
 from preview.release_params import ecs_routing
 
 
@@ -43,7 +44,7 @@ def _conditions(conditions: list[dict[str, Any]]) -> str:
     for condition in conditions:
         for key, value in condition.items():
             values = (value or {}).get("values") if isinstance(value, dict) else None
-            shown = ", ".join(str(v) for v in values) if values else json.dumps(value)
+            shown = ", ".join(str(v) for v in values) if values else plain(value)
             parts.append(f"{'path' if key == 'pathPattern' else key} {shown}")
     return " and ".join(parts) or "no condition"
 
@@ -195,6 +196,25 @@ def _deployment_group(r: Recorded) -> str:
     )
 
 
+def _traffic_routing(config: dict[str, Any]) -> str:
+    """``TimeBasedCanary: 10 % then 100 % after 5 min``, ``TimeBasedLinear: 10 % every 1 min``."""
+    kind = str(config.get("type"))
+    canary = config.get("timeBasedCanary") or {}
+    linear = config.get("timeBasedLinear") or {}
+    if canary:
+        return (
+            f"{kind}: {plain(canary.get('percentage'))} % then 100 % after "
+            f"{plain(canary.get('interval'), 'intervalMinutes')}"
+        )
+    if linear:
+        return (
+            f"{kind}: {plain(linear.get('percentage'))} % more every "
+            f"{plain(linear.get('interval'), 'intervalMinutes')}"
+        )
+    others = {k: v for k, v in config.items() if k != "type"}
+    return f"{kind}: {plain(others)}" if others else kind
+
+
 def _alarm(r: Recorded) -> str:
     op = {"GreaterThanThreshold": ">", "GreaterThanOrEqualToThreshold": ">="}.get(
         r.inputs.get("comparisonOperator", ""), "?"
@@ -233,8 +253,8 @@ def _service_release(r: Recorded) -> str:
 
 DESCRIBE: dict[str, Callable[[Recorded], str]] = {
     "aws:ecr/repository:Repository": lambda r: (
-        f"tags {r.inputs.get('imageTagMutability')}, scan on push "
-        f"{(r.inputs.get('imageScanningConfiguration') or {}).get('scanOnPush')}"
+        f"tags {r.inputs.get('imageTagMutability')}, scan on push: "
+        f"{on_off((r.inputs.get('imageScanningConfiguration') or {}).get('scanOnPush'))}"
         + (", protected" if r.protect else "")
     ),
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": lambda r: "; ".join(
@@ -323,9 +343,8 @@ DESCRIBE: dict[str, Callable[[Recorded], str]] = {
     ),
     "aws:codedeploy/application:Application": lambda r: f"{r.inputs.get('computePlatform')} application",
     "aws:codedeploy/deploymentGroup:DeploymentGroup": _deployment_group,
-    "aws:codedeploy/deploymentConfig:DeploymentConfig": lambda r: (
-        f"{r.inputs['trafficRoutingConfig']['type']} "
-        + json.dumps({k: v for k, v in r.inputs["trafficRoutingConfig"].items() if k != "type"})
+    "aws:codedeploy/deploymentConfig:DeploymentConfig": lambda r: _traffic_routing(
+        r.inputs["trafficRoutingConfig"]
     ),
     "aws:lambda/function:Function": lambda r: (
         f"{r.inputs.get('runtime')} {r.inputs.get('handler')}, "

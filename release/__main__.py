@@ -1,7 +1,7 @@
-"""`python -m release <command> [options]`: the operator CLI (release/cli.py)."""
+"""`python -m release <command> [options]`: the operator CLI (release/cli/)."""
 
 import sys
 
-from release.cli import main
+from release.cli.main import main
 
 sys.exit(main(sys.argv[1:]))

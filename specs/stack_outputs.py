@@ -1,7 +1,7 @@
 """The names of the stack's outputs: exported by ``__main__.py``, read by the operator CLI.
 
 One spelling for both sides, so renaming an output cannot leave ``python -m release`` looking
-for the old name (release/cli_names.py, release/outputs.py). Standard library only.
+for the old name (release/cli/names.py, release/cli/outputs.py). Standard library only.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from preview.engine import ROOT, Recorded
 PROVIDER_TYPE = "pulumi:providers:aws"
 # Declared by the program but not AWS API resources of their own: the image is built and
 # pushed by pulumi-docker, the releases are the program's dynamic providers (their AWS calls
-# are tested against moto in tests/release and tests/release_ecs).
+# are tested against moto in tests/release).
 NOT_AWS_RESOURCES = frozenset(
     {
         "docker:index/image:Image",

@@ -1,0 +1,96 @@
+"""The CLI's entry point: the parser assembled from each command's module, the engine each
+command runs under (EngineOps, release/cli/engine.py), and main()'s error discipline: one line
+on stderr, never a traceback; exit codes 0 done, 1 the deployment did not succeed, 2 an error."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+from release.cli import codedeploy, ecs, rollback, status, stop, watch
+from release.cli.context import ClientFactory, Context
+from release.cli.engine import EngineOps, command_engine
+from release.cli.errors import EXIT_ERROR, CliError, client_error_line, one_line
+from release.cli.names import names_parser, resolve_names
+from specs.release_model import Engine
+
+__all__ = ["build_parser", "main"]
+
+Command = Callable[[Context, EngineOps], int]
+COMMANDS: dict[str, Command] = {
+    "status": status.run,
+    "watch": watch.run,
+    "stop": stop.run,
+    "rollback": rollback.run,
+}
+"""Command -> what runs it, given the engine."""
+ENGINES: dict[Engine, EngineOps] = {"codedeploy": codedeploy, "ecs": ecs}
+
+
+def _default_clients(service: str, region: str) -> Any:
+    import boto3
+
+    return boto3.client(service, region_name=region)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m release",
+        description="Status, watch, stop and rollback of the stack's blue/green releases, made by "
+        "CodeDeploy or by ECS's own service deployments (--engine).",
+        epilog="exit codes: 0 ok, 1 the deployment did not succeed, 2 error",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = names_parser()
+    for command in (status, watch, stop, rollback):
+        command.add_parser(commands, common)
+    return parser
+
+
+def main(
+    argv: list[str],
+    *,
+    clients: ClientFactory | None = None,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> int:
+    parser = build_parser()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else EXIT_ERROR
+
+    ctx: Context | None = None
+    try:
+        names = resolve_names(args)
+        ctx = Context(args, names, clients or _default_clients, out, err, sleep, clock)
+        return int(COMMANDS[args.command](ctx, ENGINES[command_engine(ctx)]))
+    except CliError as error:
+        message = str(error)
+    except NoCredentialsError:
+        message = (
+            "no AWS credentials found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), "
+            "or log in with `aws sso login`"
+        )
+    except ClientError as error:
+        message = client_error_line(
+            error, ctx.names.values if ctx else {}, ctx.deployment_id if ctx else None
+        )
+    except BotoCoreError as error:
+        message = f"AWS: {one_line(str(error))}"
+    except KeyboardInterrupt:
+        print("interrupted", file=err, flush=True)
+        return 130
+    except Exception as error:  # never a traceback for the operator
+        message = f"unexpected {type(error).__name__}: {one_line(str(error))}"
+    print(f"error: {message}", file=err, flush=True)
+    return EXIT_ERROR

@@ -1,0 +1,240 @@
+"""The work behind the dynamic resource that follows an ECS-native service deployment.
+
+Under the ECS deployment controller `pulumi up` itself starts the deployment: updating the
+aws.ecs.Service's task definition (UpdateService) makes ECS create a *service deployment*
+(BLUE_GREEN, LINEAR, CANARY or ROLLING). This resource, updated after the service, finds that
+deployment, streams its progress into the Pulumi log and waits for its end. A rollback (alarm,
+circuit breaker, lifecycle hook), stop or timeout fails the update with the deployment's ARN,
+final status and reason, so Pulumi keeps the previous state.
+
+Kept out of the provider class (like release/codedeploy/provider.py) so the class serializes small
+and these functions are tested directly. Property names are the resource's inputs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+from pulumi.dynamic import CreateResult, DiffResult, UpdateResult
+
+from release.core.outcome import Outcome
+from release.core.provider import ClientFactory, canonical, default_clients
+from release.ecs.deployments import (
+    ServiceDeploymentNotFoundError,
+    find_service_deployment,
+    read_deployment,
+    short_name,
+)
+from release.ecs.watch import outcome_of, progress_lines, watch_service_deployment
+
+INPUTS = (
+    "region",
+    "profile",
+    "cluster",
+    "service",
+    "task_definition_arn",
+    "timeout_minutes",
+    "poll_seconds",
+    "stop_on_timeout",
+    "wait_seconds_for_start",
+)
+DEFAULT_WAIT_SECONDS_FOR_START = 120.0
+START_POLL_SECONDS = 5.0
+"""How often to look for the deployment while waiting for ECS to start it."""
+REPLACE_ON = ("cluster", "service")
+"""Another service is another resource: create() then follows that service's deployment."""
+_MISSING_SERVICE = ("ServiceNotFoundException", "ClusterNotFoundException")
+
+__all__ = ["INPUTS", "ClientFactory", "create", "default_clients", "diff", "update"]
+
+Log = Callable[[str], None]
+
+
+def _effective(props: dict[str, Any], key: str) -> Any:
+    value = props.get(key)
+    if key == "wait_seconds_for_start" and value is None:
+        return DEFAULT_WAIT_SECONDS_FOR_START
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)  # 30 and 30.0 are the same setting
+    return value
+
+
+def diff(olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+    changed = [key for key in INPUTS if canonical(_effective(olds, key)) != canonical(_effective(news, key))]
+    return DiffResult(
+        changes=bool(changed),
+        replaces=[key for key in REPLACE_ON if key in changed],
+        delete_before_replace=False,
+    )
+
+
+def _outputs(props: dict[str, Any], deployment_arn: str, live: str) -> dict[str, Any]:
+    return {
+        **{key: props.get(key) for key in INPUTS},
+        "service_deployment_arn": deployment_arn,
+        "live_task_definition_arn": live,
+    }
+
+
+def _where(props: dict[str, Any]) -> str:
+    return f"ECS service {props['service']} (cluster {props['cluster']})"
+
+
+def _follow(
+    ecs: Any,
+    arn: str,
+    props: dict[str, Any],
+    log: Log,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+) -> tuple[Outcome, bool]:
+    """The deployment's outcome, and whether it had already ended when first read."""
+    try:
+        first = read_deployment(ecs, arn)
+        ended = outcome_of(first)
+        if ended is not None:
+            for line in progress_lines(None, first):
+                log(f"{short_name(arn)}: {line}")
+            return ended, True
+        return (
+            watch_service_deployment(
+                ecs,
+                arn,
+                timeout_seconds=float(props["timeout_minutes"]) * 60,
+                poll_seconds=float(props["poll_seconds"]),
+                log=log,
+                clock=clock,
+                sleep=sleep,
+                stop_on_timeout=bool(props["stop_on_timeout"]),
+            ),
+            False,
+        )
+    except (ClientError, BotoCoreError, ServiceDeploymentNotFoundError) as error:
+        raise RuntimeError(
+            f"lost track of ECS service deployment {arn} of {props['task_definition_arn']}: {error}; "
+            f"it may still be running: aws ecs describe-service-deployments --service-deployment-arns {arn}"
+        ) from None
+
+
+def _succeeded_or_raise(props: dict[str, Any], outcome: Outcome, already_ended: bool) -> None:
+    if outcome.succeeded:
+        return
+    message = f"release of {props['task_definition_arn']} to {_where(props)} failed: {outcome.describe()}"
+    if already_ended:
+        # Pulumi keeps the previous state, but the service resource may already record the new
+        # task definition (ECS rolled it back behind Pulumi's back), so a plain retry changes nothing.
+        message += (
+            "; that deployment had already ended before this `pulumi up` looked at it: to deploy again, "
+            "run `pulumi up --refresh` so Pulumi sees the rolled-back service and updates it"
+        )
+    # Raising fails the operation and leaves the previous state in place.
+    raise RuntimeError(message)
+
+
+def _wait_for_deployment(
+    ecs: Any,
+    props: dict[str, Any],
+    created_after: dt.datetime | None,
+    log: Log,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+) -> str:
+    """The ARN of the service deployment of the wanted task definition, polling until it appears
+    or ``wait_seconds_for_start`` pass (then RuntimeError)."""
+    wanted = props["task_definition_arn"]
+    wait = float(_effective(props, "wait_seconds_for_start"))
+    deadline = clock() + wait
+    announced = False
+    while True:
+        try:
+            arn = find_service_deployment(
+                ecs, props["cluster"], props["service"], wanted, created_after=created_after
+            )
+        except (ClientError, BotoCoreError) as error:
+            raise RuntimeError(f"cannot list the service deployments of {_where(props)}: {error}") from None
+        if arn is not None:
+            log(f"following ECS service deployment {arn} of {short_name(wanted)}")
+            return arn
+        remaining = deadline - clock()
+        if remaining <= 0:
+            raise RuntimeError(
+                f"no ECS service deployment of {wanted} appeared for {_where(props)} within {wait:g} s. "
+                "Check that the service uses the ECS deployment controller and that this `pulumi up` "
+                "changed its task definition: aws ecs list-service-deployments "
+                f"--cluster {props['cluster']} --service {props['service']}"
+            )
+        if not announced:
+            log(f"waiting up to {wait:g} s for ECS to start the service deployment of {short_name(wanted)}")
+            announced = True
+        sleep(min(START_POLL_SECONDS, remaining))
+
+
+def _created_at(ecs: Any, arn: str) -> dt.datetime | None:
+    """When the deployment recorded in the state was created (None when unknown or unreadable)."""
+    if not arn:
+        return None
+    try:
+        created = read_deployment(ecs, arn).created_at
+    except (ClientError, BotoCoreError, ServiceDeploymentNotFoundError):
+        return None
+    return created if isinstance(created, dt.datetime) else None
+
+
+def create(
+    props: dict[str, Any],
+    clients: ClientFactory,
+    log: Log,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> CreateResult:
+    """Record the service's deployment of the wanted task definition; wait for it only when it
+    is still running (a new service's first deployment). A missing service, or no deployment of
+    that task definition, records nothing to wait for."""
+    wanted = props["task_definition_arn"]
+    ecs = clients("ecs", props)
+    resource_id = f"{props['cluster']}/{props['service']}"
+    try:
+        arn = find_service_deployment(ecs, props["cluster"], props["service"], wanted)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in _MISSING_SERVICE:
+            return CreateResult(id_=resource_id, outs=_outputs(props, "", wanted))
+        raise RuntimeError(f"cannot list the service deployments of {_where(props)}: {error}") from None
+    except BotoCoreError as error:
+        raise RuntimeError(f"cannot list the service deployments of {_where(props)}: {error}") from None
+    if arn is None:
+        return CreateResult(id_=resource_id, outs=_outputs(props, "", wanted))
+    outcome, already_ended = _follow(ecs, arn, props, log, clock, sleep)
+    _succeeded_or_raise(props, outcome, already_ended)
+    log(f"{short_name(arn)}: {wanted} is live")
+    return CreateResult(id_=resource_id, outs=_outputs(props, arn, wanted))
+
+
+def update(
+    olds: dict[str, Any],
+    news: dict[str, Any],
+    clients: ClientFactory,
+    log: Log,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> UpdateResult:
+    """Follow the service deployment of a new task definition; settings-only changes wait for nothing.
+
+    Only deployments created after the one recorded in the state are considered, so an older
+    deployment of the same task definition (A -> B -> A) is never mistaken for this one."""
+    wanted = news["task_definition_arn"]
+    previous_arn = str(olds.get("service_deployment_arn") or "")
+    if olds.get("task_definition_arn") == wanted and olds.get("live_task_definition_arn") == wanted:
+        return UpdateResult(outs=_outputs(news, previous_arn, wanted))
+    ecs = clients("ecs", news)
+    created_after = _created_at(ecs, previous_arn)
+    arn = _wait_for_deployment(ecs, news, created_after, log, clock, sleep)
+    outcome, already_ended = _follow(ecs, arn, news, log, clock, sleep)
+    _succeeded_or_raise(news, outcome, already_ended)
+    log(f"{short_name(arn)}: {wanted} is live")
+    return UpdateResult(outs=_outputs(news, arn, wanted))
