@@ -4,20 +4,25 @@ Each ``pulumi_aws.<service>/__init__.py`` star-imports every resource module of 
 service (``pulumi_aws.ec2``: about 180) though the program uses a dozen; importing them is
 most of the preview's run time (docs/benchmarks.md). This meta-path finder gives each
 service package a PEP 562 ``__getattr__`` that imports only the module defining the name
-asked for. It changes what is imported, never what the program declares (a test compares
-both ways). Only the preview's own process uses it; `pulumi up` and the tests import
-pulumi_aws as usual. ``PREVIEW_EAGER_IMPORTS=1`` turns it off.
+asked for, and compiles pulumi_aws's modules with deferred annotations (kept as bytecode in
+build/preview-pycache, apart from __pycache__). It changes what is imported and how fast,
+never what the program declares (a test compares both ways). Only the preview's own process
+uses it; `pulumi up` and the tests import pulumi_aws as usual. ``PREVIEW_EAGER_IMPORTS=1`` turns it off.
 """
 
 from __future__ import annotations
+import __future__
 
+import hashlib
 import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import marshal
 import os
 import re
 import sys
+import tempfile
 from collections.abc import Sequence
 from importlib.machinery import ModuleSpec
 from types import ModuleType
@@ -56,11 +61,67 @@ class _LazyServiceLoader(importlib.abc.Loader):
         module.__getattr__ = __getattr__  # type: ignore[method-assign]
 
 
+# Where the preview keeps pulumi_aws bytecode compiled with deferred annotations: apart from
+# __pycache__, so ordinary imports (tests, `pulumi up`) never load it.
+CACHE_DIR = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "build", "preview-pycache"
+)
+_CACHE_FORMAT = b"deferred-annotations-1"
+
+
+class _DeferredAnnotationsLoader(importlib.machinery.SourceFileLoader):
+    """Compiles a pulumi_aws module as if it began with ``from __future__ import annotations``.
+
+    Its generated classes annotate thousands of parameters with ``pulumi.Input[Optional[...]]``;
+    evaluating those typing subscriptions at import is most of the cost of importing a service
+    module. Deferred, they stay strings until something asks for the hints, and Pulumi
+    resolves them in the module's own namespace when it serializes inputs, so what the
+    program declares does not change (tests/preview/test_fast_imports.py compares both ways).
+    """
+
+    def get_code(self, fullname: str) -> Any:
+        path = self.get_filename(fullname)
+        stat = os.stat(path)
+        key = hashlib.sha256(
+            b"|".join(
+                [
+                    _CACHE_FORMAT,
+                    sys.version.encode(),
+                    path.encode(),
+                    str(stat.st_mtime_ns).encode(),
+                    str(stat.st_size).encode(),
+                ]
+            )
+        ).hexdigest()
+        cached = os.path.join(CACHE_DIR, f"{fullname}-{key[:16]}.bin")
+        try:
+            with open(cached, "rb") as handle:
+                return marshal.loads(handle.read())
+        except (OSError, EOFError, ValueError, TypeError):
+            pass
+        source = self.get_data(path)
+        code = compile(source, path, "exec", flags=__future__.annotations.compiler_flag, dont_inherit=True)
+        try:
+            os.makedirs(CACHE_DIR, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=CACHE_DIR, delete=False) as partial:
+                partial.write(marshal.dumps(code))
+            os.replace(partial.name, cached)  # whole or absent, even with two previews at once
+        except OSError:
+            pass  # a read-only checkout only loses the cache
+        return code
+
+
 class _LazyServiceFinder(importlib.abc.MetaPathFinder):
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
     ) -> ModuleSpec | None:
         parts = fullname.split(".")
+        if len(parts) == 3 and parts[0] == "pulumi_aws" and not parts[1].startswith("_"):
+            spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+            if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
+                return spec
+            loader = _DeferredAnnotationsLoader(fullname, spec.origin)
+            return importlib.util.spec_from_file_location(fullname, spec.origin, loader=loader)
         if len(parts) != 2 or parts[0] != "pulumi_aws" or parts[1].startswith("_"):
             return None
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)

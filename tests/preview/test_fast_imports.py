@@ -52,3 +52,32 @@ def test_lazy_and_eager_imports_declare_the_same_stack(stack: str) -> None:
     assert lazy["exports"] == eager["exports"]
     # The point of it: far fewer of pulumi_aws.ec2's ~180 resource modules get loaded.
     assert lazy["ec2_modules"] < eager["ec2_modules"] / 3, (lazy["ec2_modules"], eager["ec2_modules"])
+
+
+ANNOTATIONS = """
+import sys
+from preview import fast_imports
+fast_imports.install()
+import pulumi_aws
+pulumi_aws.ecs.Service
+loader = type(sys.modules["pulumi_aws.ecs._inputs"].__spec__.loader).__name__
+hint = pulumi_aws.ecs.ServiceLoadBalancerArgs.__init__.__annotations__["container_name"]
+print(loader, type(hint).__name__)
+"""
+
+
+@pytest.mark.parametrize(
+    ("eager", "expected"), [("0", "_DeferredAnnotationsLoader str"), ("1", "SourceFileLoader")]
+)
+def test_pulumi_aws_annotations_are_deferred_only_in_the_previews_own_process(
+    eager: str, expected: str
+) -> None:
+    env = {**os.environ, "PREVIEW_EAGER_IMPORTS": eager}
+    result = subprocess.run(
+        [sys.executable, "-c", ANNOTATIONS], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    # Eagerly (as in the tests and `pulumi up`) the hints are evaluated typing objects, not text.
+    assert result.stdout.strip().startswith(expected), result.stdout
+    if eager == "1":
+        assert not result.stdout.strip().endswith(" str")
