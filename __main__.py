@@ -165,6 +165,7 @@ task = AppTaskDefinition(
         repository_arn=registry.repository_arn,
         region=settings.region,
         keep_logs=settings.deletion_protection,
+        execute_command=settings.service.enable_execute_command,
     ),
     aws_opts,
 )
@@ -305,6 +306,18 @@ def deploy_with_codedeploy() -> Deployed:
     pulumi.export(stack_outputs.CODEDEPLOY_DEPLOYMENT_GROUP, deployment.deployment_group_name)
     pulumi.export(stack_outputs.DEPLOYMENT_CONFIG_NAME, deployment.deployment_config_name)
     pulumi.export(stack_outputs.LAST_DEPLOYMENT_ID, release.deployment_id)
+    # What `python -m release rollback` builds its AppSpec from, as the release does above.
+    pulumi.export(
+        stack_outputs.RELEASE_APPSPEC,
+        pulumi.Output.from_input(hook_arns).apply(
+            lambda hooks: {
+                "containerName": settings.container.name,
+                "containerPort": settings.container.port,
+                "platformVersion": CodeDeployReleaseArgs.platform_version,
+                "hooks": dict(hooks or {}),
+            }
+        ),
+    )
     return service, release.live_task_definition_arn
 
 

@@ -68,6 +68,11 @@ class ReleaseProvider(pulumi.dynamic.ResourceProvider):
         ops = self._ops()
         return ops.update(olds, news, ops.default_clients, self._log())
 
+    def read(self, id_: str, props: dict[str, Any]) -> Any:
+        """`pulumi refresh`: the revision that really serves, as live_task_definition_arn."""
+        ops = self._ops()
+        return ops.read(id_, props, ops.default_clients)
+
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Nothing to delete: deployments are history, and the service goes with the stack."""
 

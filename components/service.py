@@ -182,6 +182,8 @@ class FargateService(pulumi.ComponentResource):
             ),
             health_check_grace_period_seconds=settings.health_check_grace_period_seconds,
             propagate_tags="SERVICE",
+            # ECS Exec (service.enableExecuteCommand); the task role holds the rights it needs.
+            enable_execute_command=settings.enable_execute_command,
             enable_ecs_managed_tags=True,
             deployment_controller=aws.ecs.ServiceDeploymentControllerArgs(type=controller),
             deployment_configuration=deployment_configuration,

@@ -15,7 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from specs.container_definition import container_definition, scratch_volumes
-from specs.iam import assume_role_policy, ecr_repository_arn_from_uri, execution_role_policy
+from specs.iam import assume_role_policy, ecr_repository_arn_from_uri, ecs_exec_policy, execution_role_policy
 from stack_config.model import ContainerSettings, ImageSettings, TaskSettings
 
 
@@ -31,6 +31,8 @@ class AppTaskDefinitionArgs:
     region: str
     keep_logs: bool
     """Keep the log group when the stack is destroyed (prod)."""
+    execute_command: bool = False
+    """ECS Exec is on (service.enableExecuteCommand): the task role may open its SSM channels."""
 
 
 class AppTaskDefinition(pulumi.ComponentResource):
@@ -80,6 +82,13 @@ class AppTaskDefinition(pulumi.ComponentResource):
             description="The app's own AWS permissions (none by default)",
             opts=child,
         )
+        if args.execute_command:
+            aws.iam.RolePolicy(
+                f"{name}-exec",
+                role=self.task_role.id,
+                policy=json.dumps(ecs_exec_policy()),
+                opts=child,
+            )
 
         definitions = pulumi.Output.all(image=args.image_ref, log_group=self.log_group.name).apply(
             lambda v: json.dumps(

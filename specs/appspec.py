@@ -49,6 +49,30 @@ def ecs_appspec(
     return document
 
 
+APPSPEC_SETTINGS = ("containerName", "containerPort", "platformVersion", "hooks")
+"""The keys of appspec_settings (and of the stack output releaseAppSpec)."""
+
+
+def appspec_settings(content: str) -> dict[str, Any] | None:
+    """What an ECS AppSpec holds besides its task definition, under the keys of
+    APPSPEC_SETTINGS (hooks: name -> Lambda ARN); None if the text is not an ECS AppSpec."""
+    try:
+        document = json.loads(content)
+        properties = document["Resources"][0]["TargetService"]["Properties"]
+        balancer = properties["LoadBalancerInfo"]
+        hooks: dict[str, str] = {}
+        for entry in document.get("Hooks") or []:
+            hooks.update({str(name): str(arn) for name, arn in entry.items()})
+        return {
+            "containerName": str(balancer["ContainerName"]),
+            "containerPort": int(balancer["ContainerPort"]),
+            "platformVersion": str(properties.get("PlatformVersion") or "LATEST"),
+            "hooks": hooks,
+        }
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return None
+
+
 def appspec_content(**kwargs: Any) -> str:
     """The AppSpec as the JSON text CodeDeploy's ``AppSpecContent`` revision carries."""
     return json.dumps(ecs_appspec(**kwargs))

@@ -50,6 +50,26 @@ def secret_resource_arn(value_from: str) -> str:
     return value_from
 
 
+ECS_EXEC_ACTIONS = (
+    "ssmmessages:CreateControlChannel",
+    "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel",
+    "ssmmessages:OpenDataChannel",
+)
+
+
+def ecs_exec_policy() -> dict[str, Any]:
+    """The task role's rights for ECS Exec: the SSM agent's control and data channels. These
+    actions have no resource types (Service Authorization Reference, Amazon Session Manager
+    Message Gateway Service), so they can only be granted on "*"."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "EcsExecChannels", "Effect": "Allow", "Action": list(ECS_EXEC_ACTIONS), "Resource": "*"}
+        ],
+    }
+
+
 def execution_role_policy(
     *, repository_arns: list[str], log_group_arn: str, secret_arns: list[str]
 ) -> dict[str, Any]:

@@ -27,6 +27,10 @@ CODEDEPLOY_APPLICATION = "codedeployApplication"
 CODEDEPLOY_DEPLOYMENT_GROUP = "codedeployDeploymentGroup"
 DEPLOYMENT_CONFIG_NAME = "deploymentConfigName"
 LAST_DEPLOYMENT_ID = "lastDeploymentId"
+RELEASE_APPSPEC = "releaseAppSpec"
+"""What the stack's AppSpec holds besides the task definition: ``containerName``,
+``containerPort``, ``platformVersion`` and ``hooks`` (ECS hook name -> Lambda ARN); `rollback`
+builds its AppSpec from it (specs.appspec.APPSPEC_SETTINGS)."""
 
 # The ECS engine.
 DEPLOYMENT_STRATEGY = "deploymentStrategy"

@@ -431,6 +431,9 @@ class ServiceSettings(_Section):
     health_check_grace_period_seconds: Annotated[int, Field(ge=0, le=2_147_483_647)] = 60
     container_insights: bool = False
     auto_scaling: AutoScalingSettings = AutoScalingSettings()
+    enable_execute_command: bool = False
+    """ECS Exec (`python -m release exec`): the service's enable_execute_command, and the task
+    role's ssmmessages channel rights."""
 
     @model_validator(mode="after")
     def _desired_within_scaling(self) -> ServiceSettings:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from release.cli.errors import EXIT_DEPLOYMENT_FAILED, EXIT_OK
@@ -63,6 +64,8 @@ class Context:
     sleep: Callable[[float], None]
     clock: Callable[[], float]
     deployment_id: str | None = None
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    """Wall-clock time (aware), for what AWS dates: how long a ready wait has left."""
     _cache: dict[str, Any] = field(default_factory=dict)
 
     def client(self, service: str) -> Any:
@@ -92,9 +95,9 @@ class Context:
         }
 
     def report(self, outcome: Outcome) -> int:
-        """0 when the deployment succeeded, else 1 with the outcome on stderr."""
+        """0 when the deployment succeeded, else 1 with the outcome (and its diagnosis) on stderr."""
         if outcome.succeeded:
             self.print(outcome.describe())
             return EXIT_OK
-        self.warn(outcome.describe())
+        self.warn(outcome.report())
         return EXIT_DEPLOYMENT_FAILED

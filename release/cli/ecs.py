@@ -14,6 +14,7 @@ from release.cli.context import Context
 from release.cli.errors import EXIT_DEPLOYMENT_FAILED, EXIT_OK, CliError
 from release.cli.rollback import CODEDEPLOY_ONLY_FLAGS, already_live, in_progress_error, pick_rollback
 from release.cli.service import find_service, live_fields, rule_traffic, service_counts
+from release.cli.tasks import TaskGroup
 from release.cli.text import revision_change, short_task_definition, traffic_json, when
 from release.core.outcome import Outcome
 from release.ecs.deployments import (
@@ -28,7 +29,8 @@ from release.ecs.deployments import (
     same_task_definition,
     short_name,
 )
-from release.ecs.watch import watch_service_deployment
+from release.ecs.diagnose import diagnosis_of, with_diagnosis
+from release.ecs.watch import OUTCOME_STATUS, watch_service_deployment
 
 ECS_START_WAIT_SECONDS = 120.0
 """How long `rollback` looks for the service deployment its UpdateService started."""
@@ -223,6 +225,7 @@ def status(ctx: Context) -> dict[str, Any]:
         "deploymentActive": bool(active),
         "productionTraffic": rule_traffic(ctx.client("elbv2"), production_rules(service)),
         "ecs": _service_state(ctx, service),
+        "diagnosis": _diagnosis(ctx, deployment, bool(active)),
     }
 
 
@@ -240,7 +243,25 @@ def _watch_outcome(ctx: Context, arn: str, *, stop_on_timeout: bool) -> Outcome:
 
 def follow(ctx: Context, deployment: str) -> Outcome:
     describe_service_deployment(ctx, deployment)  # an unknown ARN is one line now, not retried polls
-    return _watch_outcome(ctx, deployment, stop_on_timeout=False)
+    outcome = _watch_outcome(ctx, deployment, stop_on_timeout=False)
+    return with_diagnosis(
+        ctx.client, outcome, cluster=ctx.names.get("cluster") or "", service=ctx.names.get("service") or ""
+    )
+
+
+def _diagnosis(ctx: Context, deployment: dict[str, Any] | None, active: bool) -> dict[str, Any] | None:
+    """`status`'s diagnosis of the last service deployment when it rolled back or was stopped."""
+    if (
+        deployment is None
+        or active
+        or OUTCOME_STATUS.get(str(deployment["status"]), "Succeeded") == "Succeeded"
+    ):
+        return None
+    outcome = Outcome(str(deployment["arn"]), OUTCOME_STATUS[str(deployment["status"])])
+    found = diagnosis_of(
+        ctx.client, outcome, cluster=ctx.names.get("cluster") or "", service=ctx.names.get("service") or ""
+    )
+    return found.to_json() if found is not None else None
 
 
 def stop(ctx: Context, deployment: str) -> str:
@@ -253,6 +274,28 @@ def stop(ctx: Context, deployment: str) -> str:
     response = ctx.client("ecs").stop_service_deployment(serviceDeploymentArn=deployment, stopType="ROLLBACK")
     stopped = str(response.get("serviceDeploymentArn") or deployment)
     return f"service deployment {stopped}: stop requested with rollback (it was {snapshot.status})"
+
+
+def task_groups(ctx: Context, service: dict[str, Any]) -> list[TaskGroup]:
+    """The PRIMARY deployment (the newest revision) is green while an older one still runs, which
+    is blue; alone it is blue."""
+    deployments = [d for d in service.get("deployments", []) if d.get("status") in ("PRIMARY", "ACTIVE")]
+    rolling = len(deployments) > 1
+    return [
+        TaskGroup(
+            "green" if rolling and d.get("status") == "PRIMARY" else "blue",
+            str(d.get("id") or ""),
+            str(d.get("taskDefinition") or ""),
+        )
+        for d in deployments
+    ]
+
+
+def go_ahead(ctx: Context, deployment: str) -> str:
+    raise CliError(
+        "the ecs engine has no ready wait (deployment.readyWaitMinutes is codedeploy only): a service "
+        "deployment paused at a lifecycle hook resumes with the command `status` shows for it"
+    )
 
 
 # ---------------------------------------------------------------------------------------- rollback

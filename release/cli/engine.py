@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from release.cli.context import Context
 from release.cli.errors import CliError
 from release.cli.names import CODEDEPLOY_ID, ECS_DEPLOYMENT_ARN
+from release.cli.tasks import TaskGroup
 from release.core.outcome import Outcome
 from specs.release_model import Engine
 
@@ -38,6 +39,15 @@ class EngineOps(Protocol):
 
     def stop(self, ctx: Context, deployment: str) -> str:
         """Stop the deployment with rollback; the line that says what happened."""
+        ...
+
+    def go_ahead(self, ctx: Context, deployment: str) -> str:
+        """Give the manual go-ahead a deployment waits for (CodeDeploy's READY wait); the line
+        that says what happened, CliError when it is not waiting."""
+        ...
+
+    def task_groups(self, ctx: Context, service: dict[str, Any]) -> list[TaskGroup]:
+        """The service's task sets (codedeploy) or deployments (ecs), each blue or green."""
         ...
 
     def rollback(self, ctx: Context) -> int:

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from release.cli import codedeploy, ecs, rollback, status, stop, watch
+from release.cli import codedeploy, ecs, go_ahead, logs, rollback, shell, status, stop, watch
 from release.cli.context import ClientFactory, Context
 from release.cli.engine import EngineOps, command_engine
 from release.cli.errors import EXIT_ERROR, CliError, client_error_line, one_line
@@ -28,6 +30,9 @@ COMMANDS: dict[str, Command] = {
     "watch": watch.run,
     "stop": stop.run,
     "rollback": rollback.run,
+    "continue": go_ahead.run,
+    "logs": logs.run,
+    "exec": shell.run,
 }
 """Command -> what runs it, given the engine."""
 ENGINES: dict[Engine, EngineOps] = {"codedeploy": codedeploy, "ecs": ecs}
@@ -39,30 +44,37 @@ def _default_clients(service: str, region: str) -> Any:
     return boto3.client(service, region_name=region)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "python -m release") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m release",
-        description="Status, watch, stop and rollback of the stack's blue/green releases, made by "
-        "CodeDeploy or by ECS's own service deployments (--engine).",
+        prog=prog,
+        description="Status, watch, stop, rollback and continue of the stack's blue/green releases, made "
+        "by CodeDeploy or by ECS's own service deployments (--engine); the app's logs and a shell in "
+        "its blue or green tasks.",
         epilog="exit codes: 0 ok, 1 the deployment did not succeed, 2 error",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     common = names_parser()
-    for command in (status, watch, stop, rollback):
+    for command in (status, watch, stop, rollback, go_ahead, logs, shell):
         command.add_parser(commands, common)
     return parser
 
 
 def main(
-    argv: list[str],
+    argv: list[str] | None = None,
     *,
     clients: ClientFactory | None = None,
     out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    now: Callable[[], datetime] | None = None,
 ) -> int:
-    parser = build_parser()
+    if argv is None:  # the installed command (pyproject.toml: project.scripts bluegreen)
+        argv = sys.argv[1:]
+        prog = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "bluegreen"
+        parser = build_parser("python -m release" if prog == "__main__.py" else prog)
+    else:
+        parser = build_parser()
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             args = parser.parse_args(argv)
@@ -73,6 +85,8 @@ def main(
     try:
         names = resolve_names(args)
         ctx = Context(args, names, clients or _default_clients, out, err, sleep, clock)
+        if now is not None:
+            ctx.now = now
         return int(COMMANDS[args.command](ctx, ENGINES[command_engine(ctx)]))
     except CliError as error:
         message = str(error)

@@ -72,6 +72,8 @@ class Names:
     """Where the engine came from: "--engine", the output's name, or "default"."""
     sources: dict[str, str] = field(default_factory=dict)
     """Name -> "flag", "outputs" or "environment", for the names that have a value."""
+    outputs: dict[str, Any] = field(default_factory=dict)
+    """The stack outputs as read (empty without --stack/--outputs-file)."""
 
     def get(self, name: str) -> str | None:
         return self.values.get(name)
@@ -187,4 +189,5 @@ def resolve_names(args: argparse.Namespace) -> Names:
         engine=engine,
         engine_source=engine_source,
         sources=sources,
+        outputs=outputs,
     )

@@ -16,11 +16,9 @@ from release.cli.errors import CliError
 from release.cli.text import parse_task_definition, short_task_definition
 from specs.release_model import ECS_HOOKS
 
-DEFAULT_CONTAINER_NAME = "app"
-DEFAULT_CONTAINER_PORT = 8080
-DEFAULT_PLATFORM_VERSION = "LATEST"
 CODEDEPLOY_ONLY_FLAGS = (
     ("hook", "--hook"),
+    ("no_hooks", "--no-hooks"),
     ("container_name", "--container-name"),
     ("container_port", "--container-port"),
     ("platform_version", "--platform-version"),
@@ -38,23 +36,20 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     target = rollback.add_mutually_exclusive_group()
     target.add_argument("--to-revision", type=positive(int), metavar="N", help="roll back to FAMILY:N")
     target.add_argument("--to", metavar="ARN", help="roll back to this task definition")
-    rollback.add_argument(
+    stack = "(default: the stack's, from the output releaseAppSpec, else the last succeeded deployment)"
+    hooks = rollback.add_mutually_exclusive_group()
+    hooks.add_argument(
         "--hook",
         action="append",
         default=[],
         metavar="NAME=ARN",
-        help=f"codedeploy: lifecycle hook Lambda, repeatable; NAME one of {', '.join(ECS_HOOKS)} "
-        "(default: no hooks)",
+        help=f"codedeploy: lifecycle hook Lambda, repeatable, replacing the stack's hooks; NAME one of "
+        f"{', '.join(ECS_HOOKS)} {stack}",
     )
-    rollback.add_argument(
-        "--container-name", help=f"codedeploy: container behind the load balancer ({DEFAULT_CONTAINER_NAME})"
-    )
-    rollback.add_argument(
-        "--container-port", type=positive(int), help=f"codedeploy: its port ({DEFAULT_CONTAINER_PORT})"
-    )
-    rollback.add_argument(
-        "--platform-version", help=f"codedeploy: Fargate platform version ({DEFAULT_PLATFORM_VERSION})"
-    )
+    hooks.add_argument("--no-hooks", action="store_true", help="codedeploy: release without any hook")
+    rollback.add_argument("--container-name", help=f"codedeploy: container behind the load balancer {stack}")
+    rollback.add_argument("--container-port", type=positive(int), help=f"codedeploy: its port {stack}")
+    rollback.add_argument("--platform-version", help=f"codedeploy: Fargate platform version {stack}")
     rollback.add_argument(
         "--no-wait", action="store_true", help="start the deployment, print its id (ecs: ARN), exit"
     )

@@ -31,6 +31,8 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
 def run(ctx: Context, engine: EngineOps) -> int:
     state = engine.status(ctx)
     emit_status(ctx, state, _print_ecs if state["engine"] == "ecs" else _print_codedeploy)
+    if state.get("diagnosis") and not ctx.args.json:
+        ctx.print(state["diagnosis"]["text"])
     if state["deployment"] is None:
         if state["engine"] == "ecs":
             service, cluster = state["service"], state["cluster"]
@@ -129,6 +131,9 @@ def _print_codedeploy_deployment(ctx: Context, deployment: dict[str, Any], activ
         p("  lifecycle events: none reported")
     if deployment["traffic"]:
         p(f"  task set traffic: {split_text(deployment['traffic'])}")
+    wait = deployment.get("readyWait")
+    if wait:
+        p(f"  ready wait: {ready_wait_text(wait)}; go ahead: python -m release continue {deployment['id']}")
 
 
 def _print_codedeploy(ctx: Context, state: dict[str, Any]) -> None:
@@ -154,6 +159,20 @@ def _print_codedeploy(ctx: Context, state: dict[str, Any]) -> None:
             )
             for task_set in ecs["taskSets"]
         ),
+    )
+
+
+def ready_wait_text(wait: dict[str, Any]) -> str:
+    """`12m 30s left of 30 min (green ready since ...), then STOP_DEPLOYMENT`."""
+    minutes = f"{wait['waitMinutes']} min" if wait["waitMinutes"] is not None else "the wait"
+    then = f", then {wait['actionOnTimeout']}" if wait["actionOnTimeout"] else ""
+    left = wait["secondsLeft"]
+    if left is None:
+        return f"waiting for the go-ahead, {minutes} from when green became ready (unknown){then}"
+    if left == 0:
+        return f"{minutes} ran out at {wait['endsAt']}{then}"
+    return (
+        f"{left // 60}m {left % 60:02d}s left of {minutes} (green ready since {wait['greenReadyAt']}){then}"
     )
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pulumi.dynamic import CreateResult, DiffResult, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from release.codedeploy.deployments import live_task_definition
+from release.codedeploy.diagnose import with_diagnosis
 from release.codedeploy.run import ReleaseFailed, ReleaseRequest, release
-from release.core.provider import ClientFactory, canonical, default_clients
+from release.core.outcome import Outcome
+from release.core.provider import ClientFactory, canonical, clients_of, default_clients
 from specs.appspec import appspec_content
 
 INPUTS = (
@@ -34,7 +36,7 @@ INPUTS = (
     "stop_on_timeout",
 )
 
-__all__ = ["INPUTS", "ClientFactory", "appspec_for", "create", "default_clients", "diff", "update"]
+__all__ = ["INPUTS", "ClientFactory", "appspec_for", "create", "default_clients", "diff", "read", "update"]
 
 
 def appspec_for(props: dict[str, Any]) -> str:
@@ -48,8 +50,12 @@ def appspec_for(props: dict[str, Any]) -> str:
 
 
 def diff(olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+    """A change of any input; or a live revision (as `read` last saw it) other than the wanted one,
+    e.g. after a manual or engine rollback: then `update` releases the wanted revision again."""
     changed = [key for key in INPUTS if canonical(olds.get(key)) != canonical(news.get(key))]
-    return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
+    live = olds.get("live_task_definition_arn")
+    drifted = bool(live) and live != news.get("task_definition_arn")
+    return DiffResult(changes=bool(changed) or drifted, replaces=[], delete_before_replace=False)
 
 
 def _deploy(props: dict[str, Any], clients: ClientFactory, log: Callable[[str], None]) -> str:
@@ -62,8 +68,14 @@ def _deploy(props: dict[str, Any], clients: ClientFactory, log: Callable[[str], 
         poll_seconds=float(props["poll_seconds"]),
         stop_on_timeout=bool(props["stop_on_timeout"]),
     )
+    aws = clients_of(clients, props)
+
+    def diagnose(outcome: Outcome) -> Outcome:
+        log(f"{outcome.deployment_id}: {outcome.status.lower()}; reading why from AWS")
+        return with_diagnosis(aws, outcome, cluster=props["cluster"], service=props["service"])
+
     try:
-        outcome = release(clients("codedeploy", props), request, log=log)
+        outcome = release(aws("codedeploy"), request, log=log, diagnose=diagnose)
     except ReleaseFailed as failure:
         # Raising fails the update and leaves the previous state (and task definition) in
         # place, so the next `pulumi up` tries this release again.
@@ -105,3 +117,13 @@ def update(
         return UpdateResult(outs=_outputs(news, olds.get("deployment_id", ""), news["task_definition_arn"]))
     deployment_id = _deploy(news, clients, log)
     return UpdateResult(outs=_outputs(news, deployment_id, news["task_definition_arn"]))
+
+
+def read(resource_id: str, props: dict[str, Any], clients: ClientFactory) -> ReadResult:
+    """`pulumi refresh`: record which revision really serves, the task definition of the service's
+    PRIMARY task set (after a rollback, by CodeDeploy or by hand, the earlier one). The inputs stay
+    as they were, so the next `pulumi up` sees live != wanted (diff) and releases the wanted one."""
+    live = live_task_definition(clients("ecs", props), props["cluster"], props["service"])
+    if live is None:
+        return ReadResult(id_=resource_id, outs=dict(props))
+    return ReadResult(id_=resource_id, outs={**props, "live_task_definition_arn": live})

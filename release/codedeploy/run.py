@@ -36,7 +36,7 @@ class ReleaseFailed(Exception):  # noqa: N818 - reads as the outcome it reports
     """The release did not succeed; the message says which deployment, event and why."""
 
     def __init__(self, outcome: Outcome) -> None:
-        super().__init__(outcome.describe())
+        super().__init__(outcome.report())
         self.outcome = outcome
 
 
@@ -47,8 +47,15 @@ def release(
     log: Callable[[str], None],
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    diagnose: Callable[[Outcome], Outcome] | None = None,
 ) -> Outcome:
-    """Deploy the request's AppSpec and return the successful outcome, or raise ReleaseFailed."""
+    """Deploy the request's AppSpec and return the successful outcome, or raise ReleaseFailed
+    (with the outcome ``diagnose`` gives, e.g. codedeploy/diagnose.py's with_diagnosis, when given)."""
+
+    def succeeded_or_raise(outcome: Outcome) -> Outcome:
+        if not outcome.succeeded and diagnose is not None:
+            outcome = diagnose(outcome)
+        return _succeeded_or_raise(outcome)
 
     def watch(deployment_id: str) -> Outcome:
         return watch_deployment(
@@ -66,7 +73,7 @@ def release(
         running_id = str(running["deploymentId"])
         if same_appspec(appspec_of(running), request.appspec):
             log(f"deployment {running_id} of this revision is already in progress; following it")
-            return _succeeded_or_raise(_stop_if_timed_out(client, request, watch(running_id)))
+            return succeeded_or_raise(_stop_if_timed_out(client, request, watch(running_id)))
         log(
             f"deployment {running_id} of another revision is in progress for "
             f"{request.deployment_group}; waiting for it to end before starting this release"
@@ -87,7 +94,7 @@ def release(
         client, request.application, request.deployment_group, request.appspec, request.description
     )
     log(f"started deployment {deployment_id} of {wanted}")
-    return _succeeded_or_raise(_stop_if_timed_out(client, request, watch(deployment_id)))
+    return succeeded_or_raise(_stop_if_timed_out(client, request, watch(deployment_id)))
 
 
 def _stop_if_timed_out(client: Any, request: ReleaseRequest, outcome: Outcome) -> Outcome:

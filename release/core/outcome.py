@@ -26,6 +26,9 @@ class Outcome:
     failed_event: LifecycleEvent | None = None
     running_event: LifecycleEvent | None = None
     """The lifecycle event still in progress when a watch timed out."""
+    diagnosis: str = ""
+    """Why it failed, stopped or timed out, as release/diagnosis reads it from AWS (several lines);
+    empty when nobody diagnosed it. ``describe`` leaves it out; ``report`` adds it."""
 
     @property
     def succeeded(self) -> bool:
@@ -45,6 +48,10 @@ class Outcome:
         if self.message:
             parts.append(self.message)
         return "; ".join(parts)
+
+    def report(self) -> str:
+        """``describe()``, then the diagnosis on the lines below it when there is one."""
+        return self.describe() + (f"\n{self.diagnosis}" if self.diagnosis else "")
 
 
 def format_traffic(traffic: tuple[tuple[str, float], ...]) -> str:

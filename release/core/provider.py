@@ -24,3 +24,16 @@ def default_clients(service: str, props: dict[str, Any]) -> Any:
 def canonical(value: Any) -> str:
     """Compare inputs by content: the state and the program may order map keys differently."""
     return json.dumps(value, sort_keys=True)
+
+
+def clients_of(clients: ClientFactory, props: dict[str, Any]) -> Callable[[str], Any]:
+    """service -> a client for the resource's region and profile, each made once (for a diagnosis,
+    which asks for several services)."""
+    made: dict[str, Any] = {}
+
+    def client(service: str) -> Any:
+        if service not in made:
+            made[service] = clients(service, props)
+        return made[service]
+
+    return client

@@ -19,16 +19,17 @@ from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pulumi.dynamic import CreateResult, DiffResult, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from release.core.outcome import Outcome
-from release.core.provider import ClientFactory, canonical, default_clients
+from release.core.provider import ClientFactory, canonical, clients_of, default_clients
 from release.ecs.deployments import (
     ServiceDeploymentNotFoundError,
     find_service_deployment,
     read_deployment,
     short_name,
 )
+from release.ecs.diagnose import with_diagnosis
 from release.ecs.watch import outcome_of, progress_lines, watch_service_deployment
 
 INPUTS = (
@@ -49,7 +50,7 @@ REPLACE_ON = ("cluster", "service")
 """Another service is another resource: create() then follows that service's deployment."""
 _MISSING_SERVICE = ("ServiceNotFoundException", "ClusterNotFoundException")
 
-__all__ = ["INPUTS", "ClientFactory", "create", "default_clients", "diff", "update"]
+__all__ = ["INPUTS", "ClientFactory", "create", "default_clients", "diff", "read", "update"]
 
 Log = Callable[[str], None]
 
@@ -64,9 +65,14 @@ def _effective(props: dict[str, Any], key: str) -> Any:
 
 
 def diff(olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+    """A change of any input; or a live revision (as `read` last saw it) other than the wanted one
+    (ECS rolled back, or someone updated the service by hand): `update` then follows the service
+    deployment this `pulumi up`'s service update starts."""
     changed = [key for key in INPUTS if canonical(_effective(olds, key)) != canonical(_effective(news, key))]
+    live = olds.get("live_task_definition_arn")
+    drifted = bool(live) and not _same(str(live), str(news.get("task_definition_arn") or ""))
     return DiffResult(
-        changes=bool(changed),
+        changes=bool(changed) or drifted,
         replaces=[key for key in REPLACE_ON if key in changed],
         delete_before_replace=False,
     )
@@ -120,6 +126,20 @@ def _follow(
         ) from None
 
 
+def _same(a: str, b: str) -> bool:
+    return a.rsplit("/", 1)[-1] == b.rsplit("/", 1)[-1]
+
+
+def _diagnosed(props: dict[str, Any], clients: ClientFactory, outcome: Outcome, log: Log) -> Outcome:
+    """A failed, stopped or timed-out outcome with the diagnosis read from AWS attached."""
+    if outcome.succeeded:
+        return outcome
+    log(f"{short_name(outcome.deployment_id)}: {outcome.status.lower()}; reading why from AWS")
+    return with_diagnosis(
+        clients_of(clients, props), outcome, cluster=props["cluster"], service=props["service"]
+    )
+
+
 def _succeeded_or_raise(props: dict[str, Any], outcome: Outcome, already_ended: bool) -> None:
     if outcome.succeeded:
         return
@@ -131,6 +151,8 @@ def _succeeded_or_raise(props: dict[str, Any], outcome: Outcome, already_ended: 
             "; that deployment had already ended before this `pulumi up` looked at it: to deploy again, "
             "run `pulumi up --refresh` so Pulumi sees the rolled-back service and updates it"
         )
+    if outcome.diagnosis:
+        message += f"\n{outcome.diagnosis}"
     # Raising fails the operation and leaves the previous state in place.
     raise RuntimeError(message)
 
@@ -209,7 +231,7 @@ def create(
     if arn is None:
         return CreateResult(id_=resource_id, outs=_outputs(props, "", wanted))
     outcome, already_ended = _follow(ecs, arn, props, log, clock, sleep)
-    _succeeded_or_raise(props, outcome, already_ended)
+    _succeeded_or_raise(props, _diagnosed(props, clients, outcome, log), already_ended)
     log(f"{short_name(arn)}: {wanted} is live")
     return CreateResult(id_=resource_id, outs=_outputs(props, arn, wanted))
 
@@ -235,6 +257,19 @@ def update(
     created_after = _created_at(ecs, previous_arn)
     arn = _wait_for_deployment(ecs, news, created_after, log, clock, sleep)
     outcome, already_ended = _follow(ecs, arn, news, log, clock, sleep)
-    _succeeded_or_raise(news, outcome, already_ended)
+    _succeeded_or_raise(news, _diagnosed(news, clients, outcome, log), already_ended)
     log(f"{short_name(arn)}: {wanted} is live")
     return UpdateResult(outs=_outputs(news, arn, wanted))
+
+
+def read(resource_id: str, props: dict[str, Any], clients: ClientFactory) -> ReadResult:
+    """`pulumi refresh`: record which revision really serves, the service's current task
+    definition (after ECS rolled a deployment back, or someone updated the service by hand, the
+    earlier one). The inputs stay as they were, so the next `pulumi up` sees live != wanted."""
+    response = clients("ecs", props).describe_services(cluster=props["cluster"], services=[props["service"]])
+    services = [s for s in response.get("services", []) if s.get("status") != "INACTIVE"]
+    if not services or not services[0].get("taskDefinition"):
+        return ReadResult(id_=resource_id, outs=dict(props))
+    return ReadResult(
+        id_=resource_id, outs={**props, "live_task_definition_arn": str(services[0]["taskDefinition"])}
+    )

@@ -294,6 +294,12 @@ ACTIONS_WITHOUT_RESOURCE_TYPES: dict[str, str] = {
         "Actions defined by AWS CodeDeploy: PutLifecycleEventHookExecutionStatus"
     ),
     "ec2:DescribeNetworkInterfaces": "Actions defined by Amazon EC2: DescribeNetworkInterfaces",
+    **{
+        f"ssmmessages:{action}": (
+            f"Actions defined by Amazon Session Manager Message Gateway Service: {action}"
+        )
+        for action in ("CreateControlChannel", "CreateDataChannel", "OpenControlChannel", "OpenDataChannel")
+    },
 }
 # Actions that take the resource type named here (so an ARN, or "*", is fine).
 ACTIONS_WITH_RESOURCE_TYPES: dict[str, str] = {

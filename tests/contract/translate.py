@@ -560,6 +560,7 @@ def _ecs_service(r: Recorded, ctx: Context) -> Translation:
         "healthCheckGracePeriodSeconds": i.get("healthCheckGracePeriodSeconds"),
         "propagateTags": i.get("propagateTags"),
         "enableECSManagedTags": i.get("enableEcsManagedTags"),
+        "enableExecuteCommand": i.get("enableExecuteCommand"),
         "deploymentController": i.get("deploymentController"),
         "deploymentConfiguration": _ecs_deployment_configuration(i),
         "schedulingStrategy": i.get("schedulingStrategy", "REPLICA"),

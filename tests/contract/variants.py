@@ -4,7 +4,7 @@ Together they declare every resource type and every branch of the program that c
 request: dev and prod, both deployment engines, each strategy (all-at-once, the predefined
 canary and linear configs, custom CodeDeploy configs, ECS's native strategies), HTTPS, an
 existing VPC, hooks (one, and every hook under ECS), VPC endpoints without NAT, container
-secrets, extra tags, email subscriptions, a ready wait, alarm rollback off, two regions, a
+secrets, extra tags, email subscriptions, a ready wait, ECS Exec, alarm rollback off, two regions, a
 domain (zone by name and by id: certificate, validation and alias records), access logs,
 WAF in block and count mode, flow logs.
 """
@@ -89,6 +89,9 @@ def _ecs(**deployment: Any) -> dict[str, Any]:
 
 VARIANTS: list[Variant] = [
     Variant("dev", "dev"),
+    Variant(
+        "dev-ecs-exec", "dev", {"service": {**stack_value("dev", "service"), "enableExecuteCommand": True}}
+    ),
     Variant("prod", "prod"),
     Variant(
         "dev-seoul-linear-arm64",

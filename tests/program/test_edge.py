@@ -9,6 +9,7 @@ import pytest
 
 from preview.engine import fake_zone_id
 from specs.elb_log_delivery import LOG_DELIVERY_SERVICE
+from specs.iam import ECS_EXEC_ACTIONS
 from stack_config.errors import ConfigError
 from tests.program.harness import ACCOUNT, ProgramRun, Recorded, run_stack, run_stack_expecting_error
 
@@ -265,6 +266,7 @@ def test_no_role_grants_on_star_what_aws_lets_you_scope(prod: ProgramRun) -> Non
         "ecr:GetAuthorizationToken",
         "codedeploy:PutLifecycleEventHookExecutionStatus",
         "ec2:DescribeNetworkInterfaces",
+        *ECS_EXEC_ACTIONS,
     }
     for policy in prod.of_type("aws:iam/rolePolicy:RolePolicy"):
         for statement in json.loads(policy.inputs["policy"])["Statement"]:

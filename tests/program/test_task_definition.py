@@ -97,3 +97,50 @@ def test_execution_role_reads_only_this_repository_log_group_and_named_secrets()
 def test_no_secrets_means_no_secret_permissions(dev: ProgramRun) -> None:
     policy = json.loads(dev.one("aws:iam/rolePolicy:RolePolicy", "execution").inputs["policy"])
     assert {s["Sid"] for s in policy["Statement"]} == {"EcrLogin", "PullImage", "WriteLogs"}
+
+
+def test_ecs_exec_is_off_by_default_and_the_task_role_has_no_policy(each_stack: ProgramRun) -> None:
+    assert not each_stack.one("aws:ecs/service:Service").inputs.get("enableExecuteCommand")
+    task_role = each_stack.one("aws:iam/role:Role", "-task").outputs["name"]
+    assert [
+        p for p in each_stack.of_type("aws:iam/rolePolicy:RolePolicy") if p.inputs["role"] == task_role
+    ] == []
+
+
+def test_ecs_exec_turns_on_the_service_and_only_the_ssm_channels_on_the_task_role() -> None:
+    run = run_stack("dev", {"service": {"desiredCount": 1, "enableExecuteCommand": True}})
+
+    assert run.one("aws:ecs/service:Service").inputs["enableExecuteCommand"] is True
+    policy = run.one("aws:iam/rolePolicy:RolePolicy", "-exec")
+    assert policy.inputs["role"] == "my-app-dev-task-id"  # the task role (the mock engine's id)
+    assert json.loads(policy.inputs["policy"])["Statement"] == [
+        {
+            "Sid": "EcsExecChannels",
+            "Effect": "Allow",
+            "Action": [
+                "ssmmessages:CreateControlChannel",
+                "ssmmessages:CreateDataChannel",
+                "ssmmessages:OpenControlChannel",
+                "ssmmessages:OpenDataChannel",
+            ],
+            "Resource": "*",
+        }
+    ]
+
+
+def test_the_stack_exports_what_rollback_builds_its_appspec_from(dev: ProgramRun, prod: ProgramRun) -> None:
+    assert dev.exports["releaseAppSpec"] == {
+        "containerName": "app",
+        "containerPort": 8080,
+        "platformVersion": "LATEST",
+        "hooks": {},
+    }
+    appspec = prod.exports["releaseAppSpec"]
+    assert appspec["hooks"] and set(appspec["hooks"]) <= {
+        "BeforeInstall",
+        "AfterInstall",
+        "AfterAllowTestTraffic",
+        "BeforeAllowTraffic",
+        "AfterAllowTraffic",
+    }
+    assert all(arn.startswith("arn:aws:lambda:") for arn in appspec["hooks"].values())

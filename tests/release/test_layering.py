@@ -1,6 +1,7 @@
 """The packages of release/ keep to their layers, read from the import statements (ast) of every
-module: neither engine imports the other, neither imports the CLI, and the shared core imports
-neither engine nor the CLI. A shared type belongs in release/core, not in one engine."""
+module: neither engine imports the other, neither imports the CLI, and the shared core and the
+diagnosis (which both engines use) import neither engine nor the CLI. A shared type belongs in
+release/core, not in one engine."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ FORBIDDEN = {
     "codedeploy": ("release.ecs", "release.cli"),
     "ecs": ("release.codedeploy", "release.cli"),
     "core": ("release.codedeploy", "release.ecs", "release.cli"),
+    "diagnosis": ("release.codedeploy", "release.ecs", "release.cli"),
 }
 """Package of release/ -> the packages its modules must not import."""
 

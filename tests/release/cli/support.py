@@ -22,6 +22,16 @@ FAMILY = "my-app-dev-task"
 BLUE = "my-app-dev-blue-abc"
 GREEN = "my-app-dev-green-abc"
 ClientFactory = Callable[[str, str], Any]
+STACK_APPSPEC_FLAGS = [
+    "--container-name",
+    "app",
+    "--container-port",
+    "8080",
+    "--platform-version",
+    "LATEST",
+    "--no-hooks",
+]
+"""The AppSpec settings a dev stack's rollback deploys, as flags (tests that name no outputs)."""
 
 
 @dataclass
@@ -81,6 +91,12 @@ class Stack:
             "codedeployApplication": APPLICATION,
             "codedeployDeploymentGroup": GROUP,
             "region": REGION,
+            "releaseAppSpec": {
+                "containerName": "app",
+                "containerPort": 8080,
+                "platformVersion": "LATEST",
+                "hooks": {},
+            },
         }
 
     def outputs_json(self) -> str:

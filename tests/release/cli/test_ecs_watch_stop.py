@@ -136,11 +136,12 @@ def test_watch_exits_1_when_ecs_rolls_back(ecs_clients: ClientFactory, ecs_api: 
     assert result.code == 1
     assert "new: alarm 5xx triggered" in result.out.splitlines()
     assert "new: [----------] green 0%" in result.out.splitlines()
-    assert result.err_lines == [
+    assert result.err_lines[:1] == [
         f"deployment {NEW} failed; ECS status ROLLBACK_SUCCESSFUL: alarm triggered; "
         f"rolled back to service revision {revision_arn(1)}; it failed during stage BAKE_TIME; "
         "alarm in ALARM: 5xx"
     ]
+    assert result.err_lines[1].startswith("diagnosis: ")  # release/diagnosis, after the outcome
     assert clock.sleeps == [10.0]
 
 
@@ -157,11 +158,12 @@ def test_watch_times_out_with_exit_1(ecs_clients: ClientFactory, ecs_api: Stubbe
     )
 
     assert result.code == 1
-    assert result.err_lines == [
+    assert result.err_lines[:1] == [
         f"deployment {NEW} timed out; lifecycle event BAKE_TIME still in progress; still IN_PROGRESS "
         "in stage BAKE_TIME after 60 s; left running; to stop it with rollback: aws ecs "
         f"stop-service-deployment --service-deployment-arn {NEW} --stop-type ROLLBACK"
     ]
+    assert result.err_lines[1].startswith("diagnosis: ")  # release/diagnosis, after the outcome
     assert clock.sleeps == [20.0, 20.0, 20.0]
 
 

@@ -14,6 +14,7 @@ from .support import (
     APPLICATION,
     FAMILY,
     GROUP,
+    STACK_APPSPEC_FLAGS,
     ClientFactory,
     Stack,
     create_service,
@@ -41,7 +42,7 @@ def _deployments(client: Callable[[str], Any]) -> list[str]:
 def test_rollback_no_wait_deploys_the_previous_revision(
     stack: Stack, clients: ClientFactory, client: Callable[[str], Any]
 ) -> None:
-    result = run_cli(["rollback", "--no-wait", *names_flags()], clients)
+    result = run_cli(["rollback", "--no-wait", *STACK_APPSPEC_FLAGS, *names_flags()], clients)
 
     assert result.code == 0, result.err
     assert result.err == ""
@@ -75,6 +76,8 @@ def test_rollback_to_revision_with_hooks_and_container(
             "web",
             "--container-port",
             "9090",
+            "--platform-version",
+            "1.4.0",
             *names_flags(),
         ],
         clients,
@@ -85,11 +88,15 @@ def test_rollback_to_revision_with_hooks_and_container(
     properties = appspec["Resources"][0]["TargetService"]["Properties"]
     assert properties["TaskDefinition"] == stack.task_definitions[0]
     assert properties["LoadBalancerInfo"] == {"ContainerName": "web", "ContainerPort": 9090}
+    assert properties["PlatformVersion"] == "1.4.0"
     assert appspec["Hooks"] == [{"AfterAllowTestTraffic": hook}]
 
 
 def test_rollback_to_arn(stack: Stack, clients: ClientFactory, client: Callable[[str], Any]) -> None:
-    result = run_cli(["rollback", "--no-wait", "--to", stack.task_definitions[0], *names_flags()], clients)
+    result = run_cli(
+        ["rollback", "--no-wait", "--to", stack.task_definitions[0], *STACK_APPSPEC_FLAGS, *names_flags()],
+        clients,
+    )
 
     assert result.code == 0, result.err
     appspec = _deployed_appspec(client, result.out.splitlines()[-1])
@@ -103,7 +110,7 @@ def test_rollback_skips_deregistered_revisions(
 ) -> None:
     client("ecs").deregister_task_definition(taskDefinition=stack.task_definitions[1])
 
-    result = run_cli(["rollback", "--no-wait", *names_flags()], clients)
+    result = run_cli(["rollback", "--no-wait", *STACK_APPSPEC_FLAGS, *names_flags()], clients)
 
     assert result.code == 0, result.err
     assert result.out.splitlines()[0] == f"rolling back {FAMILY}:3 -> {FAMILY}:1"
@@ -116,7 +123,9 @@ def test_rollback_with_only_one_revision_refuses(
     [solo] = register_revisions(ecs, "solo-task", 1)
     create_service(ecs, stack.subnets, stack.security_group, stack.blue_arn, "solo-svc", solo)
 
-    result = run_cli(["rollback", "--no-wait", *names_flags(service="solo-svc")], clients)
+    result = run_cli(
+        ["rollback", "--no-wait", *STACK_APPSPEC_FLAGS, *names_flags(service="solo-svc")], clients
+    )
 
     assert result.code == 2
     assert result.err_lines == [
@@ -147,7 +156,7 @@ def test_rollback_refuses_while_another_deployment_runs(
     )
     running = start_deployment(client("codedeploy"), APPLICATION, GROUP, appspec, "other")
 
-    result = run_cli(["rollback", "--no-wait", *names_flags()], clients)
+    result = run_cli(["rollback", "--no-wait", *STACK_APPSPEC_FLAGS, *names_flags()], clients)
 
     assert result.code == 2
     assert len(result.err_lines) == 1
@@ -164,8 +173,8 @@ def test_rollback_bad_hook_is_one_line(stack: Stack, clients: ClientFactory) -> 
 
 
 def test_rollback_no_wait_again_reports_the_running_one(stack: Stack, clients: ClientFactory) -> None:
-    first = run_cli(["rollback", "--no-wait", *names_flags()], clients)
-    again = run_cli(["rollback", "--no-wait", *names_flags()], clients)
+    first = run_cli(["rollback", "--no-wait", *STACK_APPSPEC_FLAGS, *names_flags()], clients)
+    again = run_cli(["rollback", "--no-wait", *STACK_APPSPEC_FLAGS, *names_flags()], clients)
 
     assert (first.code, again.code) == (0, 0), again.err
     deployment_id = first.out.splitlines()[-1]

@@ -22,6 +22,7 @@ from .support import (
     FAMILY,
     GROUP,
     REGION,
+    STACK_APPSPEC_FLAGS,
     FakeClock,
     TargetShim,
     build_stack,
@@ -158,10 +159,11 @@ def test_watch_exits_1_when_the_deployment_fails(group: InProcess) -> None:
         f"{deployment_id}: lifecycle event AfterAllowTestTraffic Failed: smoke test: /health 503"
         in result.out
     )
-    assert result.err_lines == [
+    assert result.err_lines[:1] == [
         f"deployment {deployment_id} failed; "
         "lifecycle event AfterAllowTestTraffic failed: smoke test: /health 503"
     ]
+    assert result.err_lines[1].startswith("diagnosis: ")  # release/diagnosis, after the outcome
     assert group.clock.sleeps == [10.0, 10.0]
 
 
@@ -174,7 +176,8 @@ def test_watch_times_out_with_exit_1(group: InProcess) -> None:
     )
 
     assert result.code == 1
-    assert result.err_lines == [f"deployment {deployment_id} timed out; still InProgress after 60 s"]
+    assert result.err_lines[:1] == [f"deployment {deployment_id} timed out; still InProgress after 60 s"]
+    assert result.err_lines[1].startswith("diagnosis: ")  # release/diagnosis, after the outcome
     assert group.clock.sleeps == [20.0, 20.0, 20.0]
 
 
@@ -241,13 +244,14 @@ def test_rollback_waits_for_the_release_to_succeed(aws: InProcess) -> None:
 
     aws.clock.on_sleep = succeed_newest
 
-    result = aws.run(["rollback", "--poll-seconds", "3", *names_flags()])
+    result = aws.run(["rollback", "--poll-seconds", "3", *STACK_APPSPEC_FLAGS, *names_flags()])
 
     assert result.code == 0, result.err
     lines = result.out.splitlines()
     assert lines[0] == f"rolling back {FAMILY}:3 -> {FAMILY}:2"
-    assert lines[1].startswith("started deployment ") and lines[1].endswith(f"of {stack.task_definitions[1]}")
-    deployment_id = lines[1].split()[2]
+    assert lines[1].startswith("AppSpec: container app:8080, platform LATEST, hooks none")
+    assert lines[2].startswith("started deployment ") and lines[2].endswith(f"of {stack.task_definitions[1]}")
+    deployment_id = lines[2].split()[2]
     assert f"{deployment_id}: [##########] green 100%" in lines
     assert lines[-1] == f"deployment {deployment_id} succeeded"
     assert aws.clock.sleeps == [3.0]
@@ -262,7 +266,7 @@ def test_rollback_that_fails_exits_1(aws: InProcess) -> None:
 
     aws.clock.on_sleep = fail_newest
 
-    result = aws.run(["rollback", *names_flags()])
+    result = aws.run(["rollback", *STACK_APPSPEC_FLAGS, *names_flags()])
 
     assert result.code == 1
     assert len(result.err_lines) == 1

@@ -87,9 +87,15 @@ def test_diff_without_changes() -> None:
     assert result.delete_before_replace is False
 
 
-def test_diff_ignores_the_outputs() -> None:
+def test_diff_ignores_the_deployment_id() -> None:
     news = props(GROUP)
-    assert provider.diff(outputs(news, "d-1", task_definition_arn(1)), news).changes is False
+    assert provider.diff(outputs(news, "d-1", task_definition_arn(2)), news).changes is False
+
+
+def test_diff_sees_a_live_revision_other_than_the_wanted_one() -> None:
+    """After `pulumi refresh` read a rollback (live :1, wanted :2), the next `pulumi up` releases :2."""
+    news = props(GROUP)
+    assert provider.diff(outputs(news, "d-1", task_definition_arn(1)), news).changes is True
 
 
 def test_diff_sees_a_new_task_definition() -> None:
@@ -308,7 +314,10 @@ def test_the_release_request_carries_the_props(monkeypatch: pytest.MonkeyPatch) 
     seen: list[tuple[Any, ReleaseRequest]] = []
     client = object()
 
-    def fake_release(client: Any, request: ReleaseRequest, *, log: Callable[[str], None]) -> Outcome:
+    def fake_release(
+        client: Any, request: ReleaseRequest, *, log: Callable[[str], None], diagnose: Any
+    ) -> Outcome:
+        assert callable(diagnose)
         seen.append((client, request))
         return Outcome(DEPLOYMENT, "Succeeded")
 
