@@ -9,11 +9,11 @@ The deployment's alarms and triggered alarms, and its Lambda lifecycle hooks, co
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from typing import Any
 
 from release.core.outcome import Outcome
-from release.diagnosis import Diagnosis, diagnose
+from release.diagnosis import Diagnosis
+from release.diagnosis import attach as diagnosis
 from release.diagnosis.sources import Clients, Subject, error_text
 from release.ecs.deployments import describe_deployment, snapshot_of
 
@@ -72,18 +72,17 @@ def subject_of(clients: Clients, outcome: Outcome, *, cluster: str, service: str
 
 
 def diagnosis_of(clients: Clients, outcome: Outcome, *, cluster: str, service: str) -> Diagnosis | None:
-    """The diagnosis of a failed, stopped or timed-out outcome (None for a succeeded one);
-    what AWS does not answer becomes a note in it."""
-    if outcome.succeeded:
-        return None
-    subject = subject_of(clients, outcome, cluster=cluster, service=service)
-    return diagnose(subject, clients)
+    """The diagnosis of a failed, stopped or timed-out outcome (None for a succeeded one)."""
+    return diagnosis.diagnosis_of(clients, outcome, _subject_for(cluster, service))
 
 
 def with_diagnosis(clients: Clients, outcome: Outcome, *, cluster: str, service: str) -> Outcome:
     """The outcome with its diagnosis attached (a succeeded one as it is). Never raises."""
-    try:
-        diagnosis = diagnosis_of(clients, outcome, cluster=cluster, service=service)
-    except Exception as error:
-        return replace(outcome, diagnosis=f"diagnosis: could not be made: {error_text(error)}")
-    return outcome if diagnosis is None else replace(outcome, diagnosis=diagnosis.text())
+    return diagnosis.with_diagnosis(clients, outcome, _subject_for(cluster, service))
+
+
+def _subject_for(cluster: str, service: str) -> diagnosis.SubjectOf:
+    def subject(clients: Clients, outcome: Outcome) -> Subject:
+        return subject_of(clients, outcome, cluster=cluster, service=service)
+
+    return subject
