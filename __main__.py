@@ -209,7 +209,6 @@ def smoke_test_hook(deployment: BlueGreenDeployment | None) -> SmokeTestHook:
             partition=partition,
             region=settings.region,
             account_id=account_id,
-            deployment_group_arn=deployment.deployment_group_arn if deployment else None,
             codedeploy_role_name=deployment.role_name if deployment else None,
         ),
         aws_opts,

@@ -47,14 +47,14 @@ class SmokeTestHookArgs:
     alb_security_group_id: pulumi.Input[str]
     test_listener_port: int
     log_retention_days: int
-    partition: str = "aws"
-    region: str = ""
-    account_id: str = ""
+    partition: str
+    region: str
+    account_id: str
     """Where the function's network interfaces live: the ARNs its role is scoped to."""
-    deployment_group_arn: pulumi.Input[str] | None = None
-    """CodeDeploy engine: the group the hook reports to. None under the ECS engine, where
-    the function returns its verdict and ECS's infrastructure role invokes it."""
     codedeploy_role_name: pulumi.Input[str] | None = None
+    """CodeDeploy engine: the role that invokes the hook, which then reports to CodeDeploy.
+    None under the ECS engine, where the function returns its verdict and ECS's
+    infrastructure role invokes it."""
 
 
 def function_timeout_seconds(hooks: HookSettings) -> int:
@@ -111,7 +111,7 @@ class SmokeTestHook(pulumi.ComponentResource):
                 lambda v: json.dumps(
                     _hook_policy(
                         v["logs"],
-                        reports_to_codedeploy=args.deployment_group_arn is not None,
+                        reports_to_codedeploy=args.codedeploy_role_name is not None,
                         attachment=vpc_attachment_statements(
                             partition=args.partition,
                             region=args.region,

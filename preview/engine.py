@@ -141,6 +141,7 @@ class FakeAws(pulumi.runtime.Mocks):
         self, region: str, domain_name: str | None = None, zones: dict[str, str] | None = None
     ) -> None:
         self.region = region
+        self.partition = partition_of(region)
         self.domain_name = domain_name
         self.zones = dict(zones or {})
         """Hosted zone id -> name, for lookups by id (else ``parent_zone`` of ``domain_name``)."""
@@ -152,7 +153,7 @@ class FakeAws(pulumi.runtime.Mocks):
         module = args.typ.split(":")[1].split("/")[0]
         region, account = self.region, ACCOUNT
         outputs.setdefault("name", f"{name}-1a2b3c4")
-        partition, dns_suffix = partition_of(region).partition, partition_of(region).dns_suffix
+        partition, dns_suffix = self.partition.partition, self.partition.dns_suffix
         outputs.setdefault("arn", f"arn:{partition}:{module}:{region}:{account}:{name}")
         if args.typ == "aws:ecr/repository:Repository":
             outputs["repositoryUrl"] = f"{account}.dkr.ecr.{region}.{dns_suffix}/{outputs['name']}"
@@ -226,7 +227,7 @@ class FakeAws(pulumi.runtime.Mocks):
                 "id": self.region,
             }
         if args.token == "aws:index/getPartition:getPartition":
-            facts = partition_of(self.region)
+            facts = self.partition
             return {
                 "partition": facts.partition,
                 "dnsSuffix": facts.dns_suffix,
@@ -234,10 +235,9 @@ class FakeAws(pulumi.runtime.Mocks):
                 "id": facts.partition,
             }
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
-            partition = partition_of(self.region).partition
             return {
                 "accountId": ACCOUNT,
-                "arn": f"arn:{partition}:iam::{ACCOUNT}:user/preview",
+                "arn": f"arn:{self.partition.partition}:iam::{ACCOUNT}:user/preview",
                 "userId": "AIDAPREVIEW",
                 "id": ACCOUNT,
             }
@@ -251,7 +251,7 @@ class FakeAws(pulumi.runtime.Mocks):
             return {
                 "zoneId": zone_id,
                 "name": name,
-                "arn": f"arn:{partition_of(self.region).partition}:route53:::hostedzone/{zone_id}",
+                "arn": f"arn:{self.partition.partition}:route53:::hostedzone/{zone_id}",
                 "privateZone": False,
                 "nameServers": [f"ns-1.awsdns-01.{name}"],
                 "resourceRecordSetCount": 2,
@@ -262,7 +262,7 @@ class FakeAws(pulumi.runtime.Mocks):
                 "userName": "AWS",
                 "password": "fake-ecr-password",
                 "authorizationToken": "QVdTOmZha2U=",
-                "proxyEndpoint": f"https://{ACCOUNT}.dkr.ecr.{self.region}.{partition_of(self.region).dns_suffix}",
+                "proxyEndpoint": f"https://{ACCOUNT}.dkr.ecr.{self.region}.{self.partition.dns_suffix}",
                 "expiresAt": "2030-01-01T00:00:00Z",
                 "id": self.region,
             }

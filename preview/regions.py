@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from specs.iam import partition_for_region
+
 # Regular (non-opt-in-zone) Availability Zones per region, as AWS lists them.
 ZONE_LETTERS: dict[str, str] = {
     "us-east-1": "abcdef",
@@ -43,11 +45,11 @@ class PartitionFacts:
 
 
 def partition_of(region: str) -> PartitionFacts:
-    if region.startswith("cn-"):
-        return PartitionFacts("aws-cn", "amazonaws.com.cn", "cn.com.amazonaws")
-    if region.startswith("us-gov-"):
-        return PartitionFacts("aws-us-gov", "amazonaws.com", "com.amazonaws")
-    return PartitionFacts("aws", "amazonaws.com", "com.amazonaws")
+    """What ``aws.get_partition`` answers in ``region`` (the partition by specs/iam.py's rule)."""
+    partition = partition_for_region(region)
+    if partition == "aws-cn":
+        return PartitionFacts(partition, "amazonaws.com.cn", "cn.com.amazonaws")
+    return PartitionFacts(partition, "amazonaws.com", "com.amazonaws")
 
 
 def zones_of(region: str) -> list[str]:

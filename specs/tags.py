@@ -25,9 +25,12 @@ _SAFE = re.compile(r"^[\w .:/=+\-@\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u2
 PER_RESOURCE_TAG_KEYS = ("Name", "tier")
 
 
+PROGRAM_TAG_KEYS = ("application", "stack", "managed-by")
+
+
 def program_tags(app_name: str, stack: str) -> dict[str, str]:
     """The tags the provider puts on every resource before the stack's own ``tags``."""
-    return {"application": app_name, "stack": stack, "managed-by": "pulumi"}
+    return dict(zip(PROGRAM_TAG_KEYS, (app_name, stack, "pulumi"), strict=True))
 
 
 def tag_problems(tags: Mapping[str, str], program_keys: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -33,7 +33,7 @@ from specs.release_model import (
     minutes_to_cover,
     shifting_minutes,
 )
-from specs.tags import PER_RESOURCE_TAG_KEYS, program_tags, tag_problems
+from specs.tags import PER_RESOURCE_TAG_KEYS, PROGRAM_TAG_KEYS, tag_problems
 from specs.waf import RATE_LIMIT_RANGE, WafMode
 from stack_config.errors import FieldError, SeveralFieldsError
 
@@ -673,7 +673,7 @@ class StackSettings(BaseModel):
     @field_validator("tags")
     @classmethod
     def _tags_aws_accepts(cls, value: dict[str, str]) -> dict[str, str]:
-        program_keys = (*program_tags("app", "stack"), *PER_RESOURCE_TAG_KEYS)
+        program_keys = (*PROGRAM_TAG_KEYS, *PER_RESOURCE_TAG_KEYS)
         problems = tag_problems(value, program_keys)
         if problems:
             raise SeveralFieldsError([FieldError(key, message) for key, message in problems])
