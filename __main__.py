@@ -61,7 +61,7 @@ provider = aws.Provider(
 aws_opts = pulumi.ResourceOptions(providers=[provider])
 
 # Asked of the provider, then checked, before the first AWS resource is declared.
-partition = look_up_partition(provider).name
+partition = look_up_partition(provider)
 account_id = look_up_account(provider)
 zones = [] if settings.network.vpc_id else look_up_zones(provider)
 domain = settings.domain

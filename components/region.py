@@ -15,16 +15,9 @@ import pulumi
 import pulumi_aws as aws
 
 
-@dataclass(frozen=True)
-class Partition:
-    name: str
-    """``aws``, ``aws-cn`` or ``aws-us-gov``: the second field of every ARN."""
-    dns_suffix: str
-
-
-def look_up_partition(provider: aws.Provider) -> Partition:
-    found = aws.get_partition(opts=pulumi.InvokeOptions(provider=provider))
-    return Partition(name=found.partition, dns_suffix=found.dns_suffix)
+def look_up_partition(provider: aws.Provider) -> str:
+    """``aws``, ``aws-cn`` or ``aws-us-gov``: the second field of every ARN the program writes."""
+    return aws.get_partition(opts=pulumi.InvokeOptions(provider=provider)).partition
 
 
 def look_up_zones(provider: aws.Provider) -> list[str]:

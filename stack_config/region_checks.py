@@ -1,4 +1,4 @@
-"""Settings checked against what the region has, once the provider has said what that is."""
+"""Settings checked against what AWS has (the region's zones, the hosted zone), once the provider has said."""
 
 from __future__ import annotations
 
