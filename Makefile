@@ -94,21 +94,26 @@ lint: sync-lint lock-check
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(BIN)/zizmor --offline .github/workflows
 
-# The policy pack's lock, exported from uv.lock's `policy` group.
-POLICY_EXPORT = $(UV) export --frozen --only-group policy --no-emit-project --format requirements-txt --no-header --quiet
+# The policy pack's and the container image's locks, exported from uv.lock's `policy` and
+# `app` groups: one resolution for everything, each installer given only its part.
+EXPORT = $(UV) export --frozen --no-emit-project --format requirements-txt --no-header --quiet --only-group
 POLICY_LOCK_HEADER = \# The policy pack (policy/venv): its locked, hash-checked dependencies. Generated from\n\# uv.lock by `make lock`; do not edit. Install: pip install --require-hashes -r policy/requirements.lock
+APP_LOCK_HEADER = \# The container image: its runtime dependencies, locked and hash-checked (app/Dockerfile).\n\# Generated from the `app` group of uv.lock by `make lock`; do not edit.
 
 # Update the locks: uv.lock from pyproject.toml (UPGRADE=1: newest allowed versions of
-# everything), then policy/requirements.lock from it.
+# everything), then policy/requirements.lock and app/requirements.lock from it.
 lock: | $(NEED_UV)
 	$(UV) lock $(if $(UPGRADE),--upgrade)
-	{ printf '$(POLICY_LOCK_HEADER)\n'; $(POLICY_EXPORT); } > policy/requirements.lock
+	{ printf '$(POLICY_LOCK_HEADER)\n'; $(EXPORT) policy; } > policy/requirements.lock
+	{ printf '$(APP_LOCK_HEADER)\n'; $(EXPORT) app; } > app/requirements.lock
 
-# Fails when uv.lock no longer matches pyproject.toml or policy/requirements.lock is stale.
+# Fails when uv.lock no longer matches pyproject.toml or an exported lock is stale.
 lock-check: | $(NEED_UV)
 	$(UV) lock --check --quiet
-	{ printf '$(POLICY_LOCK_HEADER)\n'; $(POLICY_EXPORT); } | diff -u policy/requirements.lock - \
+	{ printf '$(POLICY_LOCK_HEADER)\n'; $(EXPORT) policy; } | diff -u policy/requirements.lock - \
 		|| { echo 'policy/requirements.lock is stale: run make lock' >&2; exit 1; }
+	{ printf '$(APP_LOCK_HEADER)\n'; $(EXPORT) app; } | diff -u app/requirements.lock - \
+		|| { echo 'app/requirements.lock is stale: run make lock' >&2; exit 1; }
 
 # Pin another uv: make lock-uv UV_VERSION=X.Y.Z (rewrites requirements-uv.txt with its hashes).
 UV_HEADER = \# uv itself, pinned and hash-checked: `make` installs it into build/uv, the workflows with\n\# pip. uv then installs everything else from uv.lock (pyproject.toml declares it).\n\# Another uv version: make lock-uv UV_VERSION=X.Y.Z
