@@ -30,6 +30,12 @@ SYNC = $(UV) sync --locked --inexact --quiet --python $(PYTHON)
 # are made once, not once per worker.
 PYTEST_WORKERS ?= auto
 
+# Bytecode under build/pycache, written once and reused by every later process (the test
+# workers and the many previews and servers the tests start), even where the environment
+# sets PYTHONDONTWRITEBYTECODE, which makes each process compile all it imports again.
+export PYTHONPYCACHEPREFIX := $(CURDIR)/build/pycache
+unexport PYTHONDONTWRITEBYTECODE
+
 STACK ?= dev
 # make preview REGION=ap-northeast-2: the stack as if its aws:region were that region.
 REGION ?=

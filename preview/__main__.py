@@ -137,7 +137,7 @@ def _change(
     for stack in stacks:
         _check_stack(stack)
     label = _ref_label(base)
-    bases = base_snapshots(base, stacks, region=region, say=say)
+    bases = base_snapshots(base, stacks, region=region, releases_per_month=releases_per_month, say=say)
     for index, stack in enumerate(stacks):
         run, result = _run(stack, releases_per_month, say, region)
         change = compare(bases[stack], _snapshot(stack, result), label)

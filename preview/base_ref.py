@@ -58,9 +58,17 @@ def _tail(text: str, lines: int = 8) -> str:
 
 
 def base_snapshots(
-    ref: str, stacks: Sequence[str], *, region: str | None = None, say: TextIO = sys.stderr
+    ref: str,
+    stacks: Sequence[str],
+    *,
+    region: str | None = None,
+    releases_per_month: int | None = None,
+    say: TextIO = sys.stderr,
 ) -> dict[str, dict[str, Any] | None]:
-    """Each stack's snapshot at ``ref`` (None when the stack has no stack file there)."""
+    """Each stack's snapshot at ``ref`` (None when the stack has no stack file there).
+
+    ``region`` and ``releases_per_month`` are passed on, so both sides are previewed alike.
+    """
     from preview.snapshot import SnapshotError, read_snapshot
 
     commit = resolve(ref)
@@ -84,6 +92,8 @@ def base_snapshots(
             command = [sys.executable, "-m", "preview", "--stack", stack, "--json"]
             if region:
                 command += ["--region", region]
+            if releases_per_month is not None:
+                command += ["--releases-per-month", str(releases_per_month)]
             done = subprocess.run(
                 command, cwd=tree, capture_output=True, text=True, env=_environment(), check=False
             )

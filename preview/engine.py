@@ -33,8 +33,17 @@ ROOT = Path(__file__).resolve().parents[1]
 ACCOUNT = "123456789012"
 
 
+# libyaml's parser where PyYAML was built with it: the same safe loading, about ten times
+# faster than the pure-Python one, and the project and stack files are read on every run.
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _read_yaml(path: Path) -> Any:
+    return yaml.load(path.read_text(), Loader=_SAFE_LOADER)
+
+
 def project_file() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
+    loaded: dict[str, Any] = _read_yaml(ROOT / "Pulumi.yaml")
     return loaded
 
 
@@ -42,7 +51,8 @@ PROJECT = project_file()["name"]
 
 
 def stack_file(stack: str) -> dict[str, Any]:
-    return yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text()).get("config") or {}
+    config: dict[str, Any] = _read_yaml(ROOT / f"Pulumi.{stack}.yaml").get("config") or {}
+    return config
 
 
 def _full_key(key: str) -> str:

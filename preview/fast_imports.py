@@ -5,7 +5,7 @@ service (``pulumi_aws.ec2``: about 180) though the program uses a dozen; importi
 most of the preview's run time (docs/benchmarks.md). This meta-path finder gives each
 service package a PEP 562 ``__getattr__`` that imports only the module defining the name
 asked for, and compiles pulumi_aws's modules with deferred annotations (kept as bytecode in
-build/preview-pycache, apart from __pycache__). It changes what is imported and how fast,
+the virtualenv's preview-pycache, apart from __pycache__). It changes what is imported and how fast,
 never what the program declares (a test compares both ways). Only the preview's own process
 uses it; `pulumi up` and the tests import pulumi_aws as usual. ``PREVIEW_EAGER_IMPORTS=1`` turns it off.
 """
@@ -62,10 +62,10 @@ class _LazyServiceLoader(importlib.abc.Loader):
 
 
 # Where the preview keeps pulumi_aws bytecode compiled with deferred annotations: apart from
-# __pycache__, so ordinary imports (tests, `pulumi up`) never load it.
-CACHE_DIR = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "build", "preview-pycache"
-)
+# __pycache__, so ordinary imports (tests, `pulumi up`) never load it; in the environment
+# whose pulumi_aws it compiles, so every checkout using that virtualenv shares it (the
+# temporary worktrees of `make preview-diff` among them) and it goes when the venv goes.
+CACHE_DIR = os.path.join(sys.prefix, "preview-pycache")
 _CACHE_FORMAT = b"deferred-annotations-1"
 
 

@@ -11,6 +11,7 @@
   its config files do not change during a session; a test that changes what a run depends
   on in the process (a monkeypatched module, an environment variable the program reads) must
   call ``run_stack.uncached``.
+- **botocore's parsed service models shared by all sessions** (``_share_parsed_botocore_models``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import botocore.loaders
 import pytest
 
 import preview.engine
@@ -52,6 +54,31 @@ if not isinstance(preview.engine.run_stack, _CachedRuns):
     _cached = _CachedRuns(preview.engine.run_stack)
     preview.engine.run_stack = _cached  # type: ignore[assignment]
     tests.program.harness.run_stack = _cached  # type: ignore[assignment]
+
+
+def _share_parsed_botocore_models() -> None:
+    """Every botocore loader with the same search paths shares one cache of parsed models.
+
+    botocore parses a service's JSON model once per session, and the tests make hundreds of
+    sessions (each CLI run, each fixture's clients); parsing the same files again was about a
+    tenth of the suite's time. The parsed models are read, never changed, as within one session.
+    """
+    loader_class = botocore.loaders.Loader
+    if getattr(loader_class, "_shared_by_tests", False):
+        return
+    original_init = loader_class.__init__
+    caches: dict[tuple[Any, ...], dict[Any, Any]] = {}
+
+    def init(self: botocore.loaders.Loader, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        key = (tuple(self.search_paths), tuple(self.extras_types), type(self.file_loader))
+        self._cache = caches.setdefault(key, {})
+
+    loader_class.__init__ = init  # type: ignore[method-assign]
+    loader_class._shared_by_tests = True  # type: ignore[attr-defined]
+
+
+_share_parsed_botocore_models()
 
 
 @pytest.fixture(scope="session")

@@ -71,7 +71,7 @@ def start(log_path: Path, extra_env: dict[str, str] | None = None) -> tuple[subp
                 _command(port),
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(extra_env or {})},
+                env={**os.environ, **(extra_env or {})},
             )
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline and proc.poll() is None:

@@ -89,7 +89,9 @@ def test_a_strategy_change_and_a_stack_it_does_not_touch(repo: Path) -> None:
         "    strategy: all-at-once\n",
         "    strategy: canary\n    percentage: 10\n    intervalMinutes: 5\n",
     )
-    done = preview(repo, "--base", "HEAD~1", "--stack", "dev", "--stack", "prod")
+    # Both sides are previewed with the same options: the base's releases cost as many as the head's.
+    stacks = ("--stack", "dev", "--stack", "prod")
+    done = preview(repo, "--base", "HEAD~1", *stacks, "--releases-per-month", "40")
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert out.startswith("stack dev: 1 to update in place; monthly cost unchanged")
