@@ -12,6 +12,7 @@ reads from the base commit's own preview).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import re
 import sys
@@ -204,6 +205,9 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout, say: Te
     args = parser.parse_args(argv)
     started = time.perf_counter()
     fast_imports.install()
+    # A short process that makes many small objects: run the cycle collector less often than
+    # Python's default (every 700 allocations), about a tenth of the preview's time.
+    gc.set_threshold(50_000, 20, 100)
     stacks: list[str] = list(dict.fromkeys(args.stack or ["dev"]))
     out_dir = None if args.no_files else Path(args.out)
     handled: tuple[type[Exception], ...] = (ConfigError,)

@@ -6,10 +6,18 @@ interpreter (so with this virtualenv's packages), reads each snapshot back and r
 worktree. The base previews itself with the code it had, so a change to the preview is not
 mistaken for a change to the stack. A base older than the JSON mode cannot be compared: that
 is an error naming the ref.
+
+Each snapshot is kept in ``build/preview-base`` (``PREVIEW_BASE_CACHE`` names another
+directory), keyed by everything it depends on: the commit, the stack, the options, the Python
+version and every installed package's version. Running the change report again against the
+same base, as one does while working on a branch, reuses it instead of previewing the base again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
+import json
 import os
 import shutil
 import subprocess
@@ -29,8 +37,8 @@ class BaseRefError(Exception):
     """The base ref cannot be previewed: not a commit, too old, or its preview failed."""
 
 
-def _git(*args: str, cwd: Path = ROOT) -> str:
-    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+def _git(*args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise BaseRefError(f"git {' '.join(args)}: {done.stderr.strip() or done.stdout.strip()}")
     return done.stdout.strip()
@@ -57,6 +65,50 @@ def _tail(text: str, lines: int = 8) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
 
 
+CACHE_FORMAT = 1
+"""Changes when what a cache entry holds or how its key is made changes."""
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("PREVIEW_BASE_CACHE") or ROOT / "build" / "preview-base")
+
+
+def _shown_dir(path: Path) -> str:
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def cache_key(commit: str, stack: str, region: str | None, releases_per_month: int | None) -> str:
+    """What a base snapshot depends on besides the commit's files: options, Python, packages."""
+    installed = sorted(
+        f"{dist.metadata['Name']}=={dist.version}" for dist in importlib.metadata.distributions()
+    )
+    parts = [CACHE_FORMAT, commit, stack, region, releases_per_month, sys.version, installed]
+    digest = hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:24]
+    return f"{commit[:12]}-{stack}-{digest}"
+
+
+def _cached(key: str) -> dict[str, Any] | None:
+    from preview.snapshot import SnapshotError, read_snapshot
+
+    try:
+        return read_snapshot((cache_dir() / f"{key}.json").read_text(), key)
+    except (OSError, UnicodeDecodeError, SnapshotError):
+        return None  # absent, unreadable or from another preview: preview the base again
+
+
+def _keep(key: str, text: str) -> None:
+    try:
+        cache_dir().mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=cache_dir(), delete=False, suffix=".partial") as partial:
+            partial.write(text)
+        os.replace(partial.name, cache_dir() / f"{key}.json")  # whole or absent
+    except OSError:
+        pass  # a read-only checkout only loses the cache
+
+
 def base_snapshots(
     ref: str,
     stacks: Sequence[str],
@@ -72,6 +124,18 @@ def base_snapshots(
     from preview.snapshot import SnapshotError, read_snapshot
 
     commit = resolve(ref)
+    keys = {stack: cache_key(commit, stack, region, releases_per_month) for stack in stacks}
+    found: dict[str, dict[str, Any] | None] = {}
+    for stack in stacks:
+        kept = _cached(keys[stack])
+        if kept is not None:
+            where = _shown_dir(cache_dir())
+            print(
+                f"preview: reusing the preview of {ref} ({commit[:12]}) for stack {stack} ({where})", file=say
+            )
+            found[stack] = kept
+    if len(found) == len(stacks):
+        return found
     scratch = Path(tempfile.mkdtemp(prefix="preview-base-"))
     tree = scratch / "tree"
     _git("worktree", "add", "--detach", "--quiet", str(tree), commit)
@@ -82,8 +146,9 @@ def base_snapshots(
                 "`python -m preview --json` came later), so its preview cannot be compared; "
                 "choose a newer base"
             )
-        found: dict[str, dict[str, Any] | None] = {}
         for stack in stacks:
+            if stack in found:
+                continue
             if not (tree / f"Pulumi.{stack}.yaml").is_file():
                 print(f"preview: stack {stack} does not exist at {ref}: all of it is new", file=say)
                 found[stack] = None
@@ -107,7 +172,8 @@ def base_snapshots(
                 found[stack] = read_snapshot(done.stdout, f"base {ref} stack {stack}")
             except SnapshotError as error:
                 raise BaseRefError(str(error)) from None
-        return found
+            _keep(keys[stack], done.stdout)
+        return {stack: found[stack] for stack in stacks}
     finally:
         subprocess.run(
             ["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, capture_output=True, check=False

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import functools
 import json
 from collections.abc import Callable, Iterator
@@ -101,3 +102,15 @@ def moto_url(moto_port: int) -> str:
     """The session's moto server, reset to empty for this test."""
     moto_server.reset(moto_port)
     return f"http://127.0.0.1:{moto_port}"
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Everything imported and collected so far lives until the end: keep the collector off it.
+
+    Python's cyclic garbage collector walks every tracked object at each full collection, and a
+    program run makes enough objects to trigger many; with pulumi_aws, botocore and moto loaded
+    that walk was about a third of a program run's time. Frozen objects are never walked, and
+    collecting less often (every 50,000 allocations, not 700) spares most of the rest."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
