@@ -35,6 +35,7 @@ CALLABLES = [
     ("pulumi.runtime.sync_await", "_sync_await", ["awaitable"]),
     ("pulumi.runtime.sync_await", "_ensure_event_loop", []),
     ("pulumi.runtime.config", "set_all_config", ["config", "secret_keys"]),
+    ("pulumi.runtime.resource", "_get_stack_trace", []),
 ]
 
 # Fields of the gRPC messages the engine's RegisterResource override reads.
@@ -205,7 +206,22 @@ def test_the_engine_imports_only_what_is_checked_here() -> None:
         ("pulumi.runtime.stack", "run_pulumi_func"),
         ("pulumi.runtime.sync_await", "_ensure_event_loop"),
         ("pulumi.runtime.sync_await", "_sync_await"),
+        ("pulumi.runtime.proto", "source_pb2"),  # StackTrace, for the stack traces left uncaptured
     }
     assert imported <= checked, (
         f"preview/engine.py imports pulumi runtime names not checked here: {sorted(imported - checked)}"
     )
+
+
+def test_registrations_capture_their_stack_trace_through_the_name_the_engine_replaces() -> None:
+    """The mock engine swaps pulumi.runtime.resource._get_stack_trace for one that captures
+    nothing; that only takes effect while registration looks the function up by that name."""
+    resource = importlib.import_module("pulumi.runtime.resource")
+    for function in ("register_resource", "read_resource"):
+        source = inspect.getsource(getattr(resource, function))
+        assert "_get_stack_trace()" in source, (
+            f"pulumi {version('pulumi')}: {function} no longer calls _get_stack_trace(), "
+            "which preview/engine.py replaces under mocks"
+        )
+    stack_trace = _resolve("pulumi.runtime.proto.source_pb2", "StackTrace")
+    assert len(stack_trace().frames) == 0
