@@ -30,10 +30,10 @@ SYNC = $(UV) sync --locked --inexact --quiet --python $(PYTHON)
 # are made once, not once per worker.
 PYTEST_WORKERS ?= auto
 
-# Bytecode under build/pycache, written once and reused by every later process (the test
-# workers and the many previews and servers the tests start), even where the environment
-# sets PYTHONDONTWRITEBYTECODE, which makes each process compile all it imports again.
-export PYTHONPYCACHEPREFIX := $(CURDIR)/build/pycache
+# Bytecode written next to the sources as Python does by default (__pycache__, ignored by
+# git), compiled once and reused by every later process: the test workers and the many
+# previews and servers the tests start. Where the environment sets PYTHONDONTWRITEBYTECODE,
+# each process would compile all it imports again.
 unexport PYTHONDONTWRITEBYTECODE
 
 STACK ?= dev
