@@ -12,13 +12,14 @@
   on in the process (a monkeypatched module, an environment variable the program reads) must
   call ``run_stack.uncached``.
 - **botocore's parsed service models shared by all sessions** (``_share_parsed_botocore_models``).
+- **The garbage collector kept off what collection loaded** (``pytest_collection_finish``).
 """
 
 from __future__ import annotations
 
 import copy
-import gc
 import functools
+import gc
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
