@@ -17,17 +17,7 @@ import pytest
 
 from preview import base_ref
 from preview.snapshot import SNAPSHOT_VERSION
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
+from tests.preview.git_support import git
 
 
 @pytest.fixture
@@ -83,7 +73,7 @@ def test_a_second_report_against_the_same_base_reuses_its_previews(
     assert again == first and len(previews.runs) == 2  # nothing previewed again
     commit = git(repo, "rev-parse", "HEAD")[:12]
     assert f"reusing the preview of HEAD ({commit}) for stack dev" in said
-    assert git(repo, "worktree", "list").count("\n") == 0  # no worktree was needed
+    assert git(repo, "worktree", "list").count("\n") == 1  # no worktree besides the repository
 
 
 def test_only_the_stacks_not_kept_are_previewed(repo: Path, previews: BasePreviews) -> None:

@@ -21,20 +21,10 @@ import pytest
 from preview.change import compare, markdown, text_lines
 from preview.engine import ROOT
 from preview.pr_comment import marker
+from tests.preview.git_support import git
 
 LEFT_OUT = ("tests/", "bench/", "docs/")
 """Not needed to preview a stack."""
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=preview test", "-c", "user.email=preview@example.com", *args],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout
 
 
 @pytest.fixture(scope="module")
