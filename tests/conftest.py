@@ -42,7 +42,7 @@ class _CachedRuns:
         functools.update_wrapper(self, run)
 
     def __call__(self, stack: str, overrides: dict[str, Any] | None = None, **options: Any) -> Any:
-        key = json.dumps([stack, overrides, options], sort_keys=True, default=repr)
+        key = json.dumps([stack, overrides or None, options], sort_keys=True, default=repr)  # {} is None
         kept = self.runs.get(key)
         if kept is None:
             kept = self.runs[key] = self.uncached(stack, overrides, **options)
