@@ -104,7 +104,6 @@ class SmokeTestHook(pulumi.ComponentResource):
             role=role.id,
             policy=pulumi.Output.all(
                 logs=log_group.arn,
-                vpc=args.vpc_id,
                 subnets=args.private_subnet_ids,
                 group=security_group.arn,
             ).apply(
@@ -116,7 +115,6 @@ class SmokeTestHook(pulumi.ComponentResource):
                             partition=args.partition,
                             region=args.region,
                             account_id=args.account_id,
-                            vpc_id=v["vpc"],
                             subnet_ids=list(v["subnets"]),
                             security_group_arns=[v["group"]],
                         ),

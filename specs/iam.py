@@ -175,29 +175,31 @@ def vpc_attachment_statements(
     partition: str,
     region: str,
     account_id: str,
-    vpc_id: str,
     subnet_ids: list[str],
     security_group_arns: list[str],
 ) -> list[dict[str, Any]]:
     """What Lambda needs, through the function's role, to attach the function to its subnets.
 
-    Scoped as tightly as the Service Authorization Reference allows (Amazon EC2):
     ``CreateNetworkInterface`` names the subnet, security-group and network-interface resource
-    types, so it gets the function's own subnets and security groups and new interfaces in
-    this account and region; ``DescribeNetworkInterfaces`` has no resource type (only ``*``
-    matches it, also per Lambda's "Required IAM permissions" for VPC access);
+    types (Service Authorization Reference, Amazon EC2), so it gets the function's own subnets
+    and security groups and new interfaces in this account and region.
+    ``DescribeNetworkInterfaces`` has no resource type: only ``*`` matches it.
     ``DeleteNetworkInterface``, ``AssignPrivateIpAddresses`` and ``UnassignPrivateIpAddresses``
-    take a network interface, conditioned on the interface's VPC (``ec2:Vpc``).
+    get every EC2 resource of this account and region (``...:*/*``), as Lambda's guide asks
+    ("Either specify a unique resource ID, or include all resource IDs, for example
+    arn:aws:ec2:us-west-2:123456789012:*/*"). Lambda checks the role when the function is
+    created; a role scoped to ``network-interface/*`` was reported to fail that check
+    (hashicorp/terraform-provider-aws#20698), and a condition on the interface's VPC
+    (``ec2:Vpc``) cannot hold in a check that names no interface.
     """
     arn = f"arn:{partition}:ec2:{region}:{account_id}"
-    interfaces = f"{arn}:network-interface/*"
     return [
         {
             "Sid": "CreateInterfacesInTheHookSubnets",
             "Effect": "Allow",
             "Action": "ec2:CreateNetworkInterface",
             "Resource": [
-                interfaces,
+                f"{arn}:network-interface/*",
                 *(f"{arn}:subnet/{subnet}" for subnet in subnet_ids),
                 *security_group_arns,
             ],
@@ -210,14 +212,13 @@ def vpc_attachment_statements(
             "Resource": "*",
         },
         {
-            "Sid": "ManageInterfacesInTheVpc",
+            "Sid": "ManageInterfacesInThisAccountAndRegion",
             "Effect": "Allow",
             "Action": [
                 "ec2:DeleteNetworkInterface",
                 "ec2:AssignPrivateIpAddresses",
                 "ec2:UnassignPrivateIpAddresses",
             ],
-            "Resource": interfaces,
-            "Condition": {"ArnEquals": {"ec2:Vpc": f"{arn}:vpc/{vpc_id}"}},
+            "Resource": f"{arn}:*/*",
         },
     ]
