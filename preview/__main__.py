@@ -174,6 +174,16 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+def _releases_per_month(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of releases, 0 or more")
+    return value
+
+
 def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout, say: TextIO = sys.stderr) -> int:
     parser = argparse.ArgumentParser(prog="python -m preview", description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -200,7 +210,10 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout, say: Te
     parser.add_argument("--out", default="build", help="where the report and diagram go (default: build)")
     parser.add_argument("--no-files", action="store_true", help="print only; write no report or diagram")
     parser.add_argument(
-        "--releases-per-month", type=int, default=20, help="for the cost of doubled capacity during releases"
+        "--releases-per-month",
+        type=_releases_per_month,
+        default=20,
+        help="for the cost of doubled capacity during releases (a whole number, 0 or more)",
     )
     args = parser.parse_args(argv)
     started = time.perf_counter()

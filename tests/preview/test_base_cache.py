@@ -104,9 +104,22 @@ def test_another_commit_is_another_preview(repo: Path, previews: BasePreviews) -
     assert len(previews.runs) == 2
 
 
-def test_other_installed_packages_are_another_preview(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_other_installed_packages_are_another_preview(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Dist:
+        def __init__(self, name: str, version: str) -> None:
+            self.metadata = {"Name": name}
+            self.version = version
+
+    installed = [Dist("pulumi", "3.272.0"), Dist("pulumi-aws", "7.51.1")]
+    monkeypatch.setattr(base_ref.importlib.metadata, "distributions", lambda: iter(installed))
     key = base_ref.cache_key("a" * 40, "dev", None, None)
     assert base_ref.cache_key("a" * 40, "dev", None, None) == key
+    installed[1] = Dist("pulumi-aws", "7.52.0")
+    assert base_ref.cache_key("a" * 40, "dev", None, None) != key
+
+
+def test_another_python_is_another_preview(monkeypatch: pytest.MonkeyPatch) -> None:
+    key = base_ref.cache_key("a" * 40, "dev", None, None)
     monkeypatch.setattr(sys, "version", sys.version + " (another build)")
     assert base_ref.cache_key("a" * 40, "dev", None, None) != key
 

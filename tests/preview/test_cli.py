@@ -75,6 +75,17 @@ def test_unknown_stack_is_one_clear_line() -> None:
     assert "Traceback" not in say
 
 
+@pytest.mark.parametrize("value", ["-5", "many", "2.5"])
+def test_a_bad_releases_per_month_names_the_option_and_what_it_takes(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        run_main("--stack", "dev", "--releases-per-month", value)
+    assert exit_.value.code == 2
+    said = capsys.readouterr().err
+    assert f"argument --releases-per-month: '{value}' is not a whole number of releases, 0 or more" in said
+
+
 def test_invalid_config_gives_the_same_error_as_pulumi_up(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
