@@ -21,7 +21,16 @@ from tests.fakes import offline_client
 from tests.release.ecs.support import expect_describe, expect_stop, hook  # noqa: F401 - shared stubs
 from tests.release.ecs.support import expect_list as shared_expect_list
 
-from .support import ACCOUNT_ID, CLUSTER, FAMILY, REGION, SERVICE, ClientFactory, register_revisions
+from .support import (
+    ACCOUNT_ID,
+    CLUSTER,
+    FAMILY,
+    REGION,
+    SERVICE,
+    ClientFactory,
+    build_network,
+    register_revisions,
+)
 
 STUBBED_OPERATIONS = frozenset(
     {
@@ -151,29 +160,10 @@ class EcsStack:
 def build_ecs_stack(client: Callable[[str], Any], *, revisions: int = 3) -> EcsStack:
     """VPC, ALB, two target groups, a listener whose production rule forwards 100/0, an ECS
     cluster and an ECS-controlled BLUE_GREEN service running the last of ``revisions``."""
-    ec2 = client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{REGION}{zone}")[
-            "Subnet"
-        ]["SubnetId"]
-        for i, zone in enumerate("ab")
-    ]
-    security_group = ec2.create_security_group(GroupName="my-app-dev-svc", Description="svc", VpcId=vpc)[
-        "GroupId"
-    ]
+    net = build_network(client, group="my-app-dev-svc", target_groups=(BLUE_TG, GREEN_TG))
     elbv2 = client("elbv2")
-    alb = elbv2.create_load_balancer(
-        Name="my-app-dev-alb", Subnets=subnets, SecurityGroups=[security_group], Type="application"
-    )["LoadBalancers"][0]["LoadBalancerArn"]
-    blue, green = (
-        elbv2.create_target_group(Name=name, Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip")[
-            "TargetGroups"
-        ][0]["TargetGroupArn"]
-        for name in (BLUE_TG, GREEN_TG)
-    )
     listener = elbv2.create_listener(
-        LoadBalancerArn=alb,
+        LoadBalancerArn=net.alb,
         Protocol="HTTP",
         Port=80,
         DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}],
@@ -182,12 +172,12 @@ def build_ecs_stack(client: Callable[[str], Any], *, revisions: int = 3) -> EcsS
         ListenerArn=listener,
         Priority=1,
         Conditions=[{"Field": "path-pattern", "Values": ["/*"]}],
-        Actions=[weighted_forward(blue, green, 100, 0)],
+        Actions=[weighted_forward(net.blue, net.green, 100, 0)],
     )["Rules"][0]["RuleArn"]
     ecs = client("ecs")
     ecs.create_cluster(clusterName=CLUSTER)
     task_definitions = register_revisions(ecs, FAMILY, revisions)
-    stack = EcsStack(task_definitions, blue, green, listener, rule, subnets, security_group)
+    stack = EcsStack(task_definitions, net.blue, net.green, listener, rule, net.subnets, net.security_group)
     stack.create_service(ecs, SERVICE, task_definitions[-1])
     return stack
 

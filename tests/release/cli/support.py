@@ -185,10 +185,18 @@ def create_codedeploy(codedeploy: Any, *, prod_listener: str, test_listener: str
     )
 
 
-def build_stack(client: Callable[[str], Any], *, revisions: int = 3) -> Stack:
-    """VPC, ALB with blue/green target groups and listeners (production forwards to blue), an ECS
-    cluster and CODE_DEPLOY service running the last of ``revisions`` revisions, and the
-    CodeDeploy application and BLUE_GREEN group, all through boto3."""
+@dataclass(frozen=True)
+class Network:
+    subnets: list[str]
+    security_group: str
+    alb: str
+    blue: str
+    green: str
+
+
+def build_network(client: Callable[[str], Any], *, group: str, target_groups: tuple[str, str]) -> Network:
+    """A VPC with two subnets and a security group ``group``, an ALB in it, and the blue and
+    green target groups ``target_groups``, all through boto3."""
     ec2 = client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnets = [
@@ -197,10 +205,7 @@ def build_stack(client: Callable[[str], Any], *, revisions: int = 3) -> Stack:
         ]["SubnetId"]
         for i, zone in enumerate("ab")
     ]
-    security_group = ec2.create_security_group(GroupName="my-app-dev-alb", Description="alb", VpcId=vpc)[
-        "GroupId"
-    ]
-
+    security_group = ec2.create_security_group(GroupName=group, Description=group, VpcId=vpc)["GroupId"]
     elbv2 = client("elbv2")
     alb = elbv2.create_load_balancer(
         Name="my-app-dev-alb", Subnets=subnets, SecurityGroups=[security_group], Type="application"
@@ -209,14 +214,23 @@ def build_stack(client: Callable[[str], Any], *, revisions: int = 3) -> Stack:
         elbv2.create_target_group(Name=name, Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip")[
             "TargetGroups"
         ][0]["TargetGroupArn"]
-        for name in (BLUE, GREEN)
+        for name in target_groups
     )
+    return Network(subnets, security_group, alb, blue, green)
+
+
+def build_stack(client: Callable[[str], Any], *, revisions: int = 3) -> Stack:
+    """VPC, ALB with blue/green target groups and listeners (production forwards to blue), an ECS
+    cluster and CODE_DEPLOY service running the last of ``revisions`` revisions, and the
+    CodeDeploy application and BLUE_GREEN group, all through boto3."""
+    net = build_network(client, group="my-app-dev-alb", target_groups=(BLUE, GREEN))
+    elbv2 = client("elbv2")
     prod, test = (
         elbv2.create_listener(
-            LoadBalancerArn=alb,
+            LoadBalancerArn=net.alb,
             Protocol="HTTP",
             Port=port,
-            DefaultActions=[{"Type": "forward", "TargetGroupArn": blue}],
+            DefaultActions=[{"Type": "forward", "TargetGroupArn": net.blue}],
         )["Listeners"][0]["ListenerArn"]
         for port in (80, 9000)
     )
@@ -224,10 +238,10 @@ def build_stack(client: Callable[[str], Any], *, revisions: int = 3) -> Stack:
     ecs = client("ecs")
     ecs.create_cluster(clusterName=CLUSTER)
     task_definitions = register_revisions(ecs, FAMILY, revisions)
-    create_service(ecs, subnets, security_group, blue, SERVICE, task_definitions[-1])
+    create_service(ecs, net.subnets, net.security_group, net.blue, SERVICE, task_definitions[-1])
 
     create_codedeploy(client("codedeploy"), prod_listener=prod, test_listener=test)
-    return Stack(task_definitions, blue, green, prod, test, subnets, security_group)
+    return Stack(task_definitions, net.blue, net.green, prod, test, net.subnets, net.security_group)
 
 
 class _Http:
