@@ -419,30 +419,34 @@ def _deployment_configuration(service: ResourceLike) -> Mapping[str, Any]:
     return config
 
 
+# ECS's stepped strategies: where each keeps its percentage and bake time, and how to say it.
+_ECS_STEPS: dict[str, tuple[Strategy, str, str, str, str]] = {
+    "CANARY": (
+        "canary",
+        "canaryConfiguration",
+        "canaryPercent",
+        "canaryBakeTimeInMinutes",
+        "then 100% after",
+    ),
+    "LINEAR": ("linear", "linearConfiguration", "stepPercent", "stepBakeTimeInMinutes", "every"),
+}
+
+
 def ecs_routing(service: ResourceLike) -> TrafficRouting:
     """The traffic shift of an ECS-controlled service's ``deploymentConfiguration``."""
     strategy = _deployment_configuration(service).get("strategy")
     if strategy == "BLUE_GREEN":
         return TrafficRouting("all-at-once", None, None, "ECS BLUE_GREEN 100% at once")
-    if strategy == "CANARY":
-        section = "deploymentConfiguration.canaryConfiguration"
+    if strategy in _ECS_STEPS:
+        kind, config, percent_key, bake_key, wording = _ECS_STEPS[strategy]
+        section = f"deploymentConfiguration.{config}"
         percent = _as_percent(
-            _input(service, f"{section}.canaryPercent"),
-            f"{ECS_SERVICE} {service.name!r} input {section}.canaryPercent",
+            _input(service, f"{section}.{percent_key}"),
+            f"{ECS_SERVICE} {service.name!r} input {section}.{percent_key}",
         )
-        bake = _required_int(service, f"{section}.canaryBakeTimeInMinutes")
+        bake = _required_int(service, f"{section}.{bake_key}")
         return TrafficRouting(
-            "canary", percent, bake, f"ECS CANARY {percent_text(percent)}% then 100% after {bake} min"
-        )
-    if strategy == "LINEAR":
-        section = "deploymentConfiguration.linearConfiguration"
-        percent = _as_percent(
-            _input(service, f"{section}.stepPercent"),
-            f"{ECS_SERVICE} {service.name!r} input {section}.stepPercent",
-        )
-        bake = _required_int(service, f"{section}.stepBakeTimeInMinutes")
-        return TrafficRouting(
-            "linear", percent, bake, f"ECS LINEAR {percent_text(percent)}% every {bake} min"
+            kind, percent, bake, f"ECS {strategy} {percent_text(percent)}% {wording} {bake} min"
         )
     raise ValueError(
         f"{ECS_SERVICE} {service.name!r}: deploymentConfiguration.strategy {strategy!r} is not "
