@@ -4,7 +4,6 @@ deployment, with a stubbed ECS client and virtual time."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -31,7 +30,6 @@ from .support import (
     hook,
     no_clients,
     no_sleep,
-    offline_client,
     outputs,
     props,
     revision_arn,
@@ -42,18 +40,6 @@ PREVIOUS = deployment_arn("previous")
 NEW = deployment_arn("new")
 PREVIOUS_CREATED = T0 - dt.timedelta(days=2)
 ALARM_REASON = "Service deployment rolled back because the CloudWatch alarm web-5xx-rate is in ALARM state."
-
-
-@pytest.fixture
-def ecs() -> Any:
-    return offline_client()
-
-
-@pytest.fixture
-def stubber(ecs: Any) -> Iterator[Stubber]:
-    with Stubber(ecs) as stubber:
-        yield stubber
-        stubber.assert_no_pending_responses()
 
 
 def olds(revision: int = 2, **overrides: Any) -> dict[str, Any]:

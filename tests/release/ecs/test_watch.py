@@ -5,7 +5,6 @@ ends. Virtual time."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -42,7 +41,6 @@ from .support import (
     expect_stop,
     hook,
     no_sleep,
-    offline_client,
     revision_arn,
     task_definition_arn,
 )
@@ -52,18 +50,6 @@ NAME = "Gt3cY1r0bXq2"
 SMOKE_TEST = "arn:aws:lambda:us-east-1:123456789012:function:smoke-test"
 ALARM_REASON = "Service deployment rolled back because the CloudWatch alarm web-5xx-rate is in ALARM state."
 BREAKER_REASON = "Service deployment rolled back because the circuit breaker threshold was exceeded."
-
-
-@pytest.fixture
-def ecs() -> Any:
-    return offline_client()
-
-
-@pytest.fixture
-def stubber(ecs: Any) -> Iterator[Stubber]:
-    with Stubber(ecs) as stubber:
-        yield stubber
-        stubber.assert_no_pending_responses()
 
 
 def watch(ecs: Any, clock: FakeClock, log: Log, *, timeout: float = 3600, stop: bool = False) -> Outcome:
