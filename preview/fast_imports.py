@@ -4,15 +4,18 @@ Each ``pulumi_aws.<service>/__init__.py`` star-imports every resource module of 
 service (``pulumi_aws.ec2``: about 180) though the program uses a dozen; importing them is
 most of the preview's run time (docs/benchmarks.md). This meta-path finder gives each
 service package a PEP 562 ``__getattr__`` that imports only the module defining the name
-asked for, and compiles pulumi_aws's modules with deferred annotations (kept as bytecode in
-the virtualenv's preview-pycache, apart from __pycache__). It changes what is imported and how fast,
-never what the program declares (a test compares both ways). Only the preview's own process
-uses it; `pulumi up` and the tests import pulumi_aws as usual. ``PREVIEW_EAGER_IMPORTS=1`` turns it off.
+asked for, and compiles pulumi_aws's and pulumi_docker's modules with deferred annotations
+and without the fields of their ``TypedDict`` classes (kept as bytecode in the virtualenv's
+preview-pycache, apart from __pycache__). It changes what is imported and how fast, never
+what the program declares (a test compares both ways). Only the preview's own process uses
+it; `pulumi up` and the tests import pulumi_aws as usual. ``PREVIEW_EAGER_IMPORTS=1`` turns
+it off.
 """
 
 from __future__ import annotations
 import __future__
 
+import ast
 import hashlib
 import importlib
 import importlib.abc
@@ -66,11 +69,47 @@ class _LazyServiceLoader(importlib.abc.Loader):
 # whose pulumi_aws it compiles, so every checkout using that virtualenv shares it (the
 # temporary worktrees of `make preview-diff` among them) and it goes when the venv goes.
 CACHE_DIR = os.path.join(sys.prefix, "preview-pycache")
-_CACHE_FORMAT = b"deferred-annotations-1"
+_CACHE_FORMAT = b"deferred-annotations-2"
+
+
+def _drop_typeddict_fields(statements: list[ast.stmt]) -> None:
+    """Leaves each ``class X(TypedDict)`` among ``statements`` without its annotated fields.
+
+    pulumi_aws pairs every input type with an ``...ArgsDict`` TypedDict (``pulumi_aws.wafv2``:
+    about a thousand) that exists for type checkers. Creating one type-checks each field's
+    annotation, which deferred annotations turn into compiling a ``ForwardRef`` per field: a
+    tenth of the preview's run time. At run time Pulumi only asks whether a class is a
+    TypedDict (``typing.is_typeddict``, to skip it in a union), and an instance is a plain
+    dict either way, so each stays a TypedDict, only without the fields no one reads. The
+    generated modules define them at top level, or under a top-level ``if``.
+    """
+    for node in statements:
+        if isinstance(node, ast.If):
+            _drop_typeddict_fields(node.body)
+            _drop_typeddict_fields(node.orelse)
+        elif isinstance(node, ast.ClassDef) and any(
+            isinstance(base, ast.Name) and base.id == "TypedDict" for base in node.bases
+        ):
+            kept = [s for s in node.body if not isinstance(s, ast.AnnAssign)]
+            node.body = kept or [ast.copy_location(ast.Pass(), node)]
+
+
+def _compile_for_preview(source: bytes, path: str) -> Any:
+    tree = ast.parse(source, path)
+    _drop_typeddict_fields(tree.body)
+    return compile(
+        tree,
+        path,
+        "exec",
+        flags=__future__.annotations.compiler_flag,
+        dont_inherit=True,
+    )
 
 
 class _DeferredAnnotationsLoader(importlib.machinery.SourceFileLoader):
-    """Compiles a pulumi_aws module as if it began with ``from __future__ import annotations``.
+    """Compiles a pulumi_aws or pulumi_docker module as if it began with
+    ``from __future__ import annotations``, its TypedDicts without fields
+    (``_drop_typeddict_fields``).
 
     Its generated classes annotate thousands of parameters with ``pulumi.Input[Optional[...]]``;
     evaluating those typing subscriptions at import is most of the cost of importing a service
@@ -99,8 +138,7 @@ class _DeferredAnnotationsLoader(importlib.machinery.SourceFileLoader):
                 return marshal.loads(handle.read())
         except (OSError, EOFError, ValueError, TypeError):
             pass
-        source = self.get_data(path)
-        code = compile(source, path, "exec", flags=__future__.annotations.compiler_flag, dont_inherit=True)
+        code = _compile_for_preview(self.get_data(path), path)
         try:
             os.makedirs(CACHE_DIR, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=CACHE_DIR, delete=False) as partial:
@@ -111,12 +149,19 @@ class _DeferredAnnotationsLoader(importlib.machinery.SourceFileLoader):
         return code
 
 
+def _deferred(parts: list[str]) -> bool:
+    """A pulumi_aws service's module, or a pulumi_docker module: both generated the same way."""
+    if parts[0] == "pulumi_aws":
+        return len(parts) == 3 and not parts[1].startswith("_")
+    return parts[0] == "pulumi_docker" and len(parts) == 2
+
+
 class _LazyServiceFinder(importlib.abc.MetaPathFinder):
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
     ) -> ModuleSpec | None:
         parts = fullname.split(".")
-        if len(parts) == 3 and parts[0] == "pulumi_aws" and not parts[1].startswith("_"):
+        if _deferred(parts):
             spec = importlib.machinery.PathFinder.find_spec(fullname, path)
             if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
                 return spec
@@ -135,8 +180,9 @@ class _LazyServiceFinder(importlib.abc.MetaPathFinder):
 
 
 def install() -> bool:
-    """Put the lazy finder in front of the import system, unless pulumi_aws is loaded already."""
-    if os.environ.get("PREVIEW_EAGER_IMPORTS") == "1" or "pulumi_aws" in sys.modules:
+    """Put the lazy finder in front of the import system, unless pulumi_aws or pulumi_docker is
+    loaded already."""
+    if os.environ.get("PREVIEW_EAGER_IMPORTS") == "1" or {"pulumi_aws", "pulumi_docker"} & set(sys.modules):
         return False
     if not any(isinstance(finder, _LazyServiceFinder) for finder in sys.meta_path):
         sys.meta_path.insert(0, _LazyServiceFinder())

@@ -20,8 +20,9 @@ import json, sys
 from preview import fast_imports
 lazy = fast_imports.install()
 from preview.engine import run_stack
-from tests.preview.test_fast_imports import summary
-print(json.dumps({"lazy": lazy, "stacks": {stack: summary(run_stack(stack)) for stack in sys.argv[1:]}}))
+from tests.preview.test_fast_imports import how_loaded, summary
+stacks = {stack: summary(run_stack(stack)) for stack in sys.argv[1:]}
+print(json.dumps({"lazy": lazy, "stacks": stacks, "loaded": how_loaded()}))
 """
 
 
@@ -71,30 +72,82 @@ def test_lazy_and_eager_imports_declare_the_same_stack(stack: str, lazily: dict[
     assert lazy["ec2_modules"] < eager["ec2_modules"] / 3, (lazy["ec2_modules"], eager["ec2_modules"])
 
 
-ANNOTATIONS = """
-import sys
+def how_loaded() -> str:
+    """How this process loaded pulumi_aws and pulumi_docker: their modules' loader, whether a
+    parameter's hint is text or a typing object, whether a TypedDict is one and has fields."""
+    import typing
+
+    import pulumi_aws
+    import pulumi_docker
+
+    hint = pulumi_aws.ecs.ServiceLoadBalancerArgs.__init__.__annotations__["container_name"]
+    typed_dict = pulumi_aws.ecs.ServiceLoadBalancerArgsDict
+    inputs = (sys.modules[f"{package.__name__}._inputs"] for package in (pulumi_aws.ecs, pulumi_docker))
+    loaders = {type(module.__loader__).__name__ for module in inputs}
+    return " ".join(
+        [
+            *sorted(loaders),
+            type(hint).__name__,
+            str(typing.is_typeddict(typed_dict)),
+            str(bool(typed_dict.__annotations__)),
+        ]
+    )
+
+
+EAGER = """
 from preview import fast_imports
 fast_imports.install()
-import pulumi_aws
-pulumi_aws.ecs.Service
-loader = type(sys.modules["pulumi_aws.ecs._inputs"].__spec__.loader).__name__
-hint = pulumi_aws.ecs.ServiceLoadBalancerArgs.__init__.__annotations__["container_name"]
-print(loader, type(hint).__name__)
+from tests.preview.test_fast_imports import how_loaded
+print(how_loaded())
 """
 
 
-@pytest.mark.parametrize(
-    ("eager", "expected"), [("0", "_DeferredAnnotationsLoader str"), ("1", "SourceFileLoader")]
-)
-def test_pulumi_aws_annotations_are_deferred_only_in_the_previews_own_process(
-    eager: str, expected: str
-) -> None:
-    env = {**os.environ, "PREVIEW_EAGER_IMPORTS": eager}
+def test_pulumi_aws_annotations_are_deferred_in_the_previews_own_process(lazily: dict[str, Any]) -> None:
+    """There pulumi_aws's and pulumi_docker's hints stay text and their TypedDicts have no fields."""
+    assert lazily["loaded"] == "_DeferredAnnotationsLoader str True False"
+
+
+def test_pulumi_aws_annotations_are_as_published_when_eager_imports_are_asked_for() -> None:
+    """``PREVIEW_EAGER_IMPORTS=1`` (and the tests, and `pulumi up`): hints are typing objects."""
+    env = {**os.environ, "PREVIEW_EAGER_IMPORTS": "1"}
     result = subprocess.run(
-        [sys.executable, "-c", ANNOTATIONS], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env
+        [sys.executable, "-c", EAGER], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    # Eagerly (as in the tests and `pulumi up`) the hints are evaluated typing objects, not text.
-    assert result.stdout.strip().startswith(expected), result.stdout
-    if eager == "1":
-        assert not result.stdout.strip().endswith(" str")
+    assert result.stdout.strip() == "SourceFileLoader _UnionGenericAlias True True"
+
+
+GENERATED = b'''
+from typing import Optional, TypedDict
+import pulumi
+
+class ThingArgsDict(TypedDict):
+    name: pulumi.Input[str]
+    """The thing's name."""
+    size: Optional[pulumi.Input[int]]
+
+MYPY = False
+if not MYPY:
+    class OtherArgsDict(TypedDict):
+        other: pulumi.Input[str]
+if MYPY:
+    pass
+else:
+    class ElseArgsDict(TypedDict):
+        other: pulumi.Input[str]
+
+class ThingArgs:
+    name: pulumi.Input[str]
+'''
+
+
+def test_only_typeddicts_lose_their_fields_and_annotations_stay_text() -> None:
+    import typing
+
+    namespace: dict[str, Any] = {}
+    exec(fast_imports._compile_for_preview(GENERATED, "generated.py"), namespace)
+    for typed_dict in ("ThingArgsDict", "OtherArgsDict", "ElseArgsDict"):
+        assert typing.is_typeddict(namespace[typed_dict])
+        assert namespace[typed_dict].__annotations__ == {}
+        assert namespace[typed_dict](name="x") == {"name": "x"}  # still makes a plain dict
+    assert namespace["ThingArgs"].__annotations__ == {"name": "pulumi.Input[str]"}
