@@ -52,13 +52,10 @@ def reset(port: int) -> None:
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Kill the server: it holds nothing worth a clean shutdown, and SIGTERM took about 0.5 s."""
     if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=STOP_TIMEOUT)
+        proc.kill()
+        proc.wait(timeout=STOP_TIMEOUT)
 
 
 def start(log_path: Path, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], int]:

@@ -127,7 +127,8 @@ class Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def stub() -> Iterator[StubGitHub]:
     server = StubGitHub()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits out one poll interval: 0.5 s by default, on every test.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield server
