@@ -21,8 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from preview import fast_imports
-from preview.engine import ROOT
+from preview import ROOT, fast_imports
 from stack_config.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -217,7 +216,6 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout, say: Te
     )
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    fast_imports.install()
     # A short process that makes many small objects: run the cycle collector less often than
     # Python's default (every 700 allocations), about a tenth of the preview's time.
     gc.set_threshold(50_000, 20, 100)
@@ -248,4 +246,6 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout, say: Te
 
 
 if __name__ == "__main__":
+    # Before anything imports pulumi: its lazy loading is for the preview's own process only.
+    fast_imports.install()
     sys.exit(main())

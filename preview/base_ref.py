@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from preview.engine import ROOT
+from preview import ROOT
 
 JSON_MODE_FILE = Path("preview") / "snapshot.py"
 """What a commit needs to preview itself as JSON (`python -m preview --json`)."""

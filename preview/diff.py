@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from preview.engine import PROJECT, ROOT, engine_encoding, stack_config
+from preview import ROOT
+from preview.engine import PROJECT, engine_encoding, stack_config
 from preview.plain import plain
 from stack_config.loader import load_settings
 from stack_config.model import StackSettings

@@ -31,9 +31,9 @@ from pulumi.runtime.proto import source_pb2
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
+from preview import ROOT
 from preview.regions import partition_of, zones_of
 
-ROOT = Path(__file__).resolve().parents[1]
 ACCOUNT = "123456789012"
 
 

@@ -1,21 +1,20 @@
-"""Faster start for `python -m preview`: load pulumi_aws's service modules on demand.
+"""Faster start for `python -m preview`: load the Pulumi providers' modules on demand.
 
 Each ``pulumi_aws.<service>/__init__.py`` star-imports every resource module of its
 service (``pulumi_aws.ec2``: about 180) though the program uses a dozen; importing them is
 most of the preview's run time (docs/benchmarks.md). This meta-path finder gives each
 service package a PEP 562 ``__getattr__`` that imports only the module defining the name
-asked for, and compiles pulumi_aws's and pulumi_docker's modules with deferred annotations
-and without the fields of their ``TypedDict`` classes (kept as bytecode in the virtualenv's
-preview-pycache, apart from __pycache__). It changes what is imported and how fast, never
-what the program declares (a test compares both ways). Only the preview's own process uses
-it; `pulumi up` and the tests import pulumi_aws as usual. ``PREVIEW_EAGER_IMPORTS=1`` turns
-it off.
+asked for, loads pulumi_aws's and pulumi_docker's modules as ``preview.generated_code``
+compiles them (annotations deferred, TypedDicts without fields, input and output types
+defined on first use), and leaves pulumi's Automation API unexecuted. It keeps what it
+compiled in the virtualenv's preview-pycache, apart from __pycache__. It changes what is
+imported and how fast, never what the program declares (a test compares both ways). Only the
+preview's own process uses it; `pulumi up` and the tests import as usual.
+``PREVIEW_EAGER_IMPORTS=1`` turns it off.
 """
 
 from __future__ import annotations
-import __future__
 
-import ast
 import hashlib
 import importlib
 import importlib.abc
@@ -23,15 +22,64 @@ import importlib.machinery
 import importlib.util
 import marshal
 import os
-import re
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.machinery import ModuleSpec
-from types import ModuleType
+from types import CodeType, ModuleType
 from typing import Any
 
-_ALL = re.compile(r"^__all__\s*=\s*\[(.*?)\]", re.S | re.M)
+from preview.generated_code import LazyClass, compile_for_preview, define_on_first_use, names_in_all
+
+# Where the preview keeps what it compiled: apart from __pycache__, so ordinary imports (tests,
+# `pulumi up`) never load it; in the environment whose packages it compiles, so every checkout
+# using that virtualenv shares it (the temporary worktrees of `make preview-diff` among them)
+# and it goes when the venv goes.
+CACHE_DIR = os.path.join(sys.prefix, "preview-pycache")
+_CACHE_FORMAT = b"generated-code-3"
+
+# What ``import pulumi`` loads and a program under the mock engine never uses (the Automation
+# API, a thirtieth of the preview): it executes only if something reads one of its names.
+UNUSED_BY_THE_PREVIEW = ("pulumi.automation",)
+
+
+def _kept(name: str, sources: Sequence[str], make: Callable[[], Any]) -> Any:
+    """What ``make`` returns, kept in CACHE_DIR until a file or folder in ``sources`` changes
+    (a reinstalled package writes new files, with new times)."""
+    stats = [os.stat(source) for source in sources]
+    key = hashlib.sha256(
+        b"|".join(
+            [_CACHE_FORMAT, sys.version.encode()]
+            + [f"{s}:{st.st_mtime_ns}:{st.st_size}".encode() for s, st in zip(sources, stats, strict=True)]
+        )
+    ).hexdigest()
+    cached = os.path.join(CACHE_DIR, f"{name}-{key[:16]}.bin")
+    try:
+        with open(cached, "rb") as handle:
+            return marshal.loads(handle.read())
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    value = make()
+    try:
+        os.makedirs(CACHE_DIR, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=CACHE_DIR, delete=False) as partial:
+            partial.write(marshal.dumps(value))
+        os.replace(partial.name, cached)  # whole or absent, even with two previews at once
+    except OSError:
+        pass  # a read-only environment only loses the cache
+    return value
+
+
+def _service_index(directory: str) -> dict[str, str]:
+    """Which module of a service defines which name, from each module's ``__all__`` (text, not
+    imports)."""
+    index: dict[str, str] = {}
+    for file in sorted(os.listdir(directory)):
+        if file.endswith(".py") and file != "__init__.py":
+            with open(os.path.join(directory, file), encoding="utf-8") as handle:
+                for name in names_in_all(handle.read()):
+                    index.setdefault(name, file[:-3])
+    return index
 
 
 class _LazyServiceLoader(importlib.abc.Loader):
@@ -42,15 +90,9 @@ class _LazyServiceLoader(importlib.abc.Loader):
         return None
 
     def exec_module(self, module: ModuleType) -> None:
-        # Which module defines which name, from each module's __all__ (text, not imports).
-        index: dict[str, str] = {}
-        for file in sorted(os.listdir(self.directory)):
-            if file.endswith(".py") and file != "__init__.py":
-                with open(os.path.join(self.directory, file), encoding="utf-8") as handle:
-                    match = _ALL.search(handle.read())
-                for name in re.findall(r"['\"](\w+)['\"]", match.group(1)) if match else []:
-                    index.setdefault(name, file[:-3])
         package = module.__name__
+        sources = [self.directory, os.path.join(self.directory, "__init__.py")]
+        index: dict[str, str] = _kept(f"{package}-index", sources, lambda: _service_index(self.directory))
 
         def __getattr__(name: str) -> Any:  # noqa: N807 (PEP 562 module hook)
             if name in ("outputs", "_inputs", "_enums"):
@@ -64,92 +106,27 @@ class _LazyServiceLoader(importlib.abc.Loader):
         module.__getattr__ = __getattr__  # type: ignore[method-assign]
 
 
-# Where the preview keeps pulumi_aws bytecode compiled with deferred annotations: apart from
-# __pycache__, so ordinary imports (tests, `pulumi up`) never load it; in the environment
-# whose pulumi_aws it compiles, so every checkout using that virtualenv shares it (the
-# temporary worktrees of `make preview-diff` among them) and it goes when the venv goes.
-CACHE_DIR = os.path.join(sys.prefix, "preview-pycache")
-_CACHE_FORMAT = b"deferred-annotations-2"
+class _GeneratedCodeLoader(importlib.machinery.SourceFileLoader):
+    """Loads a pulumi_aws or pulumi_docker module as ``preview.generated_code`` compiles it."""
 
-
-def _drop_typeddict_fields(statements: list[ast.stmt]) -> None:
-    """Leaves each ``class X(TypedDict)`` among ``statements`` without its annotated fields.
-
-    pulumi_aws pairs every input type with an ``...ArgsDict`` TypedDict (``pulumi_aws.wafv2``:
-    about a thousand) that exists for type checkers. Creating one type-checks each field's
-    annotation, which deferred annotations turn into compiling a ``ForwardRef`` per field: a
-    tenth of the preview's run time. At run time Pulumi only asks whether a class is a
-    TypedDict (``typing.is_typeddict``, to skip it in a union), and an instance is a plain
-    dict either way, so each stays a TypedDict, only without the fields no one reads. The
-    generated modules define them at top level, or under a top-level ``if``.
-    """
-    for node in statements:
-        if isinstance(node, ast.If):
-            _drop_typeddict_fields(node.body)
-            _drop_typeddict_fields(node.orelse)
-        elif isinstance(node, ast.ClassDef) and any(
-            isinstance(base, ast.Name) and base.id == "TypedDict" for base in node.bases
-        ):
-            kept = [s for s in node.body if not isinstance(s, ast.AnnAssign)]
-            node.body = kept or [ast.copy_location(ast.Pass(), node)]
-
-
-def _compile_for_preview(source: bytes, path: str) -> Any:
-    tree = ast.parse(source, path)
-    _drop_typeddict_fields(tree.body)
-    return compile(
-        tree,
-        path,
-        "exec",
-        flags=__future__.annotations.compiler_flag,
-        dont_inherit=True,
-    )
-
-
-class _DeferredAnnotationsLoader(importlib.machinery.SourceFileLoader):
-    """Compiles a pulumi_aws or pulumi_docker module as if it began with
-    ``from __future__ import annotations``, its TypedDicts without fields
-    (``_drop_typeddict_fields``).
-
-    Its generated classes annotate thousands of parameters with ``pulumi.Input[Optional[...]]``;
-    evaluating those typing subscriptions at import is most of the cost of importing a service
-    module. Deferred, they stay strings until something asks for the hints, and Pulumi
-    resolves them in the module's own namespace when it serializes inputs, so what the
-    program declares does not change (tests/preview/test_fast_imports.py compares both ways).
-    """
+    def exec_module(self, module: ModuleType) -> None:
+        code, classes = self._compiled(module.__name__)
+        if classes:
+            define_on_first_use(module, classes)
+        exec(code, module.__dict__)
 
     def get_code(self, fullname: str) -> Any:
+        return self._compiled(fullname)[0]
+
+    def _compiled(self, fullname: str) -> tuple[CodeType, dict[str, LazyClass]]:
         path = self.get_filename(fullname)
-        stat = os.stat(path)
-        key = hashlib.sha256(
-            b"|".join(
-                [
-                    _CACHE_FORMAT,
-                    sys.version.encode(),
-                    path.encode(),
-                    str(stat.st_mtime_ns).encode(),
-                    str(stat.st_size).encode(),
-                ]
-            )
-        ).hexdigest()
-        cached = os.path.join(CACHE_DIR, f"{fullname}-{key[:16]}.bin")
-        try:
-            with open(cached, "rb") as handle:
-                return marshal.loads(handle.read())
-        except (OSError, EOFError, ValueError, TypeError):
-            pass
-        code = _compile_for_preview(self.get_data(path), path)
-        try:
-            os.makedirs(CACHE_DIR, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=CACHE_DIR, delete=False) as partial:
-                partial.write(marshal.dumps(code))
-            os.replace(partial.name, cached)  # whole or absent, even with two previews at once
-        except OSError:
-            pass  # a read-only checkout only loses the cache
-        return code
+        code, classes = _kept(
+            fullname, [path], lambda: compile_for_preview(self.get_data(path), path, fullname)
+        )
+        return code, classes
 
 
-def _deferred(parts: list[str]) -> bool:
+def _generated(parts: list[str]) -> bool:
     """A pulumi_aws service's module, or a pulumi_docker module: both generated the same way."""
     if parts[0] == "pulumi_aws":
         return len(parts) == 3 and not parts[1].startswith("_")
@@ -161,11 +138,16 @@ class _LazyServiceFinder(importlib.abc.MetaPathFinder):
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
     ) -> ModuleSpec | None:
         parts = fullname.split(".")
-        if _deferred(parts):
+        if fullname in UNUSED_BY_THE_PREVIEW:
+            spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+            if spec is not None and spec.loader is not None:
+                spec.loader = importlib.util.LazyLoader(spec.loader)
+            return spec
+        if _generated(parts):
             spec = importlib.machinery.PathFinder.find_spec(fullname, path)
             if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
                 return spec
-            loader = _DeferredAnnotationsLoader(fullname, spec.origin)
+            loader = _GeneratedCodeLoader(fullname, spec.origin)
             return importlib.util.spec_from_file_location(fullname, spec.origin, loader=loader)
         if len(parts) != 2 or parts[0] != "pulumi_aws" or parts[1].startswith("_"):
             return None
@@ -180,9 +162,10 @@ class _LazyServiceFinder(importlib.abc.MetaPathFinder):
 
 
 def install() -> bool:
-    """Put the lazy finder in front of the import system, unless pulumi_aws or pulumi_docker is
-    loaded already."""
-    if os.environ.get("PREVIEW_EAGER_IMPORTS") == "1" or {"pulumi_aws", "pulumi_docker"} & set(sys.modules):
+    """Put the lazy finder in front of the import system, unless pulumi, pulumi_aws or
+    pulumi_docker is loaded already (call it first: ``python -m preview`` does, tests do not)."""
+    loaded = {"pulumi", "pulumi_aws", "pulumi_docker"} & set(sys.modules)
+    if os.environ.get("PREVIEW_EAGER_IMPORTS") == "1" or loaded:
         return False
     if not any(isinstance(finder, _LazyServiceFinder) for finder in sys.meta_path):
         sys.meta_path.insert(0, _LazyServiceFinder())

@@ -20,8 +20,9 @@ from typing import Any
 
 import pulumi
 
+from preview import ROOT
 from preview.cost import CostEstimate
-from preview.engine import ROOT, Recorded
+from preview.engine import Recorded
 from preview.report import Preview
 from preview.timeline import Timeline
 

@@ -23,7 +23,8 @@ from typing import Any
 
 import pulumi
 
-from preview.engine import ROOT, Recorded
+from preview import ROOT
+from preview.engine import Recorded
 
 PROVIDER_TYPE = "pulumi:providers:aws"
 # Declared by the program but not AWS API resources of their own: the image is built and

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
+from preview import ROOT
 from preview.change import compare, markdown, text_lines
-from preview.engine import ROOT
 from preview.pr_comment import marker
 from tests.preview.git_support import git
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from preview import ROOT
 from preview.__main__ import main
-from preview.engine import ROOT
 
 
 def run_main(*args: str) -> tuple[int, str, str]:

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from preview import ROOT
 from preview.__main__ import main
 from preview.diagram import architecture_svg
-from preview.engine import ROOT, ProgramRun, run_stack
+from preview.engine import ProgramRun, run_stack
 from preview.report import Preview, markdown_report, text_report
 from preview.tree import describe, tree_lines
 
