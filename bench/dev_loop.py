@@ -39,7 +39,18 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-EXCLUDE = ["venv", "build", ".git", ".pytest_cache", ".ruff_cache", ".mypy_cache", "node_modules", "cdk.out"]
+EXCLUDE = [
+    "venv",
+    "build",
+    ".git",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".mypy_cache",
+    "node_modules",
+    "cdk.out",
+]
+GIT_USER = ["-c", "user.name=bench", "-c", "user.email=bench@example.com"]
 
 
 def say(message: str) -> None:
@@ -57,6 +68,11 @@ def fresh_copy(parent: Path, source: str) -> Path:
     else:
         shutil.rmtree(target)
         shutil.copytree(REPO, target, ignore=shutil.ignore_patterns(*EXCLUDE))
+    if source != "git":
+        # The tests need a repository (the change report's clone their checkout): the copy's
+        # files as its one commit.
+        for git in (["init", "--quiet"], ["add", "--all"], [*GIT_USER, "commit", "--quiet", "-m", "copy"]):
+            subprocess.run(["git", *git], cwd=target, check=True)
     return target
 
 

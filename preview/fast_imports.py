@@ -36,7 +36,7 @@ from preview.generated_code import LazyClass, compile_for_preview, define_on_fir
 # using that virtualenv shares it (the temporary worktrees of `make preview-diff` among them)
 # and it goes when the venv goes.
 CACHE_DIR = os.path.join(sys.prefix, "preview-pycache")
-_CACHE_FORMAT = b"generated-code-3"
+_CACHE_FORMAT = b"generated-code-4"
 
 # What ``import pulumi`` loads and a program under the mock engine never uses (the Automation
 # API, a thirtieth of the preview): it executes only if something reads one of its names.

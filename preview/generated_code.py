@@ -10,6 +10,12 @@ stacks both ways and compares):
 - **Input and output types defined on first use** (``_split_classes``): a pulumi_aws service's
   ``_inputs`` and ``outputs`` modules define every type of the service (``pulumi_aws.wafv2``:
   about 3,000 classes, ``pulumi_aws.ec2``: 1,200), where the program's resources reach a few.
+
+Two ways to the same result: by the module's text (``_compile_by_text``: the generated modules
+are regular, and that way costs little more than a plain compile) and, when the text is not
+shaped as expected, by its syntax tree (``_compile_by_tree``: parsing a module into Python
+objects takes twice as long as compiling it, seconds for pulumi_aws's largest, once per
+virtualenv). Tests hold the two to the same output.
 """
 
 from __future__ import annotations
@@ -54,11 +60,13 @@ def _drop_typeddict_fields(statements: list[ast.stmt]) -> None:
         if isinstance(node, ast.If):
             _drop_typeddict_fields(node.body)
             _drop_typeddict_fields(node.orelse)
-        elif isinstance(node, ast.ClassDef) and any(
-            isinstance(base, ast.Name) and base.id == "TypedDict" for base in node.bases
-        ):
+        elif isinstance(node, ast.ClassDef) and _is_typeddict(node):
             kept = [s for s in node.body if not isinstance(s, ast.AnnAssign)]
             node.body = kept or [ast.copy_location(ast.Pass(), node)]
+
+
+def _is_typeddict(node: ast.ClassDef) -> bool:
+    return any(isinstance(base, ast.Name) and base.id == "TypedDict" for base in node.bases)
 
 
 def _identifiers(lines: list[str], first: int, last: int) -> set[str]:
@@ -79,7 +87,8 @@ def _split_classes(tree: ast.Module, lines: list[str], path: str) -> dict[str, L
     first: dict[str, set[str]] = {}
     for name, node in classes.items():
         start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-        refers[name] = (_identifiers(lines, start, node.end_lineno or node.lineno) & classes.keys()) - {name}
+        last = node.lineno if _is_typeddict(node) else node.end_lineno or node.lineno  # fields dropped
+        refers[name] = (_identifiers(lines, start, last) & classes.keys()) - {name}
         header = [*node.bases, *node.keywords, *node.decorator_list]
         first[name] = {n.id for h in header for n in ast.walk(h) if isinstance(n, ast.Name)} & classes.keys()
     eager: set[str] = set()
@@ -124,20 +133,128 @@ def _import_only_what_is_named(tree: ast.Module, source: str, path: str) -> None
     tree.body = body
 
 
-def compile_for_preview(source: bytes, path: str, fullname: str) -> tuple[CodeType, dict[str, LazyClass]]:
+Compiled = tuple[CodeType, dict[str, LazyClass]]
+
+
+def _kind(fullname: str) -> str:
+    """ "lazy" (a service's ``_inputs`` or ``outputs``), "resource" (another module of a
+    pulumi_aws service) or "plain"."""
+    parts = fullname.split(".")
+    if parts[0] == "pulumi_aws" and len(parts) == 3:
+        return "lazy" if parts[2] in LAZY_CLASS_MODULES else "resource"
+    return "plain"
+
+
+def compile_for_preview(source: bytes, path: str, fullname: str) -> Compiled:
     """The module's code and, for a pulumi_aws service's ``_inputs`` or ``outputs``, the classes
     left for ``define_on_first_use``."""
+    try:
+        return _compile_by_text(source.decode("utf-8"), path, _kind(fullname))
+    except (_UnexpectedTextError, SyntaxError):
+        return _compile_by_tree(source, path, fullname)
+
+
+def _compile_by_tree(source: bytes, path: str, fullname: str) -> Compiled:
     tree = ast.parse(source, path)
     _drop_typeddict_fields(tree.body)
     lazy: dict[str, LazyClass] = {}
-    parts = fullname.split(".")
-    if parts[0] == "pulumi_aws" and len(parts) == 3:
-        text = source.decode("utf-8")
-        if parts[2] in LAZY_CLASS_MODULES:
-            lazy = _split_classes(tree, text.splitlines(), path)
-        else:
-            _import_only_what_is_named(tree, text, path)
+    kind = _kind(fullname)
+    if kind == "lazy":
+        lazy = _split_classes(tree, source.decode("utf-8").splitlines(), path)
+    elif kind == "resource":
+        _import_only_what_is_named(tree, source.decode("utf-8"), path)
     return compile(tree, path, "exec", flags=_FLAGS, dont_inherit=True), lazy
+
+
+class _UnexpectedTextError(Exception):
+    """The module's text is not shaped as ``_compile_by_text`` expects."""
+
+
+_CLASS_LINE = re.compile(r"class (\w+)(?:\((.*)\))?:\s*$")
+_NESTED_TYPEDDICT = re.compile(r"^[ \t]+class \w+\(TypedDict", re.M)
+_STAR_IMPORT = re.compile(r"^from \._inputs import \*[ \t]*$", re.M)
+
+
+def _class_blocks(lines: list[str]) -> list[tuple[int, int, int]]:
+    """Each top-level class as (its first line, its ``class`` line, the line after it), from
+    0: its decorators, its ``class`` line, then every line that is blank, a comment or
+    indented. A line of a string that starts in column 0 ends it early; compiling the pieces
+    then fails, and the caller takes the syntax tree instead."""
+    blocks = []
+    i, count = 0, len(lines)
+    while i < count:
+        if not lines[i].startswith(("@", "class ")):
+            i += 1
+            continue
+        start = i
+        while i < count and lines[i].startswith("@"):
+            i += 1
+        if i == count or not _CLASS_LINE.match(lines[i]):
+            raise _UnexpectedTextError(f"line {start + 1}: not a one-line class statement after it")
+        header = i
+        i += 1
+        while i < count and (not lines[i].strip() or lines[i][0] in " \t#"):
+            i += 1
+        blocks.append((start, header, i))
+    return blocks
+
+
+def _moved(code: CodeType, lines: int) -> CodeType:
+    """``code``, compiled from a piece of a module, numbered as lines of the whole module."""
+    consts = tuple(_moved(c, lines) if isinstance(c, CodeType) else c for c in code.co_consts)
+    return code.replace(co_firstlineno=code.co_firstlineno + lines, co_consts=consts)
+
+
+def _compile_by_text(text: str, path: str, kind: str) -> Compiled:
+    if _NESTED_TYPEDDICT.search(text):
+        raise _UnexpectedTextError("a TypedDict below the top level")
+    lines = text.splitlines(keepends=True)
+    blocks = _class_blocks(lines)
+    for _start, header, end in blocks:  # TypedDicts without fields, in as many lines
+        match = _CLASS_LINE.match(lines[header])
+        assert match is not None
+        if (match.group(2) or "").split(",")[0].strip() == "TypedDict":
+            if end - header < 2:
+                raise _UnexpectedTextError(f"line {header + 1}: a one-line TypedDict")
+            lines[header + 1 : end] = ["    pass\n"] + ["\n"] * (end - header - 2)
+    if kind == "resource":
+        rewritten = _STAR_IMPORT.sub(lambda _: _named_import(text, path), "".join(lines))
+        return compile(rewritten, path, "exec", flags=_FLAGS, dont_inherit=True), {}
+    if kind != "lazy":
+        return compile("".join(lines), path, "exec", flags=_FLAGS, dont_inherit=True), {}
+    names = {_class_name(lines[header]) for _, header, _ in blocks}
+    lazy: dict[str, LazyClass] = {}
+    rest: list[str] = []  # the module without its classes, each class's lines left blank
+    done = 0
+    for start, header, end in blocks:
+        piece = "".join(lines[start:end])
+        name = _class_name(lines[header])
+        code = compile(piece, path, "exec", flags=_FLAGS, dont_inherit=True)
+        first = names.intersection(_IDENTIFIER.findall("".join(lines[start : header + 1])))
+        refers = names.intersection(_IDENTIFIER.findall(piece))
+        first.discard(name)
+        refers -= first | {name}
+        lazy[name] = (_moved(code, start), tuple(sorted(first)), tuple(sorted(refers)))
+        rest += [*lines[done:start], "\n" * (end - start)]
+        done = end
+    remainder = "".join(rest + lines[done:])
+    used = {n.id for n in ast.walk(ast.parse(remainder, path)) if isinstance(n, ast.Name)}
+    if used & names:
+        raise _UnexpectedTextError(f"the module's own statements use {sorted(used & names)[:3]}")
+    return compile(remainder, path, "exec", flags=_FLAGS, dont_inherit=True), lazy
+
+
+def _class_name(line: str) -> str:
+    match = _CLASS_LINE.match(line)
+    assert match is not None
+    return match.group(1)
+
+
+def _named_import(text: str, path: str) -> str:
+    """``from ._inputs import *`` as an import of the names ``text`` mentions, on one line."""
+    with open(os.path.join(os.path.dirname(path), "_inputs.py"), encoding="utf-8") as handle:
+        named = sorted(set(names_in_all(handle.read())) & set(_IDENTIFIER.findall(text)))
+    return f"from ._inputs import ({', '.join(named)})" if named else ""
 
 
 def define_on_first_use(module: ModuleType, classes: dict[str, LazyClass]) -> None:
