@@ -60,7 +60,7 @@ def base_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def repo(template: Path, tmp_path: Path, base_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PREVIEW_BASE_CACHE", str(base_cache))
     clone = tmp_path / "repo"
-    git(tmp_path, "clone", "--quiet", str(template), str(clone))
+    git(tmp_path, "clone", "--quiet", "--shared", str(template), str(clone))  # objects not copied
     return clone
 
 
