@@ -115,7 +115,6 @@ def _import_only_what_is_named(tree: ast.Module, source: str, path: str) -> None
 
     A star import would ask the ``_inputs`` module for every name in its ``__all__``, which
     defines them all; the generated resource modules use those names in their hints only."""
-    sibling = os.path.join(os.path.dirname(path), "_inputs.py")
     body: list[ast.stmt] = []
     for node in tree.body:
         if (
@@ -124,8 +123,7 @@ def _import_only_what_is_named(tree: ast.Module, source: str, path: str) -> None
             and node.module == "_inputs"
             and [a.name for a in node.names] == ["*"]
         ):
-            with open(sibling, encoding="utf-8") as handle:
-                named = sorted(set(names_in_all(handle.read())) & set(_IDENTIFIER.findall(source)))
+            named = _input_types_named(source, path)
             if not named:
                 continue
             node.names = [ast.copy_location(ast.alias(name=n), node) for n in named]
@@ -250,10 +248,15 @@ def _class_name(line: str) -> str:
     return match.group(1)
 
 
+def _input_types_named(text: str, path: str) -> list[str]:
+    """The names of the sibling ``_inputs`` module's ``__all__`` that ``text`` mentions."""
+    with open(os.path.join(os.path.dirname(path), "_inputs.py"), encoding="utf-8") as handle:
+        return sorted(set(names_in_all(handle.read())) & set(_IDENTIFIER.findall(text)))
+
+
 def _named_import(text: str, path: str) -> str:
     """``from ._inputs import *`` as an import of the names ``text`` mentions, on one line."""
-    with open(os.path.join(os.path.dirname(path), "_inputs.py"), encoding="utf-8") as handle:
-        named = sorted(set(names_in_all(handle.read())) & set(_IDENTIFIER.findall(text)))
+    named = _input_types_named(text, path)
     return f"from ._inputs import ({', '.join(named)})" if named else ""
 
 
