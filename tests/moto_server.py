@@ -1,10 +1,12 @@
-"""A `moto_server` subprocess on a free loopback port, for tests that want real boto3 over HTTP."""
+"""A moto server subprocess on a free loopback port, for tests that want real boto3 over HTTP.
+
+It is moto's own server with two endpoints in front (tests/moto_snapshots.py): ``save`` keeps
+its state under a name and ``restore`` puts it back, so a stack built once is not rebuilt."""
 
 from __future__ import annotations
 
 import http.client
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -21,14 +23,12 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+SERVER = Path(__file__).with_name("moto_snapshots.py")
+
+
 def _command(port: int) -> list[str]:
-    """The venv's `moto_server` console script next to this interpreter, else `-m moto.server`."""
-    script = Path(sys.executable).with_name("moto_server")
-    if not script.exists():
-        found = shutil.which("moto_server")
-        script = Path(found) if found else script
-    base = [str(script)] if script.exists() else [sys.executable, "-m", "moto.server"]
-    return [*base, "-H", "127.0.0.1", "-p", str(port)]
+    """This interpreter running tests/moto_snapshots.py (-P: its folder is not put on sys.path)."""
+    return [sys.executable, "-P", str(SERVER), "-H", "127.0.0.1", "-p", str(port)]
 
 
 def request(port: int, method: str, path: str) -> int | None:
@@ -49,6 +49,19 @@ def reset(port: int) -> None:
     """Empty every backend of the server (moto's reset API), as if it had just started."""
     status = request(port, "POST", "/moto-api/reset")
     assert status == 200, f"POST /moto-api/reset answered {status}"
+
+
+def save(port: int, name: str) -> None:
+    """Keep the server's current state as ``name``."""
+    status = request(port, "POST", f"/tests-api/save/{name}")
+    assert status == 200, f"POST /tests-api/save/{name} answered {status}"
+
+
+def restore(port: int, name: str) -> bool:
+    """Put back the state saved as ``name``; False when nothing was saved under it."""
+    status = request(port, "POST", f"/tests-api/restore/{name}")
+    assert status in (200, 404), f"POST /tests-api/restore/{name} answered {status}"
+    return status == 200
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:

@@ -7,6 +7,7 @@ really said.
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import socket
@@ -153,8 +154,13 @@ class _EveryStatusIsAResponse(urllib.request.HTTPErrorProcessor):
     https_response = http_response
 
 
+@functools.cache
 def make_ssl_context(verify_tls: bool) -> ssl.SSLContext:
-    """Default (verifying) context, or one that checks neither the chain nor the hostname."""
+    """Default (verifying) context, or one that checks neither the chain nor the hostname.
+
+    Made once per process for each setting: reading the system's CA certificates takes tens of
+    milliseconds, which every warm invocation of the hook would otherwise pay again. Nothing
+    changes a context after it is made."""
     context = ssl.create_default_context()
     if not verify_tls:
         # The HTTPS test listener presents the service's certificate, whose name is not the

@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -336,21 +334,6 @@ def _install_aws_managed_policies(arns: set[str]) -> None:
         backend.managed_policies[policy.arn] = policy
 
 
-@contextmanager
-def _without_default_amis() -> Iterator[None]:
-    """moto's EC2 backend loads thousands of AMIs per region (0.5 s) unless told not to; the
-    program launches no instances."""
-    previous = os.environ.get("MOTO_EC2_LOAD_DEFAULT_AMIS")
-    os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop("MOTO_EC2_LOAD_DEFAULT_AMIS", None)
-        else:
-            os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = previous
-
-
 def _add_aws_default_group_rule(clients: Clients, vpc_id: str) -> None:
     """AWS gives a new VPC's default security group an inbound rule from the group itself (and
     all outbound); moto (5.x) creates the group with the outbound rule only. Adding the inbound
@@ -371,7 +354,7 @@ def _add_aws_default_group_rule(clients: Clients, vpc_id: str) -> None:
 def replay(translations: list[Translation], region: str, prepare: Prepare | None = None) -> Outcome:
     """Check and send every request in order against a fresh moto; collect what fails."""
     outcome = Outcome()
-    with _without_default_amis(), mock_aws():
+    with mock_aws():  # without moto's default AMIs (tests/conftest.py)
         _install_aws_managed_policies(
             {
                 c.params["PolicyArn"]

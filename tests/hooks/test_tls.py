@@ -40,3 +40,10 @@ def test_ssl_contexts() -> None:
     assert strict.verify_mode == ssl.CERT_REQUIRED and strict.check_hostname
     relaxed = make_ssl_context(False)
     assert relaxed.verify_mode == ssl.CERT_NONE and not relaxed.check_hostname
+
+
+def test_each_context_is_made_once_per_process() -> None:
+    """Reading the CA certificates again on every warm invocation cost tens of milliseconds."""
+    assert make_ssl_context(True) is make_ssl_context(True)
+    assert make_ssl_context(False) is make_ssl_context(False)
+    assert make_ssl_context(True) is not make_ssl_context(False)

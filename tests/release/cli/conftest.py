@@ -54,8 +54,10 @@ def client(clients: ClientFactory) -> Callable[[str], Any]:
 
 
 @pytest.fixture
-def stack(client: Callable[[str], Any]) -> Stack:
-    return build_stack(client)
+def stack(client: Callable[[str], Any], moto_built: Callable[..., Any]) -> Stack:
+    """The stack's resources, built on the first use in the session and put back after."""
+    built: Stack = moto_built("codedeploy-stack", lambda: build_stack(client))
+    return built
 
 
 @pytest.fixture
@@ -73,5 +75,7 @@ def ecs_clients(clients: ClientFactory, ecs_api: Stubber) -> ClientFactory:
 
 
 @pytest.fixture
-def ecs_stack(client: Callable[[str], Any]) -> EcsStack:
-    return build_ecs_stack(client)
+def ecs_stack(client: Callable[[str], Any], moto_built: Callable[..., Any]) -> EcsStack:
+    """The ECS-engine stack's resources, built on the first use in the session and put back after."""
+    built: EcsStack = moto_built("ecs-stack", lambda: build_ecs_stack(client))
+    return built
