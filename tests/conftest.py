@@ -4,14 +4,14 @@
   process): ``moto_port`` starts it on first use; ``moto_url`` resets it to empty
   (``POST /moto-api/reset``) before the test that asks for it; ``moto_built`` builds a
   named state once and puts it back for later tests (tests/moto_snapshots.py).
-- **Each program run once per session**: ``run_stack`` (preview/engine.py, re-exported by
-  tests/program/harness.py) runs the real program under the mock engine in about a second.
-  Many tests run the same stack with the same overrides, so the first run of each
-  (stack, overrides) is kept and every call gets its own deep copy: a test that changes what
-  it got cannot change what another test sees. Runs that raise are not kept. The program and
-  its config files do not change during a session; a test that changes what a run depends
-  on in the process (a monkeypatched module, an environment variable the program reads) must
-  call ``run_stack.uncached``.
+- **Each program run once per session** (tests/run_cache.py): ``run_stack`` (preview/engine.py,
+  re-exported by tests/program/harness.py) runs the real program under the mock engine in a
+  fifth of a second. Many tests run the same stack with the same overrides, so the first run
+  of each (stack, overrides) is kept, shared with the other pytest-xdist workers, and every
+  call gets its own copy: a test that changes what it got cannot change what another test
+  sees. Runs that raise are not kept. The program and its config files do not change during
+  a session; a test that changes what a run depends on in the process (a monkeypatched
+  module, an environment variable the program reads) must call ``run_stack.uncached``.
 - **botocore's parsed service models shared by all sessions** (``_share_parsed_botocore_models``).
 - **The garbage collector kept off what collection loaded** (``pytest_collection_finish``).
 - **No default AMIs in moto's EC2** (``MOTO_EC2_LOAD_DEFAULT_AMIS``), in process and in the
@@ -22,10 +22,10 @@
 from __future__ import annotations
 
 import copy
-import functools
 import gc
-import json
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -37,30 +37,11 @@ os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")  # before any moto 
 import preview.engine
 import tests.program.harness
 from tests import moto_server
-
-
-class _CachedRuns:
-    """``run_stack`` with each distinct call's result kept for the session (copies handed out)."""
-
-    def __init__(self, run: Callable[..., preview.engine.ProgramRun]) -> None:
-        self.uncached = run
-        self.runs: dict[str, preview.engine.ProgramRun] = {}
-        self.hits = 0
-        functools.update_wrapper(self, run)
-
-    def __call__(self, stack: str, overrides: dict[str, Any] | None = None, **options: Any) -> Any:
-        key = json.dumps([stack, overrides or None, options], sort_keys=True, default=repr)  # {} is None
-        kept = self.runs.get(key)
-        if kept is None:
-            kept = self.runs[key] = self.uncached(stack, overrides, **options)
-        else:
-            self.hits += 1
-        return copy.deepcopy(kept)
-
+from tests.run_cache import SHARED_RUNS, CachedRuns
 
 # Installed while pytest loads this file, before any test module imports run_stack.
-if not isinstance(preview.engine.run_stack, _CachedRuns):
-    _cached = _CachedRuns(preview.engine.run_stack)
+if not isinstance(preview.engine.run_stack, CachedRuns):
+    _cached = CachedRuns(preview.engine.run_stack)
     preview.engine.run_stack = _cached  # type: ignore[assignment]
     tests.program.harness.run_stack = _cached  # type: ignore[assignment]
 
@@ -133,6 +114,18 @@ def moto_built(moto_port: int) -> Callable[[str, Callable[[], T]], T]:
         return result
 
     return built
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The controlling process (not a pytest-xdist worker) makes the folder its workers share
+    program runs in; they inherit the variable naming it when they start."""
+    if not hasattr(config, "workerinput") and SHARED_RUNS not in os.environ:
+        os.environ[SHARED_RUNS] = tempfile.mkdtemp(prefix="program-runs-")
+        config.add_cleanup(_remove_shared_runs)
+
+
+def _remove_shared_runs() -> None:
+    shutil.rmtree(os.environ.pop(SHARED_RUNS), ignore_errors=True)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
