@@ -21,13 +21,12 @@
 
 from __future__ import annotations
 
-import copy
 import gc
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
 import botocore.loaders
 import pytest
@@ -36,7 +35,7 @@ os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")  # before any moto 
 
 import preview.engine
 import tests.program.harness
-from tests import moto_server
+from tests import moto_server, moto_snapshots
 from tests.run_cache import SHARED_RUNS, CachedRuns
 
 # Installed while pytest loads this file, before any test module imports run_stack.
@@ -92,28 +91,15 @@ def moto_url(moto_port: int) -> str:
     return f"http://127.0.0.1:{moto_port}"
 
 
-T = TypeVar("T")
-
-
 @pytest.fixture(scope="session")
-def moto_built(moto_port: int) -> Callable[[str, Callable[[], T]], T]:
-    """``moto_built(name, build)``: the server in the state ``build()`` leaves it, and a copy of
-    what ``build`` returned.
-
-    The first call of a name in the session runs ``build`` against the server and saves the
-    state; later ones put that state back (tests/moto_snapshots.py), which is what a fresh
-    server given the same calls would hold, in milliseconds rather than a tenth of a second.
-    ``build`` must depend on nothing but the empty server it is given (``moto_url``)."""
-    results: dict[str, Any] = {}
-
-    def built(name: str, build: Callable[[], T]) -> T:
-        if name not in results or not moto_server.restore(moto_port, name):
-            results[name] = build()
-            moto_server.save(moto_port, name)
-        result: T = copy.deepcopy(results[name])
-        return result
-
-    return built
+def moto_built(moto_port: int) -> moto_snapshots.BuiltOnce:
+    """``moto_built(name, build)``: the session's server in the state ``build()`` leaves it (built
+    on the first call, put back in milliseconds after: tests/moto_snapshots.py), and a copy of
+    what ``build`` returned. Ask for ``moto_url`` too, so the first build starts empty."""
+    return moto_snapshots.BuiltOnce(
+        lambda name: moto_server.save(moto_port, name),
+        lambda name: moto_server.restore(moto_port, name),
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:

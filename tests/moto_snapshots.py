@@ -14,7 +14,7 @@ the request (tests/moto_server.py starts it and calls them):
 - ``POST /tests-api/restore/NAME``: replace the current state with a copy of NAME; 404 when
   nothing was saved under that name.
 
-In process (``moto.mock_aws``), call ``save`` and ``restore`` directly.
+In process (``moto.mock_aws``), ``built_in_process`` (or ``save`` and ``restore``) does the same.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import argparse
 import copy
 import os
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from moto.core.base_backend import BackendDict, backend_lock
 from moto.core.model_instances import reset_model_data
@@ -58,6 +58,31 @@ def restore(name: str) -> bool:
         for service, accounts in zip(services, _copied(services, contents), strict=True):
             service.update(accounts)
     return True
+
+
+T = TypeVar("T")
+
+
+class BuiltOnce:
+    """``built(name, build)``: moto in the state ``build()`` leaves it, and a copy of what
+    ``build`` returned. The first call of a name runs ``build`` and saves the state; later calls
+    put that state back, which is what the same calls on an empty moto would leave. ``build``
+    must depend on nothing but the empty moto it is given."""
+
+    def __init__(self, save: Callable[[str], None], restore: Callable[[str], bool]) -> None:
+        self._save, self._restore = save, restore
+        self._results: dict[str, Any] = {}
+
+    def __call__(self, name: str, build: Callable[[], T]) -> T:
+        if name not in self._results or not self._restore(name):
+            self._results[name] = build()
+            self._save(name)
+        result: T = copy.deepcopy(self._results[name])
+        return result
+
+
+built_in_process = BuiltOnce(save, restore)
+"""For tests under ``moto.mock_aws`` (the session's server has its own: ``moto_built``)."""
 
 
 def _copied(services: Iterable[BackendDict[Any]], contents: list[dict[str, Any]]) -> list[dict[str, Any]]:

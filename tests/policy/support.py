@@ -79,8 +79,23 @@ def mutated_json(resource: Res, key: str, change: Callable[[Any], None]) -> Res:
     return mutated(resource, [key], json.dumps(document))
 
 
+_IMMUTABLE = (str, int, float, bool, type(None))
+
+
+def _copied(value: Any) -> Any:
+    """A deep copy of a resource's JSON-like properties, so no policy can change what another
+    sees: dicts and lists rebuilt, immutable leaves shared, anything else deep-copied. The
+    policy tests hand every resource to each of the 13 policies, where copy.deepcopy was a fifth of
+    their time."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    return value if isinstance(value, _IMMUTABLE) else copy.deepcopy(value)
+
+
 def resource_args(resource: Res) -> ResourceValidationArgs:
-    props = unknown_checking_proxy(copy.deepcopy(resource.inputs))
+    props = unknown_checking_proxy(_copied(resource.inputs))
     return ResourceValidationArgs(resource.type, props, resource.urn, resource.name, None, None)  # type: ignore[arg-type]
 
 
@@ -88,7 +103,7 @@ def stack_args(resources: Sequence[Res]) -> StackValidationArgs:
     policy_resources = [
         PolicyResource(
             r.type,
-            unknown_checking_proxy(copy.deepcopy(r.outputs)),
+            unknown_checking_proxy(_copied(r.outputs)),
             r.urn,
             r.name,
             None,  # type: ignore[arg-type]

@@ -118,3 +118,22 @@ def test_moto_built_builds_once_and_hands_out_copies(moto_url: str, moto_built: 
     first["ids"].append(3)
     second = moto_built("test-moto-built", build)
     assert calls == [1] and second == {"ids": [1, 2]}
+
+
+def test_built_in_process_builds_once_across_mock_aws_contexts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The in-process BuiltOnce: a later test's fresh ``mock_aws`` gets the first one's state."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "testing")
+    builds: list[dict[str, Any]] = []
+
+    def build() -> dict[str, Any]:
+        builds.append(_network(lambda service: boto3.client(service, region_name=REGION)))
+        return builds[-1]
+
+    vpcs = []
+    for _test in range(2):
+        with mock_aws():
+            built = moto_snapshots.built_in_process("test-built-in-process", build)
+            vpcs.append(_vpcs(lambda service: boto3.client(service, region_name=REGION)))
+            assert vpcs[-1] == {built["vpc"]}
+    assert len(builds) == 1 and vpcs[0] == vpcs[1]

@@ -17,6 +17,7 @@ from moto.codedeploy.models import codedeploy_backends
 
 from release.codedeploy.deployments import appspec_of, start_deployment
 from specs.appspec import appspec_content
+from tests.moto_snapshots import built_in_process
 
 from .support import ACCOUNT_ID, APPLICATION, GROUP, REGION, Stack, build_stack, names_flags, run_cli
 
@@ -68,7 +69,7 @@ def _properties(appspec: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_prod_rollback_keeps_the_stack_hooks_container_and_port(aws: Aws, tmp_path: Path) -> None:
-    stack = build_stack(aws.client)
+    stack = built_in_process("rollback-appspec-stack", lambda: build_stack(aws.client))
     outputs = _outputs_file(
         tmp_path,
         stack,
@@ -95,7 +96,7 @@ def test_prod_rollback_keeps_the_stack_hooks_container_and_port(aws: Aws, tmp_pa
 
 
 def test_flags_override_the_stack_one_setting_at_a_time(aws: Aws, tmp_path: Path) -> None:
-    stack = build_stack(aws.client)
+    stack = built_in_process("rollback-appspec-stack", lambda: build_stack(aws.client))
     outputs = _outputs_file(
         tmp_path,
         stack,
@@ -118,7 +119,7 @@ def test_flags_override_the_stack_one_setting_at_a_time(aws: Aws, tmp_path: Path
 
 
 def test_without_the_output_it_copies_the_last_succeeded_deployment(aws: Aws) -> None:
-    stack = build_stack(aws.client)
+    stack = built_in_process("rollback-appspec-stack", lambda: build_stack(aws.client))
     codedeploy = aws.client("codedeploy")
     released = appspec_content(
         task_definition_arn=stack.task_definitions[2],
@@ -144,7 +145,7 @@ def test_without_the_output_it_copies_the_last_succeeded_deployment(aws: Aws) ->
 
 
 def test_no_source_and_no_flags_is_one_keyed_line(aws: Aws) -> None:
-    build_stack(aws.client)
+    built_in_process("rollback-appspec-stack", lambda: build_stack(aws.client))
 
     result = run_cli(["rollback", "--no-wait", "--container-name", "app", *names_flags()], aws.clients)
 
@@ -171,7 +172,7 @@ def test_no_source_and_no_flags_is_one_keyed_line(aws: Aws) -> None:
 def test_a_bad_output_is_one_keyed_line(
     aws: Aws, tmp_path: Path, appspec: dict[str, Any], error: str
 ) -> None:
-    stack = build_stack(aws.client)
+    stack = built_in_process("rollback-appspec-stack", lambda: build_stack(aws.client))
 
     result = run_cli(
         ["rollback", "--no-wait", "--outputs-file", _outputs_file(tmp_path, stack, **appspec)], aws.clients

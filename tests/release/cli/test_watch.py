@@ -15,6 +15,7 @@ from moto.codedeploy.models import codedeploy_backends
 
 from release.codedeploy.deployments import start_deployment
 from specs.appspec import appspec_content
+from tests.moto_snapshots import built_in_process
 
 from .support import (
     ACCOUNT_ID,
@@ -213,7 +214,7 @@ def test_watch_unknown_deployment_id(group: InProcess) -> None:
 
 
 def test_status_shows_the_last_deployment_when_none_is_active(aws: InProcess) -> None:
-    build_stack(aws.client)
+    built_in_process("watch-stack", lambda: build_stack(aws.client))
     first = aws.start("first")
     second = aws.start("second")
     aws.deployment(first).status = "Succeeded"
@@ -234,7 +235,7 @@ def test_status_shows_the_last_deployment_when_none_is_active(aws: InProcess) ->
 
 
 def test_rollback_waits_for_the_release_to_succeed(aws: InProcess) -> None:
-    stack = build_stack(aws.client)
+    stack = built_in_process("watch-stack", lambda: build_stack(aws.client))
 
     def succeed_newest() -> None:
         backend = codedeploy_backends[ACCOUNT_ID][REGION]
@@ -258,7 +259,7 @@ def test_rollback_waits_for_the_release_to_succeed(aws: InProcess) -> None:
 
 
 def test_rollback_that_fails_exits_1(aws: InProcess) -> None:
-    build_stack(aws.client)
+    built_in_process("watch-stack", lambda: build_stack(aws.client))
 
     def fail_newest() -> None:
         backend = codedeploy_backends[ACCOUNT_ID][REGION]
