@@ -131,13 +131,16 @@ def _change(
     region: str | None = None,
 ) -> None:
     from preview.base_ref import base_snapshots
-    from preview.change import compare, markdown, text_lines
-    from preview.pr_comment import comment_body
 
     for stack in stacks:
         _check_stack(stack)
     label = _ref_label(base)
+    # The base first, before anything imports the mock engine: a base that is not a commit, or
+    # has no JSON preview, is refused in a tenth of a second.
     bases = base_snapshots(base, stacks, region=region, releases_per_month=releases_per_month, say=say)
+    from preview.change import compare, markdown, text_lines
+    from preview.pr_comment import comment_body
+
     for index, stack in enumerate(stacks):
         run, result = _run(stack, releases_per_month, say, region)
         change = compare(bases[stack], _snapshot(stack, result), label)

@@ -91,7 +91,7 @@ def cache_key(commit: str, stack: str, region: str | None, releases_per_month: i
 
 
 def _cached(key: str) -> dict[str, Any] | None:
-    from preview.snapshot import SnapshotError, read_snapshot
+    from preview.snapshot_format import SnapshotError, read_snapshot
 
     try:
         return read_snapshot((cache_dir() / f"{key}.json").read_text(), key)
@@ -121,7 +121,7 @@ def base_snapshots(
 
     ``region`` and ``releases_per_month`` are passed on, so both sides are previewed alike.
     """
-    from preview.snapshot import SnapshotError, read_snapshot
+    from preview.snapshot_format import SnapshotError, read_snapshot
 
     commit = resolve(ref)
     keys = {stack: cache_key(commit, stack, region, releases_per_month) for stack in stacks}

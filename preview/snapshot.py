@@ -24,9 +24,8 @@ from preview import ROOT
 from preview.cost import CostEstimate
 from preview.engine import Recorded
 from preview.report import Preview
+from preview.snapshot_format import SNAPSHOT_VERSION
 from preview.timeline import Timeline
-
-SNAPSHOT_VERSION = 1
 
 
 def _file_digest(path: Path, digest: Any) -> None:
@@ -179,21 +178,3 @@ def snapshot(preview: Preview, settings: dict[str, Any]) -> dict[str, Any]:
         "timeline": timeline_json(preview.timeline),
         "cost": cost_json(preview),
     }
-
-
-class SnapshotError(ValueError):
-    """JSON that is not a snapshot this code can read."""
-
-
-def read_snapshot(text: str, where: str) -> dict[str, Any]:
-    """Parse and check a snapshot; ``where`` names its source in the error."""
-    try:
-        loaded = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise SnapshotError(f"{where}: not JSON ({error})") from None
-    if not isinstance(loaded, dict) or loaded.get("version") != SNAPSHOT_VERSION:
-        version = loaded.get("version") if isinstance(loaded, dict) else None
-        raise SnapshotError(
-            f"{where}: snapshot version {version!r}, this preview reads version {SNAPSHOT_VERSION}"
-        )
-    return loaded

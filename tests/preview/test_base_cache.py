@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from preview import base_ref
-from preview.snapshot import SNAPSHOT_VERSION
+from preview.snapshot_format import SNAPSHOT_VERSION
 from tests.preview.git_support import git
 
 

@@ -191,6 +191,20 @@ def test_an_unknown_base_is_one_clear_line(repo: Path) -> None:
     assert "base 'no-such-branch' is not a commit" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_a_bad_base_is_refused_before_the_mock_engine_is_loaded(repo: Path) -> None:
+    """Resolving the base comes first: neither Pulumi nor the mock engine is imported for it."""
+    check = (
+        "import sys; from preview.__main__ import main; "
+        "code = main(['--base', 'no-such-branch', '--stack', 'dev']); "
+        "print(code, [m for m in ('pulumi', 'pulumi_aws', 'preview.engine') if m in sys.modules])"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run(
+        [sys.executable, "-c", check], cwd=repo, capture_output=True, text=True, env=env, check=False
+    )
+    assert done.stdout.strip() == "2 []", done.stderr
+
+
 # --------------------------------------------------------------------------------- in process
 
 
