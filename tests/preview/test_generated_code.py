@@ -8,12 +8,14 @@ from pathlib import Path
 from types import CodeType, ModuleType
 from typing import Any
 
+import pulumi_aws
 import pytest
 
 from preview import generated_code
 from preview.generated_code import Compiled, compile_for_preview, define_on_first_use
 
-SITE = Path(generated_code.__file__).resolve().parents[1] / "venv"
+PULUMI_AWS = Path(pulumi_aws.__file__).parent
+"""The installed package, wherever the environment is (not only ./venv)."""
 
 
 def _by_tree(source: bytes, path: str, fullname: str) -> Compiled:
@@ -197,8 +199,9 @@ def test_text_the_fast_way_cannot_split_is_compiled_from_its_syntax_tree() -> No
 @pytest.mark.parametrize("service", ["ecs", "codedeploy"])
 def test_both_ways_agree_on_a_real_service(service: str) -> None:
     """The same classes left for later, needing and leading to the same others."""
-    folder = next(SITE.glob(f"lib/python*/site-packages/pulumi_aws/{service}"))
-    for file in sorted(folder.glob("*.py")):
+    files = sorted((PULUMI_AWS / service).glob("*.py"))
+    assert {"__init__.py", "_inputs.py", "outputs.py"} < {f.name for f in files}, files
+    for file in files:
         fullname = f"pulumi_aws.{service}.{file.stem}"
         text_code, text_lazy = _by_text(file.read_bytes(), str(file), fullname)
         tree_code, tree_lazy = _by_tree(file.read_bytes(), str(file), fullname)
