@@ -1,6 +1,6 @@
 """moto's whole state saved under a name and put back later, in moto's own process.
 
-Most release tests start from the same stack (a VPC, a load balancer pair, an ECS cluster and
+Many release tests start from the same stack (a VPC, a load balancer pair, an ECS cluster and
 service, a CodeDeploy group): building it takes about 17 API calls, a tenth of a second of
 moto's time, before each of some 90 tests. Built once and saved, it is put back in a few
 milliseconds: a deep copy of every service backend moto has in use, made in one pass so that

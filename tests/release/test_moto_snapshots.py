@@ -13,9 +13,8 @@ from moto.ec2.models import ec2_backends
 from moto.elbv2.models import elbv2_backends
 
 from tests import moto_server, moto_snapshots
-
-REGION = "ap-northeast-2"
-ACCOUNT = "123456789012"
+from tests.release.cli.support import ACCOUNT_ID as ACCOUNT
+from tests.release.cli.support import REGION, build_network
 
 
 @pytest.fixture
@@ -27,16 +26,10 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], Any]]:
 
 
 def _network(aws: Callable[[str], Any]) -> dict[str, Any]:
-    ec2, elbv2 = aws("ec2"), aws("elbv2")
-    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{REGION}{zone}")[
-            "Subnet"
-        ]["SubnetId"]
-        for i, zone in enumerate("ac")
-    ]
-    alb = elbv2.create_load_balancer(Name="snap-alb", Subnets=subnets)["LoadBalancers"][0]
-    return {"vpc": vpc, "subnets": subnets, "alb": alb["LoadBalancerArn"]}
+    """A VPC, two subnets, a load balancer in them (and target groups)."""
+    net = build_network(aws, group="snap", target_groups=("snap-blue", "snap-green"))
+    [vpc] = _vpcs(aws)
+    return {"vpc": vpc, "subnets": net.subnets, "alb": net.alb}
 
 
 def _vpcs(aws: Callable[[str], Any]) -> set[str]:
