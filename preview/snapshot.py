@@ -2,8 +2,8 @@
 
 The change report (``preview.change``) runs the preview of a base commit in that commit's own
 checkout and reads this JSON back, so the two sides never share Python objects and an older
-commit's code previews itself. ``SNAPSHOT_VERSION`` changes whenever the shape does; a reader
-refuses a version it does not know.
+commit's code previews itself. Its version and the reader's check are in
+``preview.snapshot_format``.
 
 Declared inputs are kept as the program declared them, with three changes that keep two
 checkouts of the same commit equal: paths under the repository root are relative, a Pulumi

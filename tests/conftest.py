@@ -93,9 +93,8 @@ def moto_url(moto_port: int) -> str:
 
 @pytest.fixture(scope="session")
 def moto_built(moto_port: int) -> moto_snapshots.BuiltOnce:
-    """``moto_built(name, build)``: the session's server in the state ``build()`` leaves it (built
-    on the first call, put back in milliseconds after: tests/moto_snapshots.py), and a copy of
-    what ``build`` returned. Ask for ``moto_url`` too, so the first build starts empty."""
+    """``moto_snapshots.BuiltOnce`` for the session's server. Ask for ``moto_url`` too, so the
+    first build of a name starts from an empty server."""
     return moto_snapshots.BuiltOnce(
         lambda name: moto_server.save(moto_port, name),
         lambda name: moto_server.restore(moto_port, name),

@@ -12,6 +12,8 @@ import pytest
 from botocore.config import Config
 from botocore.stub import Stubber
 
+from tests.moto_snapshots import BuiltOnce
+
 from .ecs_support import EcsStack, build_ecs_stack, hybrid_factory, offline_ecs
 from .support import REGION, ClientFactory, Stack, build_stack
 
@@ -54,10 +56,9 @@ def client(clients: ClientFactory) -> Callable[[str], Any]:
 
 
 @pytest.fixture
-def stack(client: Callable[[str], Any], moto_built: Callable[..., Any]) -> Stack:
+def stack(client: Callable[[str], Any], moto_built: BuiltOnce) -> Stack:
     """The stack's resources, built on the first use in the session and put back after."""
-    built: Stack = moto_built("codedeploy-stack", lambda: build_stack(client))
-    return built
+    return moto_built("codedeploy-stack", lambda: build_stack(client))
 
 
 @pytest.fixture
@@ -75,7 +76,6 @@ def ecs_clients(clients: ClientFactory, ecs_api: Stubber) -> ClientFactory:
 
 
 @pytest.fixture
-def ecs_stack(client: Callable[[str], Any], moto_built: Callable[..., Any]) -> EcsStack:
+def ecs_stack(client: Callable[[str], Any], moto_built: BuiltOnce) -> EcsStack:
     """The ECS-engine stack's resources, built on the first use in the session and put back after."""
-    built: EcsStack = moto_built("ecs-stack", lambda: build_ecs_stack(client))
-    return built
+    return moto_built("ecs-stack", lambda: build_ecs_stack(client))

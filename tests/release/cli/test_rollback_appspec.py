@@ -36,6 +36,10 @@ class Aws:
     def client(self, service: str) -> Any:
         return self.clients(service, REGION)
 
+    def stack(self) -> Stack:
+        """The CLI tests' stack, built on first use in the session and put back after."""
+        return built_in_process("rollback-appspec-stack", lambda: build_stack(self.client))
+
     def appspec(self, deployment_id: str) -> dict[str, Any]:
         info = self.client("codedeploy").get_deployment(deploymentId=deployment_id)["deploymentInfo"]
         return dict(json.loads(appspec_of(info) or "{}"))
@@ -69,7 +73,7 @@ def _properties(appspec: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_prod_rollback_keeps_the_stack_hooks_container_and_port(aws: Aws, tmp_path: Path) -> None:
-    stack = built_in_process("rollback-appspec-stack", lambda: build_stack(aws.client))
+    stack = aws.stack()
     outputs = _outputs_file(
         tmp_path,
         stack,
@@ -96,7 +100,7 @@ def test_prod_rollback_keeps_the_stack_hooks_container_and_port(aws: Aws, tmp_pa
 
 
 def test_flags_override_the_stack_one_setting_at_a_time(aws: Aws, tmp_path: Path) -> None:
-    stack = built_in_process("rollback-appspec-stack", lambda: build_stack(aws.client))
+    stack = aws.stack()
     outputs = _outputs_file(
         tmp_path,
         stack,
@@ -119,7 +123,7 @@ def test_flags_override_the_stack_one_setting_at_a_time(aws: Aws, tmp_path: Path
 
 
 def test_without_the_output_it_copies_the_last_succeeded_deployment(aws: Aws) -> None:
-    stack = built_in_process("rollback-appspec-stack", lambda: build_stack(aws.client))
+    stack = aws.stack()
     codedeploy = aws.client("codedeploy")
     released = appspec_content(
         task_definition_arn=stack.task_definitions[2],
@@ -145,7 +149,7 @@ def test_without_the_output_it_copies_the_last_succeeded_deployment(aws: Aws) ->
 
 
 def test_no_source_and_no_flags_is_one_keyed_line(aws: Aws) -> None:
-    built_in_process("rollback-appspec-stack", lambda: build_stack(aws.client))
+    aws.stack()
 
     result = run_cli(["rollback", "--no-wait", "--container-name", "app", *names_flags()], aws.clients)
 
@@ -172,7 +176,7 @@ def test_no_source_and_no_flags_is_one_keyed_line(aws: Aws) -> None:
 def test_a_bad_output_is_one_keyed_line(
     aws: Aws, tmp_path: Path, appspec: dict[str, Any], error: str
 ) -> None:
-    stack = built_in_process("rollback-appspec-stack", lambda: build_stack(aws.client))
+    stack = aws.stack()
 
     result = run_cli(
         ["rollback", "--no-wait", "--outputs-file", _outputs_file(tmp_path, stack, **appspec)], aws.clients

@@ -25,6 +25,7 @@ from .support import (
     REGION,
     STACK_APPSPEC_FLAGS,
     FakeClock,
+    Stack,
     TargetShim,
     build_stack,
     create_codedeploy,
@@ -52,6 +53,10 @@ class InProcess:
 
     def client(self, service: str) -> Any:
         return self.clients(service, REGION)
+
+    def stack(self) -> Stack:
+        """The CLI tests' stack, built on first use in the session and put back after."""
+        return built_in_process("watch-stack", lambda: build_stack(self.client))
 
     def deployment(self, deployment_id: str) -> Any:
         return codedeploy_backends[ACCOUNT_ID][REGION].deployments[deployment_id]
@@ -214,7 +219,7 @@ def test_watch_unknown_deployment_id(group: InProcess) -> None:
 
 
 def test_status_shows_the_last_deployment_when_none_is_active(aws: InProcess) -> None:
-    built_in_process("watch-stack", lambda: build_stack(aws.client))
+    aws.stack()
     first = aws.start("first")
     second = aws.start("second")
     aws.deployment(first).status = "Succeeded"
@@ -235,7 +240,7 @@ def test_status_shows_the_last_deployment_when_none_is_active(aws: InProcess) ->
 
 
 def test_rollback_waits_for_the_release_to_succeed(aws: InProcess) -> None:
-    stack = built_in_process("watch-stack", lambda: build_stack(aws.client))
+    stack = aws.stack()
 
     def succeed_newest() -> None:
         backend = codedeploy_backends[ACCOUNT_ID][REGION]
@@ -259,7 +264,7 @@ def test_rollback_waits_for_the_release_to_succeed(aws: InProcess) -> None:
 
 
 def test_rollback_that_fails_exits_1(aws: InProcess) -> None:
-    built_in_process("watch-stack", lambda: build_stack(aws.client))
+    aws.stack()
 
     def fail_newest() -> None:
         backend = codedeploy_backends[ACCOUNT_ID][REGION]
