@@ -257,8 +257,8 @@ def _target_group_settings(run: ProgramRunLike) -> tuple[int, int, int, int]:
     return next(iter(seen))
 
 
-def _container(run: ProgramRunLike) -> tuple[bool, int, int]:
-    """(has a container health check, startPeriod, stopTimeout) of the task's essential container."""
+def essential_container(run: ProgramRunLike) -> tuple[ResourceLike, dict[str, Any]]:
+    """The task definition and its essential container's definition (the first, if several)."""
     task = _exactly_one(run, TASK_DEFINITION, "task definition")
     raw = task.inputs.get("containerDefinitions")
     if not isinstance(raw, str):
@@ -268,6 +268,12 @@ def _container(run: ProgramRunLike) -> tuple[bool, int, int]:
         raise ValueError(f"{TASK_DEFINITION} {task.name!r}: containerDefinitions holds no container")
     essential = [d for d in definitions if isinstance(d, dict) and d.get("essential", True)]
     container: dict[str, Any] = essential[0] if essential else definitions[0]
+    return task, container
+
+
+def _container(run: ProgramRunLike) -> tuple[bool, int, int]:
+    """(has a container health check, startPeriod, stopTimeout) of the task's essential container."""
+    task, container = essential_container(run)
     label = f"{TASK_DEFINITION} {task.name!r} container {container.get('name')!r}"
     check = container.get("healthCheck")
     stop = container.get("stopTimeout")
