@@ -52,6 +52,17 @@ def default_compression(settings: RehearsalSettings) -> float:
     return max(1.0, settings.timeline.typical_seconds / TARGET_REHEARSAL_SECONDS)
 
 
+def compressed(stack_seconds: float, factor: float, floor: float = MIN_SECONDS) -> float:
+    """A configured duration on the rehearsal clock (the seconds to really wait), never shorter
+    than ``floor``; 0 stays 0 (a wait the stack does not configure is not invented)."""
+    check_factor(factor)
+    if stack_seconds < 0:
+        raise ValueError(f"duration: {stack_seconds:g} s is negative; allowed: 0 or more seconds")
+    if stack_seconds == 0:
+        return 0.0
+    return max(floor, stack_seconds / factor)
+
+
 @dataclass(frozen=True)
 class Compression:
     """Converts durations between the stack clock and the rehearsal clock."""
@@ -62,13 +73,8 @@ class Compression:
         check_factor(self.factor)
 
     def to_rehearsal(self, stack_seconds: float, floor: float = MIN_SECONDS) -> float:
-        """A configured duration on the rehearsal clock, never shorter than ``floor``
-        (0 stays 0: a wait the stack does not configure is not invented)."""
-        if stack_seconds < 0:
-            raise ValueError(f"duration: {stack_seconds:g} s is negative; allowed: 0 or more seconds")
-        if stack_seconds == 0:
-            return 0.0
-        return max(floor, stack_seconds / self.factor)
+        """:func:`compressed` at this factor."""
+        return compressed(stack_seconds, self.factor, floor)
 
     def to_stack(self, rehearsal_seconds: float) -> float:
         """A time measured in the rehearsal, as the stack would have taken it."""

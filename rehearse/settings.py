@@ -36,6 +36,7 @@ from preview.release_params import (
     of_type,
 )
 from preview.timeline import Timeline, build_timeline
+from rehearse.cloudwatch import check_alarm
 from specs.release_model import ENGINES, STRATEGIES
 from specs.resource_reader import ECS_SERVICE, LAMBDA_FUNCTION, METRIC_ALARM, TARGET_GROUP, required_number
 
@@ -438,7 +439,7 @@ def _alarm_spec(alarm: ResourceLike, colour_by_suffix: Mapping[str, Colour]) -> 
         raise SettingsError(
             f"{where}: dimension TargetGroup {group!r} names neither the blue nor the green group"
         )
-    return AlarmSpec(
+    spec = AlarmSpec(
         name=str(props.get("name") or alarm.name),
         metric_name=str(props["metricName"]),
         namespace=str(props["namespace"]),
@@ -455,6 +456,11 @@ def _alarm_spec(alarm: ResourceLike, colour_by_suffix: Mapping[str, Colour]) -> 
         treat_missing_data=str(props.get("treatMissingData") or "missing"),
         colour=None if group is None else colour_by_suffix[group],
     )
+    try:
+        check_alarm(spec)
+    except ValueError as error:
+        raise SettingsError(str(error)) from None
+    return spec
 
 
 def _whole(value: Any, what: str) -> int:

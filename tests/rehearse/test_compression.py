@@ -12,6 +12,7 @@ from rehearse.compression import (
     TARGET_REHEARSAL_SECONDS,
     Compression,
     check_factor,
+    compressed,
     default_compression,
 )
 from rehearse.settings import RehearsalSettings, load_settings
@@ -68,6 +69,10 @@ def test_both_ways_and_the_floors() -> None:
     assert Compression(100_000).to_rehearsal(5) == MIN_SECONDS
     assert Compression(100_000).to_rehearsal(5, floor=0.2) == 0.2
     assert compression.milliseconds(30) == 2500
+    assert compressed(300, 12) == compression.to_rehearsal(300) == 25.0
+    assert compressed(1, 1e6, floor=0.01) == 0.01
+    with pytest.raises(ValueError, match=r"^compression: 0\.5 is below 1"):
+        compressed(10, 0.5)
     assert Compression(1e9).milliseconds(1) == 1
     with pytest.raises(ValueError, match=r"^duration: -1 s is negative; allowed: 0 or more seconds$"):
         compression.to_rehearsal(-1)

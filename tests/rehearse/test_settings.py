@@ -12,7 +12,7 @@ import json
 import pytest
 
 from preview import ROOT
-from preview.engine import PROJECT, stack_config, stack_file
+from preview.engine import PROJECT, run_stack, stack_config, stack_file
 from preview.timeline import build_timeline
 from rehearse.settings import (
     RehearsalSettings,
@@ -20,6 +20,7 @@ from rehearse.settings import (
     dockerfile_defaults,
     load_settings,
     release_overrides,
+    settings_of,
 )
 from stack_config.loader import load_settings as validated_config
 from stack_config.model import StackSettings
@@ -216,3 +217,11 @@ def test_dockerfile_last_stage_command_and_user() -> None:
         dockerfile_defaults("FROM a\nCMD python -m server\n", "Dockerfile")
     with pytest.raises(SettingsError, match="the last stage has no CMD"):
         dockerfile_defaults('FROM a\nCMD ["x"]\nFROM b\n', "Dockerfile")
+
+
+def test_an_alarm_the_rehearsal_cannot_evaluate_is_refused(prod: RehearsalSettings) -> None:
+    run = run_stack("prod")
+    alarm = next(r for r in run.resources if r.inputs.get("name") == prod.alarms[0].name)
+    alarm.inputs["treatMissingData"] = "zero"
+    with pytest.raises(SettingsError, match=r"treatMissingData: 'zero'; allowed: missing, notBreaching"):
+        settings_of(run)
