@@ -45,3 +45,68 @@ class PhaseMark:
 def is_failed(record: RequestRecord) -> bool:
     """A failed request is one a user would count as failed: no answer, or a 5xx."""
     return record.status == 0 or record.status >= 500
+
+
+@dataclass(frozen=True)
+class HookVerdict:
+    """A lifecycle hook's run: its verdict as the engine received it."""
+
+    at: float
+    event: str
+    status: str
+    """CodeDeploy: what the stand-in received (``Succeeded``/``Failed``, ``none`` when nothing was
+    reported); ECS: the last ``hookStatus`` returned (``SUCCEEDED``/``FAILED``)."""
+    seconds: float
+    detail: str
+
+
+@dataclass(frozen=True)
+class AlarmTransition:
+    """An alarm's state from this time on (``OK``, ``ALARM``, ``INSUFFICIENT_DATA``)."""
+
+    at: float
+    name: str
+    state: str
+
+
+Outcome = Literal["released", "rolled_back", "failed"]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything one rehearsal observed, for the report.
+
+    Times are on the rehearsal clock. Each phase mark of a timeline event carries that event's
+    label exactly; other marks (the rollback, the load's start and end) have their own labels.
+    """
+
+    stack: str
+    engine: str
+    strategy: str
+    scenario: str
+    compression: float
+    rate: float
+    outcome: Outcome
+    expected_outcome: Outcome
+    reason: str
+    deployment_started_at: float
+    requests: tuple[RequestRecord, ...]
+    health: tuple[HealthSample, ...]
+    phases: tuple[PhaseMark, ...]
+    hooks: tuple[HookVerdict, ...]
+    alarms: tuple[AlarmTransition, ...]
+    rollback_at: float | None
+    blue_sigterm_at: float | None
+    blue_gone_at: float | None
+    blue_killed: bool
+    """Blue's tasks did not exit within the stop timeout after SIGTERM and got SIGKILL."""
+    blue_ref: str
+    green_ref: str
+    ended_at: float
+
+    def event_time(self, label: str) -> float | None:
+        """When the timeline event with this label happened, since the deployment started."""
+        for mark in self.phases:
+            if mark.label == label:
+                return mark.at - self.deployment_started_at
+        return None
