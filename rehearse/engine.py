@@ -172,6 +172,8 @@ class Rehearsal:
         self.blue_gone_at: float | None = None
         self.blue_killed = False
         self.deployment_started_at = 0.0
+        self.load_started_at = 0.0
+        self.inner_ports: list[int] = []
 
     # -- the clock and the marks ------------------------------------------------------------
 
@@ -259,17 +261,21 @@ class Rehearsal:
         deadline = START_ALLOWANCE_SECONDS + modelled
         started = wait_until(
             lambda: (
-                self._register_when_running(self.blue)
-                and self._sample(force=True)["blue"][0] == len(self.blue)
+                any(task.exited() is not None for task in self.blue)
+                or (
+                    self._register_when_running(self.blue)
+                    and self._sample(force=True)["blue"][0] == len(self.blue)
+                )
             ),
             deadline,
         )
+        started = started and all(task.exited() is None for task in self.blue)
         if not started:
             exited = next((task for task in self.blue if task.exited() is not None), None)
             why = exited.last_log_line() if exited else self.blue[0].last_log_line()
+            what = "exited" if exited else f"not healthy on {check.path} within {deadline:.0f} s"
             raise RehearsalInputError(
-                f"blue ({self.sources.blue_ref}) cannot start: not healthy on its health check "
-                f"{check.path} within {deadline:.0f} s; its output: {why}"
+                f"blue ({self.sources.blue_ref}) cannot start: {what}; its last output: {why}"
             )
 
     # -- health and alarms --------------------------------------------------------------------
