@@ -133,11 +133,16 @@ def available_stacks() -> list[str]:
 
 
 def release_overrides(
-    stack: str, *, engine: str | None = None, strategy: str | None = None
+    stack: str,
+    *,
+    engine: str | None = None,
+    strategy: str | None = None,
+    deployment: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The ``deployment`` config override that rehearses ``stack`` under ``engine`` and ``strategy``.
 
-    Starts from the stack's own ``deployment`` (an override replaces the whole key). Switching
+    Starts from ``deployment`` when given (another override of the key), else the stack's own
+    ``deployment`` (an override replaces the whole key). Switching
     to all-at-once drops ``percentage`` and ``intervalMinutes`` (the config refuses them there);
     switching to canary or linear leaves them to the stack's values or the config's defaults.
     Empty when neither is given.
@@ -148,15 +153,17 @@ def release_overrides(
         raise SettingsError(f"engine: {engine!r} is not a deployment engine; allowed: {', '.join(ENGINES)}")
     if strategy is not None and strategy not in STRATEGIES:
         raise SettingsError(f"strategy: {strategy!r} is not a strategy; allowed: {', '.join(STRATEGIES)}")
-    deployment = mock_engine.stack_value(stack, "deployment") or {}
+    changed = (
+        dict(deployment) if deployment is not None else mock_engine.stack_value(stack, "deployment") or {}
+    )
     if engine is not None:
-        deployment["controller"] = engine
-    if strategy is not None and strategy != deployment.get("strategy"):
-        deployment["strategy"] = strategy
+        changed["controller"] = engine
+    if strategy is not None and strategy != changed.get("strategy"):
+        changed["strategy"] = strategy
         if strategy == "all-at-once":
-            deployment.pop("percentage", None)
-            deployment.pop("intervalMinutes", None)
-    return {"deployment": deployment}
+            changed.pop("percentage", None)
+            changed.pop("intervalMinutes", None)
+    return {"deployment": changed}
 
 
 def load_settings(
@@ -176,7 +183,11 @@ def load_settings(
     stacks = available_stacks()
     if stack not in stacks:
         raise SettingsError(f"stack: {stack!r} has no Pulumi.{stack}.yaml; stacks here: {', '.join(stacks)}")
-    config = {**(overrides or {}), **release_overrides(stack, engine=engine, strategy=strategy)}
+    given = dict(overrides or {})
+    config = {
+        **given,
+        **release_overrides(stack, engine=engine, strategy=strategy, deployment=given.get("deployment")),
+    }
     run = mock_engine.run_stack(stack, config or None)
     return settings_of(run)
 

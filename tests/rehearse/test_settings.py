@@ -182,6 +182,13 @@ def test_release_overrides_start_from_the_stacks_deployment() -> None:
     override = release_overrides("prod", strategy="all-at-once")["deployment"]
     assert "percentage" not in override and "intervalMinutes" not in override
     assert override["terminationWaitMinutes"] == 5
+    own = {"strategy": "linear", "percentage": 20, "intervalMinutes": 1, "terminationWaitMinutes": 3}
+    assert release_overrides("prod", engine="ecs", deployment=own)["deployment"] == {
+        **own,
+        "controller": "ecs",
+    }
+    settings = load_settings("prod", engine="ecs", overrides={"deployment": own})
+    assert (settings.engine, settings.strategy, settings.release.routing.percentage) == ("ecs", "linear", 20)
     assert release_overrides("dev", engine="ecs")["deployment"] == {
         "strategy": "all-at-once",
         "terminationWaitMinutes": 2,
