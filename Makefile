@@ -40,7 +40,7 @@ STACK ?= dev
 # make preview REGION=ap-northeast-2: the stack as if its aws:region were that region.
 REGION ?=
 
-.PHONY: venv policy-venv sync-test sync-lint preview preview-diff diff test lint lock lock-check lock-uv check clean
+.PHONY: venv policy-venv sync-test sync-lint preview preview-diff diff rehearse test lint lock lock-check lock-uv check clean
 
 $(UV_BOOTSTRAP): requirements-uv.txt
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
@@ -87,13 +87,22 @@ preview-diff: $(VENV)/.synced-preview
 	@test -n "$(BASE)" || { echo 'usage: make preview-diff BASE=<git ref> [STACK="dev prod"]' >&2; exit 2; }
 	$(BIN)/python -m preview --base '$(BASE)' $(foreach s,$(STACK),--stack $(s)) $(if $(REGION),--region $(REGION))
 
+# A release rehearsed on this machine (rehearse/): blue (git HEAD) and green (the working
+# tree) as real processes of the app behind HAProxy on loopback, steady load, the stack's
+# hooks, alarms and rollback, time-compressed. Needs haproxy (apt-get install haproxy).
+# SCENARIO: good, crash, unhealthy, errors, slow, no-drain. Writes build/rehearsal/.
+SCENARIO ?= good
+rehearse: $(VENV)/.synced-preview | $(NEED_UV)
+	$(SYNC) --group preview --group app
+	$(BIN)/python -m rehearse --stack $(STACK) --scenario $(SCENARIO)
+
 test: sync-test
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 lint: sync-lint lock-check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy --strict specs stack_config hooks release preview components __main__.py \
+	$(BIN)/mypy --strict specs stack_config hooks release preview components rehearse __main__.py \
 		policy/__init__.py policy/values.py policy/resource_checks.py policy/stack_checks.py policy/guardrails.py
 	$(BIN)/hadolint app/Dockerfile
 	$(BIN)/yamllint --strict -c .yamllint.yaml Pulumi.yaml Pulumi.dev.yaml Pulumi.prod.yaml .github/workflows policy/PulumiPolicy.yaml

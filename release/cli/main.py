@@ -69,6 +69,9 @@ def main(
     clock: Callable[[], float] = time.monotonic,
     now: Callable[[], datetime] | None = None,
 ) -> int:
+    given = sys.argv[1:] if argv is None else argv
+    if given[:1] == ["rehearse"]:  # the release rehearsal (rehearse/), imported only for it
+        return _rehearse(given[1:], out, err)
     if argv is None:  # the installed command (pyproject.toml: project.scripts bluegreen)
         argv = sys.argv[1:]
         prog = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "bluegreen"
@@ -108,3 +111,13 @@ def main(
         message = f"unexpected {type(error).__name__}: {one_line(str(error))}"
     print(f"error: {message}", file=err, flush=True)
     return EXIT_ERROR
+
+
+def _rehearse(argv: list[str], out: TextIO, err: TextIO) -> int:
+    """`bluegreen rehearse ...`: the release rehearsal (rehearse/cli.py), from the repository's checkout."""
+    try:
+        from rehearse.cli import main as rehearse
+    except ImportError:
+        print("error: rehearse runs from the repository's checkout: python -m rehearse", file=err, flush=True)
+        return EXIT_ERROR
+    return rehearse(argv, out=out, err=err, prog="bluegreen rehearse")
