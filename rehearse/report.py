@@ -221,6 +221,8 @@ def markdown(settings: RehearsalSettings, result: RunResult) -> str:
         "",
         "#### Phases",
         "",
+        "From each mark to the next (rehearsal clock); latencies of the requests each colour answered.",
+        "",
         "| from | phase | green % | requests | failed | blue: n, p50 / p99 ms | green: n, p50 / p99 ms |",
         "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
         *(_phase_row(p) for p in data["phases"]),
