@@ -172,6 +172,8 @@ def test_prod_under_each_engine_and_strategy(engine: str, strategy: str) -> None
     assert settings.desired_count == 2 and len(settings.alarms) == 5
     stages = {"codedeploy": "AfterAllowTestTraffic", "ecs": "POST_TEST_TRAFFIC_SHIFT"}
     assert [h.event for h in settings.hooks] == [stages[engine]]
+    assert json.loads(settings.hooks[0].environment["CHECKS"]) == _file("prod", "hooks")["checks"]
+    assert {a.colour for a in settings.alarms} == {None, "blue", "green"}
     if strategy != "all-at-once":
         assert settings.release.routing.percentage == 10
         assert settings.release.routing.interval_minutes == 5
