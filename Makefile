@@ -91,10 +91,12 @@ preview-diff: $(VENV)/.synced-preview
 # tree) as real processes of the app behind HAProxy on loopback, steady load, the stack's
 # hooks, alarms and rollback, time-compressed. Needs haproxy (apt-get install haproxy).
 # SCENARIO: good, crash, unhealthy, errors, slow, no-drain. Writes build/rehearsal/.
+# REHEARSE_ARGS: more options, e.g. --blue-ref main --json (python -m rehearse --help).
 SCENARIO ?= good
-rehearse: $(VENV)/.synced-preview | $(NEED_UV)
+REHEARSE_ARGS ?=
+rehearse: | $(NEED_UV)
 	$(SYNC) --group preview --group app
-	$(BIN)/python -m rehearse --stack $(STACK) --scenario $(SCENARIO)
+	$(BIN)/python -m rehearse --stack $(STACK) --scenario $(SCENARIO) $(REHEARSE_ARGS)
 
 test: sync-test
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
