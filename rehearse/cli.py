@@ -1,7 +1,8 @@
 """``python -m rehearse`` / ``bluegreen rehearse`` / ``make rehearse``: one release, rehearsed.
 
-Exit codes: 0 the release ended as the scenario should (``good`` released, ``errors``
-rolled back ...), 1 it did not, 2 bad input (unknown stack, scenario or ref, a port in use,
+Exit codes: 0 the release ended as the scenario should (``good`` released without a failed
+request, ``errors`` rolled back by its alarm with none failing after ...: the report's checks),
+1 it did not, 2 bad input (unknown stack, scenario or ref, a port in use,
 an app that cannot start, HAProxy missing), one line on stderr. Nothing it started is left
 running, whatever the exit.
 """
@@ -17,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rehearse.scenarios import DEFAULT_SLOW_SECONDS, SCENARIOS, Fault, scenario
 
@@ -62,6 +63,14 @@ def build_parser(prog: str = "python -m rehearse") -> argparse.ArgumentParser:
     )
     parser.add_argument("--port", type=int, help="the production listener's port (default: a free one)")
     parser.add_argument("--test-port", type=int, help="the test listener's port (default: a free one)")
+    parser.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        metavar="KEY=JSON",
+        help="a config override, a whole key as `pulumi config set` replaces it "
+        "(e.g. hooks='{\"lifecycleEvents\": []}')",
+    )
     parser.add_argument("--out", type=Path, default=OUT_DIR, help=f"where the reports go (default {OUT_DIR})")
     return parser
 
@@ -73,6 +82,22 @@ def _slow_seconds(settings: RehearsalSettings, given: float | None) -> float:
         return given
     thresholds = [alarm.threshold for alarm in settings.alarms if alarm.metric_name == "TargetResponseTime"]
     return 1.5 * min(thresholds) if thresholds else DEFAULT_SLOW_SECONDS
+
+
+def config_overrides(pairs: list[str]) -> dict[str, Any]:
+    """``KEY=JSON`` pairs as config overrides; a value that is not JSON is taken as a string."""
+    overrides: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(
+                f"--config {pair!r} is not KEY=VALUE; e.g. --config 'hooks={{\"lifecycleEvents\": []}}'"
+            )
+        try:
+            overrides[key.strip()] = json.loads(raw)
+        except ValueError:
+            overrides[key.strip()] = raw
+    return overrides
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -160,7 +185,7 @@ def _run(args: argparse.Namespace, scratch: Path, out: TextIO) -> int:
     else:
         print(markdown, file=out)
         print(f"reports: {stem}.md, {stem}.json, {stem}.svg", file=out)
-    return EXIT_OK if result.outcome == result.expected_outcome else EXIT_UNEXPECTED
+    return EXIT_OK if document.get("verdict") == "pass" else EXIT_UNEXPECTED
 
 
 def _settings(args: argparse.Namespace) -> RehearsalSettings:
@@ -169,7 +194,9 @@ def _settings(args: argparse.Namespace) -> RehearsalSettings:
     from stack_config.errors import ConfigError
 
     try:
-        return load_settings(args.stack, engine=args.engine, strategy=args.strategy)
+        return load_settings(
+            args.stack, engine=args.engine, strategy=args.strategy, overrides=config_overrides(args.config)
+        )
     except ConfigError as error:
         problems = getattr(error, "problems", None) or [str(error)]
         raise ValueError(f"stack {args.stack}: {'; '.join(str(p) for p in problems)}") from None
