@@ -5,8 +5,10 @@ model the preview and the config validation share), read event by event; this mo
 not know the step rules, only what each kind of event asks the engine to do:
 
 - green launching: start green's tasks; each joins its target group when it runs;
-- green running / green healthy: wait until they do (observed, not modelled), at the latest
-  the timeline's worst case for that event, else the release fails;
+- green running: wait until its tasks run, but no earlier than the timeline's modelled image
+  pull and start (a local process has no image to pull: that time is held as modelled);
+- green healthy: wait until the target group's checks pass (observed), at the latest the
+  timeline's worst case for that event, else the release fails;
 - a hook: run the bundled smoke test's real handler against the test listener, its verdict
   through the CodeDeploy stand-in or as ECS's ``hookStatus``; a failed hook rolls back;
 - the test listener: point it at green;
@@ -174,6 +176,7 @@ class Rehearsal:
         self.deployment_started_at = 0.0
         self.load_started_at = 0.0
         self.inner_ports: list[int] = []
+        self.launched: tuple[float, TimelineEvent] = (0.0, TimelineEvent(0, 0, "", 0))
 
     # -- the clock and the marks ------------------------------------------------------------
 
@@ -448,8 +451,9 @@ class Rehearsal:
 
     # -- the release --------------------------------------------------------------------------
 
-    def _launch_green(self) -> None:
+    def _launch_green(self, event: TimelineEvent) -> None:
         assert self.haproxy is not None
+        self.launched = (self.now(), event)
         self.green = self._tasks("green", self.haproxy.plan)
         for task in self.green:
             task.start()
@@ -459,9 +463,15 @@ class Rehearsal:
         return self.compressed(event.latest_seconds) + START_ALLOWANCE_SECONDS
 
     def _wait_green(self, event: TimelineEvent, healthy: bool) -> None:
+        """Until green's tasks run (no earlier than the modelled image pull) or pass their checks."""
         left = self.deployment_started_at + self._green_deadline(event) - self.now()
+        launched_at, launch = self.launched
+        # A local process skips the image pull the timeline models: its time is held as modelled.
+        pulled_at = launched_at + self.compressed(max(0, event.at_seconds - launch.at_seconds))
 
         def reached() -> bool:
+            if not healthy and self.now() < pulled_at:
+                return False
             registered = self._register_when_running(self.green)
             if not healthy:
                 return registered
@@ -484,7 +494,7 @@ class Rehearsal:
             self.state.deployment_active = True
             self.state.rollback_possible = True
         if "launch" in kinds:
-            self._launch_green()
+            self._launch_green(event)
         if "running" in kinds:
             self._wait_green(event, healthy=False)
         if "healthy" in kinds:
