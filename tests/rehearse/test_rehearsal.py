@@ -113,3 +113,25 @@ def test_an_app_that_cannot_start(tmp_path: Path) -> None:
     with pytest.raises(RehearsalInputError, match=r"blue \(broken\) cannot start: exited.*PORT=x is invalid"):
         rehearsal.run()
     assert not _ours()
+
+
+@needs_haproxy
+def test_an_interrupted_rehearsal_leaves_nothing_running(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C (or SIGTERM, which the command turns into it) once green runs: all of it stops."""
+    step = Rehearsal._step
+
+    def interrupted(self: Rehearsal, index: int, events: Any) -> None:
+        if "green healthy" in events[index].label:
+            assert self.green and self.blue and self.haproxy is not None
+            raise KeyboardInterrupt
+        step(self, index, events)
+
+    monkeypatch.setattr(Rehearsal, "_step", interrupted)
+    app = Path(__file__).resolve().parents[2] / "app"
+    rehearsal = Rehearsal(
+        load_settings("dev"), Sources(app, app, "HEAD", "working tree"), Options(scenario("good"), 60)
+    )
+    with pytest.raises(KeyboardInterrupt):
+        rehearsal.run()
+    assert not _ours()
+    assert all(task.gone() for task in [*rehearsal.blue, *rehearsal.green])
