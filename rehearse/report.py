@@ -290,6 +290,7 @@ def _timing_row(timing: dict[str, Any]) -> str:
 
 
 def _alarm_row(alarm: dict[str, Any]) -> str:
-    unseen = "" if alarm["measured"] else " (not visible to the load balancer)"
     first = _seconds(alarm["first_alarm_at"])
-    return f"| {alarm['name']} | {alarm['metric']}{unseen} | {alarm['final_state']} | {first} |"
+    # Every datapoint missing: its state would only say how the alarm treats missing data.
+    state = alarm["final_state"] if alarm["measured"] else "not measured (not visible to the load balancer)"
+    return f"| {alarm['name']} | {alarm['metric']} | {state} | {first} |"

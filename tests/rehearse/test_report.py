@@ -180,7 +180,12 @@ def test_the_markdown_report(prod: RehearsalSettings) -> None:
     assert "| 7.5 s | 6.5 s | 1:18 | -13.3 % | **no** |" in text
     assert "25.0 s rehearsed = 5:00 on the stack's clock (compression 12)" in text
     assert "| AfterAllowTestTraffic | Succeeded | 0.4 | 2 checks |" in text
-    assert "(not visible to the load balancer)" in text
+    cpu = "| my-app-prod-cpu-high | AWS/ECS CPUUtilization Average | not measured"
+    assert cpu + " (not visible to the load balancer) | – |" in text
+    assert (
+        "| my-app-prod-target-5xx | AWS/ApplicationELB HTTPCode_Target_5XX_Count Sum | ALARM | 21.3 s |"
+        in text
+    )
     assert "- ✅ failures within the alarm's bound: 60 failed, bound 75" in text
 
 
