@@ -515,7 +515,9 @@ class Rehearsal:
                     self._run_hook(hook)
         if "sigterm" in kinds:
             self.blue_sigterm_at = self.now()
-            results = stop_tasks(self.blue, self.compressed(self.settings.container.stop_timeout_seconds))
+            results = stop_tasks(
+                self.blue, self._lets_finish("blue", self.settings.container.stop_timeout_seconds)
+            )
             self.blue_killed = any(result.killed for result in results)
             for task in self.blue:
                 self.api.deregister("blue", task.index)
@@ -523,19 +525,32 @@ class Rehearsal:
             self.blue_gone_at = self.phases[-1].at
             self.state.deployment_active = False
         if HOLDING.intersection(kinds) and index + 1 < len(events):
-            hold = events[index + 1].at_seconds - event.at_seconds
-            self.wait(self.compressed(hold))
+            hold = self.compressed(events[index + 1].at_seconds - event.at_seconds)
+            if "drain" in kinds:
+                hold = max(hold, self._lets_finish("blue", self.settings.deregistration_delay_seconds))
+            self.wait(hold)
 
     def _roll_back(self, reason: str) -> None:
         """Production and test traffic back to blue; green drained, then stopped."""
         assert self.api is not None
-        self.rollback_at = self.now()
         self.state.rollback_possible = False
         self.state.green_percent = 0.0
         self.api.set_green_share(0)
         self.api.point_test_listener("blue")
+        self.rollback_at = self.now()  # every request sent from now on goes to blue
         self.mark(f"rollback: {reason}; production and test traffic back to blue")
         self._stop_green()
+
+    def _lets_finish(self, colour: Colour, stack_seconds: float) -> float:
+        """A wait meant to let requests finish (deregistration delay, stop timeout), compressed,
+        but never below the slowest request ``colour`` answered so far (at most the configured
+        time): latencies are not compressed, so the compressed wait alone would cut requests that
+        the real one lets finish."""
+        slowest = max(
+            (r.latency_seconds for r in (self.load.records if self.load else ()) if r.colour == colour),
+            default=0.0,
+        )
+        return max(self.compressed(stack_seconds), min(float(stack_seconds), slowest * 1.2 + 0.05))
 
     def _stop_green(self) -> None:
         assert self.api is not None
@@ -543,8 +558,8 @@ class Rehearsal:
         for task in registered:
             self.api.drain("green", task.index)
         if registered:
-            self._quiet_wait(self.compressed(self.settings.deregistration_delay_seconds))
-        stop_tasks(self.green, self.compressed(self.settings.container.stop_timeout_seconds))
+            self._quiet_wait(self._lets_finish("green", self.settings.deregistration_delay_seconds))
+        stop_tasks(self.green, self._lets_finish("green", self.settings.container.stop_timeout_seconds))
         for task in registered:
             self.api.deregister("green", task.index)
         self.mark("green stopped")

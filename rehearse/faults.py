@@ -25,6 +25,8 @@ import sys
 
 LOOPBACK = "127.0.0.1"
 HEAD_LIMIT = 64 * 1024
+DRAIN_SECONDS = 30.0
+"""How long the proxy lets requests in flight finish after SIGTERM (the app's own limit is 25 s)."""
 
 
 def _response(status: int, reason: str, body: bytes) -> bytes:
@@ -70,6 +72,7 @@ class FaultProxy:
         self.error_share = error_share
         self.delay = delay
         self.random = random.Random()
+        self.active: set[asyncio.Task[None]] = set()
 
     def decide(self, path: str) -> str:
         """``unhealthy`` (503), ``error`` (500), ``slow`` (delay, then forward) or ``forward``."""
@@ -80,6 +83,10 @@ class FaultProxy:
         return "slow" if self.delay > 0 else "forward"
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self.active.add(task)
+            task.add_done_callback(self.active.discard)
         try:
             head = await reader.readuntil(b"\r\n\r\n")
             body = await reader.readexactly(_content_length(head))
@@ -122,6 +129,9 @@ async def _serve(proxy: FaultProxy, port: int) -> None:
         loop.add_signal_handler(sig, stop.set)
     async with server:
         await stop.wait()
+        server.close()  # SIGTERM: no new connections; the requests in flight finish, as the app's do
+        if proxy.active:
+            await asyncio.wait(set(proxy.active), timeout=DRAIN_SECONDS)
 
 
 def _no_forward(command: list[str]) -> int:
