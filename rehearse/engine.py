@@ -481,7 +481,11 @@ class Rehearsal:
             why = "never ran" if not healthy else "never passed the target group's health check"
             exited = next((task for task in self.green if task.exited() is not None), None)
             output = f" (its process exited: {exited.last_log_line()})" if exited else ""
-            raise GreenNeverHealthyError(f"green {why} by {self._green_deadline(event):.1f} s{output}")
+            raise GreenNeverHealthyError(
+                f"green {why} within {self._green_deadline(event):.1f} s of the deployment's start "
+                f"(the timeline's worst case, compressed, and {START_ALLOWANCE_SECONDS:g} s to start "
+                f"a process){output}"
+            )
         if healthy:
             self.state.green_healthy_once = True
 
