@@ -297,10 +297,15 @@ class Rehearsal:
                 continue
             colour: Colour = "blue" if stat.backend == "blue" else "green"
             healthy, unhealthy = counts[colour]
-            if stat.healthy:
+            is_initial = (
+                name not in self.state.ever_up and now - self.state.registered_at.get(name, now) < initial
+            )
+            if is_initial and stat.coming_up:  # ALB: a new target is healthy after one passing check
+                self.api.mark_healthy(stat.backend, name)
+            if stat.healthy or (is_initial and stat.coming_up):
                 self.state.ever_up.add(name)
                 counts[colour] = (healthy + 1, unhealthy)
-            elif name in self.state.ever_up or now - self.state.registered_at.get(name, now) >= initial:
+            elif not is_initial:
                 counts[colour] = (healthy, unhealthy + 1)  # past ALB's "initial" state: unhealthy
         self.last_sample = now
         for colour, (healthy, unhealthy) in counts.items():

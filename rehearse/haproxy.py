@@ -12,7 +12,13 @@ What the ALB does in a release, and how HAProxy does it here:
   shifts traffic;
 - the test listener's forward to one target group: the backend's name in a second map;
 - a target deregistering: the server set to ``drain`` (no new requests, in-flight ones finish)
-  through the runtime API, the same socket that reads health (``show stat``).
+  through the runtime API, the same socket that reads health (``show stat``);
+- a new target's first passing check: ALB counts a newly registered target healthy after one
+  passing check ("After your target is registered, it must pass one health check to be
+  considered healthy"), the healthy threshold applies to a target that was unhealthy. HAProxy
+  has one ``rise`` per server, so the driver marks a new target up (``set server ... health
+  up``) when its first check passes (``DOWN 1/2``). HAProxy's first check of a registered
+  target comes at some point within one interval (its check timer keeps running).
 
 Every ``bind`` and every server is 127.0.0.1.
 """
@@ -199,6 +205,11 @@ class ServerStat:
         return not self.status.startswith("MAINT")
 
     @property
+    def coming_up(self) -> bool:
+        """Down, but its last checks passed (``DOWN 1/2``): on its way to ``rise`` passes."""
+        return self.status.startswith("DOWN ") and "/" in self.status
+
+    @property
     def draining(self) -> bool:
         return self.status.startswith("DRAIN")
 
@@ -266,6 +277,10 @@ class RuntimeApi:
         name = f"{colour}/{server_name(colour, index)}"
         self.command(f"set server {name} state ready")
         self.command(f"set server {name} health down")
+
+    def mark_healthy(self, backend: str, server: str) -> None:
+        """A target that passed its first check as a new target: healthy now, as ALB counts it."""
+        self.command(f"set server {backend}/{server} health up")
 
     def drain(self, colour: Colour, index: int) -> None:
         """Deregistration begins: no new requests for this target, in-flight ones finish."""

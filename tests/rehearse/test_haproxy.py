@@ -86,6 +86,7 @@ def test_parse_stat_servers_only() -> None:
     assert not stats["green-1"].healthy and stats["green-1"].in_service
     assert not stats["green-2"].in_service
     assert stats["green-3"].draining and not stats["green-3"].healthy
+    assert stats["green-1"].coming_up and not stats["blue-1"].coming_up
     with pytest.raises(HaproxyError, match="show stat"):
         parse_stat("Unknown command")
 
@@ -159,8 +160,13 @@ def test_runtime_api_registers_shifts_and_drains(balancer: tuple[Haproxy, Runtim
     api.register("blue", 0)
     api.register("green", 0)
     assert not api.servers()["green-1"].healthy  # must pass its checks first
-    _wait_healthy(api, "blue-1")
-    _wait_healthy(api, "green-1")
+    _wait_healthy(api, "blue-1")  # rise 2: two passing checks
+    for _ in range(500):  # a new target that passed its first check is marked healthy (ALB's rule)
+        if api.servers()["green-1"].coming_up:
+            break
+        threading.Event().wait(0.005)
+    api.mark_healthy("green", "green-1")
+    assert api.servers()["green-1"].healthy
     production, test = haproxy.plan.production_port, haproxy.plan.test_port
     assert {_colour(production) for _ in range(20)} == {"blue"}
     assert _colour(test) == "blue"
