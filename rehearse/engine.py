@@ -137,7 +137,6 @@ def hook_event(label: str) -> str:
 @dataclass
 class _State:
     green_percent: float = 0.0
-    deployment_active: bool = False
     rollback_possible: bool = False
     green_healthy_once: bool = False
     alarm_states: dict[str, str] = field(default_factory=dict)
@@ -500,7 +499,6 @@ class Rehearsal:
         assert self.api is not None
         if "start" in kinds:
             self.deployment_started_at = self.now()
-            self.state.deployment_active = True
             self.state.rollback_possible = True
         if "launch" in kinds:
             self._launch_green(event)
@@ -532,7 +530,6 @@ class Rehearsal:
                 self.api.deregister("blue", task.index)
         if "done" in kinds:
             self.blue_gone_at = self.phases[-1].at
-            self.state.deployment_active = False
         if HOLDING.intersection(kinds) and index + 1 < len(events):
             hold = self.compressed(events[index + 1].at_seconds - event.at_seconds)
             if "drain" in kinds:
@@ -572,7 +569,6 @@ class Rehearsal:
         for task in registered:
             self.api.deregister("green", task.index)
         self.mark("green stopped")
-        self.state.deployment_active = False
 
     def _quiet_wait(self, seconds: float) -> None:
         """Hold, sampling health and recording alarm states, never rolling back again."""
