@@ -140,3 +140,11 @@ def test_an_interrupted_rehearsal_leaves_nothing_running(monkeypatch: pytest.Mon
         rehearsal.run()
     assert not _ours()
     assert all(task.gone() for task in [*rehearsal.blue, *rehearsal.green])
+
+
+def test_bluegreen_rehearse_is_the_same_command() -> None:
+    from release.cli.main import main as bluegreen
+
+    out, err = io.StringIO(), io.StringIO()
+    assert bluegreen(["rehearse", "--scenario", "flaky"], out=out, err=err) == 2
+    assert "--scenario 'flaky' is unknown" in err.getvalue()
