@@ -28,6 +28,10 @@ about 0.4 s before a period ends, well inside the 0.2-0.9 s that works at this f
 that margin is gone."""
 
 
+REHEARSAL_MODULES = {"rehearse.launch", "rehearse.faults", "rehearse.hookrun"}
+"""What a rehearsal's processes run (python -m ...), besides HAProxy."""
+
+
 def _ours() -> list[str]:
     """This process's children that belong to a rehearsal (tasks, faults, hooks, HAProxy)."""
     found = []
@@ -41,7 +45,9 @@ def _ours() -> list[str]:
         except OSError:
             continue
         state, parent = stat.rsplit(")", 1)[1].split()[:2]
-        if int(parent) == me and state != "Z" and ("rehearse" in command or "haproxy" in command):
+        words = command.split()
+        ours = bool(words) and (words[0].endswith("/haproxy") or bool(REHEARSAL_MODULES.intersection(words)))
+        if int(parent) == me and state != "Z" and ours:
             found.append(command)
     return found
 
