@@ -637,7 +637,7 @@ class Rehearsal:
                 compression=self.clock.factor,
                 rate=self.options.rate,
                 outcome=outcome,
-                expected_outcome=self.options.scenario.expected,  # type: ignore[arg-type]
+                expected_outcome=self.options.scenario.expected,
                 reason=reason,
                 deployment_started_at=self.deployment_started_at,
                 requests=tuple(self.load.records),

@@ -14,13 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from rehearse.records import Colour
+from rehearse.records import Colour, Outcome
 from rehearse.tasks import ProcessSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 """The project: on the tasks' PYTHONPATH so that ``rehearse.launch`` and the faults import."""
-Outcome = str  # "released" | "rolled_back" | "failed"
-OUTCOMES = ("released", "rolled_back", "failed")
 DEFAULT_SLOW_SECONDS = 2.0
 """The delay of ``slow`` when the stack has no response-time alarm to go above."""
 
