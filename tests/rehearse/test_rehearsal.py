@@ -154,3 +154,22 @@ def test_bluegreen_rehearse_is_the_same_command() -> None:
     out, err = io.StringIO(), io.StringIO()
     assert bluegreen(["rehearse", "--scenario", "flaky"], out=out, err=err) == 2
     assert "--scenario 'flaky' is unknown" in err.getvalue()
+
+
+@needs_haproxy
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--stack", "nope"], "stack: 'nope' has no Pulumi.nope.yaml"),
+        (["--compression", "0.5"], "compression: 0.5 is below 1"),
+        (["--green-ref", "no-such-ref"], "--green-ref 'no-such-ref' is not a commit"),
+        (["--config", 'deployment={"strategy": "zigzag"}'], "deployment.strategy: got 'zigzag'"),
+        (["--rate", "0"], "--rate 0 is outside"),
+    ],
+)
+def test_bad_input_is_one_line(tmp_path: Path, args: list[str], message: str) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    code = main([*args, "--out", str(tmp_path)], out, err)
+    assert code == 2
+    assert err.getvalue().count("\n") == 1 and message in err.getvalue()
+    assert not _ours()
