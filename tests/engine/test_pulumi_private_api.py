@@ -55,13 +55,16 @@ REGISTER_RESPONSE_FIELDS = ["urn", "id"]
 
 
 def _pinned_pulumi() -> str:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    program = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]["program"]
     pins = [
         match.group(1)
-        for dependency in project["dependencies"]
-        if (match := re.fullmatch(r"pulumi\s*==\s*([0-9][^\s;,]*)", dependency.strip()))
+        for dependency in program
+        if isinstance(dependency, str)
+        and (match := re.fullmatch(r"pulumi\s*==\s*([0-9][^\s;,]*)", dependency.strip()))
     ]
-    assert len(pins) == 1, f"pyproject.toml must pin pulumi exactly (pulumi==X.Y.Z), found {pins or 'none'}"
+    assert len(pins) == 1, (
+        f"pyproject.toml's program group must pin pulumi exactly (pulumi==X.Y.Z), found {pins or 'none'}"
+    )
     return pins[0]
 
 
