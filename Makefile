@@ -46,7 +46,7 @@ STACK ?= dev
 # make preview REGION=ap-northeast-2: the stack as if its aws:region were that region.
 REGION ?=
 
-.PHONY: venv policy-venv sync-test sync-lint preview preview-diff diff test lint lock lock-check lock-uv check clean
+.PHONY: venv policy-venv sync-test sync-lint preview preview-diff diff test lint contract lock lock-check lock-uv check clean
 
 $(UV_BOOTSTRAP): requirements-uv.txt
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
@@ -97,6 +97,7 @@ test: sync-test
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 lint: sync-lint lock-check
+	$(BIN)/python -m stack_config.contract --check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict specs stack_config hooks release preview components __main__.py \
@@ -105,6 +106,11 @@ lint: sync-lint lock-check
 	$(BIN)/yamllint --strict -c .yamllint.yaml Pulumi.yaml Pulumi.dev.yaml Pulumi.prod.yaml .github/workflows policy/PulumiPolicy.yaml
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(BIN)/zizmor --offline .github/workflows
+
+# The config contract: Pulumi.yaml's config block and the README's key tables, written from
+# stack_config/model.py (lint fails when they differ from it).
+contract: $(VENV)/.synced-preview
+	$(BIN)/python -m stack_config.contract
 
 # The program's, the policy pack's and the container image's locks, exported from uv.lock's
 # `program`, `policy` and `app` groups: one resolution for everything, each installer given
