@@ -1,7 +1,7 @@
 """The config contract written out from the settings model, so it is stated once.
 
 ``stack_config/model.py`` is the source: each section's docstring, each field's docstring
-(pydantic reads them as descriptions), its default and its constraints (``ge``/``le``,
+(the string under the field, or a ``Field(description=...)``), its default and its constraints (``ge``/``le``,
 ``Literal`` choices, an ``allowed`` note in ``json_schema_extra`` for limits a validator
 derives from a table). From it this module writes:
 
@@ -15,6 +15,7 @@ compares and names what is stale (``make lint``).
 from __future__ import annotations
 
 import argparse
+import ast
 import inspect
 import json
 import re
@@ -22,6 +23,7 @@ import sys
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
 
@@ -76,6 +78,36 @@ def _unwrap(annotation: Any) -> Any:
 def _section(annotation: Any) -> type[BaseModel] | None:
     annotation = _unwrap(annotation)
     return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+
+
+@cache
+def _attribute_docstrings(model: type[BaseModel]) -> dict[str, str]:
+    """The string literal under each field of ``model``'s class body (and its bases').
+
+    Read from the source here rather than by pydantic's ``use_attribute_docstrings``, which
+    would read it whenever the program imports the model, and look through every loaded module
+    to find its source, loading what the preview keeps lazy.
+    """
+    found: dict[str, str] = {}
+    for cls in reversed(model.__mro__):
+        if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or cls is BaseModel:
+            continue
+        body = ast.parse(inspect.cleandoc("\n" + inspect.getsource(cls))).body[0]
+        assert isinstance(body, ast.ClassDef)
+        for node, after in zip(body.body, body.body[1:], strict=False):
+            if (
+                isinstance(node, ast.AnnAssign)
+                and isinstance(node.target, ast.Name)
+                and isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)
+            ):
+                found[node.target.id] = inspect.cleandoc(after.value.value)
+    return found
+
+
+def _description(model: type[BaseModel], name: str, field: FieldInfo) -> str:
+    return " ".join((field.description or _attribute_docstrings(model).get(name, "")).split())
 
 
 def _key(name: str, field: FieldInfo) -> str:
@@ -153,7 +185,7 @@ def rows(model: type[BaseModel], prefix: str = "") -> list[Row]:
         if nested is not None:
             found.extend(rows(nested, f"{key}."))
             continue
-        meaning = _code(" ".join((field.description or "").split()))
+        meaning = _code(_description(model, name, field))
         found.append(Row(key, _shown(default_of(field)), allowed(field), meaning))
     return found
 
@@ -165,14 +197,14 @@ def _config_type(field: FieldInfo) -> str:
     return {bool: "boolean", int: "integer", float: "number"}.get(annotation, "string")
 
 
-def _summary(name: str, field: FieldInfo) -> str:
+def _summary(key: str, name: str, field: FieldInfo) -> str:
     """What a top-level key is: its own docstring, else its section's first paragraph."""
     nested = _section(field.annotation)
-    if field.description:
-        return " ".join(field.description.split())
+    if description := _description(StackSettings, name, field):
+        return description
     paragraphs = _paragraphs(nested.__doc__ if nested else None)
     if not paragraphs:
-        raise ValueError(f"{name}: the model states no description for it (field or section docstring)")
+        raise ValueError(f"{key}: the model states no description for it (field or section docstring)")
     return paragraphs[0]
 
 
@@ -195,7 +227,7 @@ def project_config() -> dict[str, dict[str, Any]]:
     config: dict[str, dict[str, Any]] = {}
     for key, name in config_keys().items():
         field = StackSettings.model_fields[name]
-        description = _plain(_summary(key, field))
+        description = _plain(_summary(key, name, field))
         nested = _section(field.annotation)
         if nested is not None:
             description += f" Fields: {_plain(_field_list(nested))}."
@@ -217,7 +249,7 @@ def readme_tables() -> str:
     for key, name in config_keys().items():
         field = StackSettings.model_fields[name]
         shown = "see below" if _section(field.annotation) else _shown(default_of(field))
-        meaning = _code(_summary(key, field))
+        meaning = _code(_summary(key, name, field))
         top.append([f"`{key}`", _config_type(field), shown, meaning])
     out += _table(["key", "type", "default", "meaning"], top)
     for key, name in config_keys().items():

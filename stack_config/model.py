@@ -76,7 +76,6 @@ class _Section(BaseModel):
         populate_by_name=True,
         extra="forbid",
         frozen=True,
-        use_attribute_docstrings=True,
     )
 
 
@@ -763,13 +762,7 @@ _STACK_PREFIX_MAX = 18
 class StackSettings(BaseModel):
     """All settings of one stack, validated together before any resource is declared."""
 
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        populate_by_name=True,
-        extra="forbid",
-        frozen=True,
-        use_attribute_docstrings=True,
-    )
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
 
     stack: str
     aws_profile: str | None = None
