@@ -1,9 +1,9 @@
 """The config contract written out from the settings model, so it is stated once.
 
 ``stack_config/model.py`` is the source: each section's docstring, each field's docstring
-(the string under the field, or a ``Field(description=...)``), its default and its constraints (``ge``/``le``,
-``Literal`` choices, an ``allowed`` note in ``json_schema_extra`` for limits a validator
-derives from a table). From it this module writes:
+(the string under the field, or ``Field(description=...)``), its default and its constraints
+(``ge``/``le``, ``Literal`` choices, and an ``allowed`` note in ``json_schema_extra`` for a
+limit a validator enforces). From it this module writes:
 
 - ``Pulumi.yaml``'s ``config:`` block: every key with its type, default and description;
 - the README's key tables, between the ``config-keys`` markers of "Stack config keys".
