@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -32,6 +33,22 @@ def test_help_lists_the_commands() -> None:
     assert result.returncode == 0
     for command in ("status", "watch", "stop", "rollback", "continue", "logs", "exec"):
         assert command in result.stdout
+
+
+def test_each_command_is_parsed_under_its_own_name() -> None:
+    """COMMANDS' keys are the names the parser knows, in --help's order (one table, both uses)."""
+    from release.cli.main import COMMANDS, build_parser
+
+    subparsers = next(
+        action for action in build_parser()._actions if isinstance(action, argparse._SubParsersAction)
+    )
+    assert list(subparsers.choices) == list(COMMANDS)
+
+
+def test_one_way_in() -> None:
+    """`python -m release` is the module entry point; release.cli has none of its own."""
+    assert (ROOT / "release" / "__main__.py").is_file()
+    assert not (ROOT / "release" / "cli" / "__main__.py").exists()
 
 
 def test_missing_names_exit_2_without_traceback() -> None:
