@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from preview import ROOT, fast_imports
-from preview.engine import ProgramRun, run_stack
+from preview.engine import ProgramRun
 from tests.contract.variants import BY_ID
+from tests.run_cache import run_stack
 
 IDS = [
     "dev",
