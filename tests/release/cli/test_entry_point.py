@@ -51,6 +51,20 @@ def test_one_way_in() -> None:
     assert not (ROOT / "release" / "cli" / "__main__.py").exists()
 
 
+def test_the_cli_imports_none_of_the_programs_libraries() -> None:
+    """`bluegreen` needs boto3 only: neither its commands nor its engine adapters pull in pulumi
+    or pydantic (the Pulumi program's libraries)."""
+    script = (
+        "import sys, release.cli.main; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pulumi', 'pulumi_aws', 'pydantic'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
 def test_missing_names_exit_2_without_traceback() -> None:
     result = _run("watch")
 
