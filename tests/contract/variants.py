@@ -15,9 +15,10 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from preview.engine import ProgramRun, fake_zone_id, run_stack, stack_value
+from preview.engine import ProgramRun, fake_zone_id, stack_value
 from tests.contract.replay import Clients, Outcome, Prepare, replay
 from tests.contract.translate import Translation, translate_all
+from tests.run_cache import run_stack
 
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/5b6c9d1e-0f4a-4b7e-9c2d-3e8f1a2b4c6d"
 SECRET = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:my-app/db-AbCdEf"

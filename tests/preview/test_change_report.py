@@ -212,9 +212,9 @@ def _snapshot(stack: str, overrides: dict[str, Any] | None = None) -> dict[str, 
     import json
 
     from preview.diff import flat_settings, stack_settings
-    from preview.engine import run_stack
     from preview.report import Preview
     from preview.snapshot import snapshot
+    from tests.run_cache import run_stack
 
     result = Preview.of(run_stack(stack, overrides))
     loaded: dict[str, Any] = json.loads(json.dumps(snapshot(result, flat_settings(stack_settings(stack)))))

@@ -13,6 +13,8 @@ import pytest
 from preview import ROOT
 from preview.__main__ import main
 
+pytestmark = pytest.mark.usefixtures("preview_runs_cached")  # main's program runs shared with the session
+
 
 def run_main(*args: str) -> tuple[int, str, str]:
     out, say = io.StringIO(), io.StringIO()

@@ -24,7 +24,8 @@ from preview.cost import (
     format_cost,
     load_prices,
 )
-from preview.engine import ProgramRun, Recorded, run_stack
+from preview.engine import ProgramRun, Recorded
+from tests.run_cache import run_stack
 
 # Hand arithmetic uses these published us-east-1 prices (the table must hold exactly these).
 X86_VCPU, X86_GB = 0.04048, 0.004445

@@ -20,8 +20,9 @@ from preview.cost import (
     format_cost,
     load_prices,
 )
-from preview.engine import ProgramRun, run_stack
+from preview.engine import ProgramRun
 from preview.report import Preview, markdown_report, text_report
+from tests.run_cache import run_stack
 
 SEOUL = "ap-northeast-2"
 
@@ -111,6 +112,7 @@ def test_a_region_without_a_table_gets_the_whole_preview_and_one_cost_line(sao_p
     assert "Produce the table with: python -m preview.prices refresh --region sa-east-1." in markdown
 
 
+@pytest.mark.usefixtures("preview_runs_cached")
 def test_main_previews_a_stack_in_a_region_without_prices(tmp_path: Path) -> None:
     """What `make preview` does for a stack in eu-west-1: exit 0, every section, no traceback."""
     out, say = io.StringIO(), io.StringIO()

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from preview.diagram import architecture_mermaid, architecture_svg
-from preview.engine import ProgramRun, run_stack
+from preview.engine import ProgramRun
+from tests.run_cache import run_stack
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from hooks.smoke_test.config import DEFAULTS as SMOKE_TEST_DEFAULTS
-from preview.engine import ProgramRun, Recorded, run_stack, stack_value
+from preview.engine import ProgramRun, Recorded, stack_value
 from preview.release_params import (
     AlarmParams,
     HookParams,
@@ -29,6 +29,7 @@ from preview.release_params import (
 from preview.timeline import Timeline, build_timeline, format_timeline
 from specs.release_model import ECS_LIFECYCLE_STAGES as ECS_HOOK_STAGES
 from specs.release_model import LIFECYCLE_STAGE
+from tests.run_cache import run_stack
 
 SERVICE = "aws:ecs/service:Service"
 LAMBDA = "aws:lambda/function:Function"

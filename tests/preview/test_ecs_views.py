@@ -13,9 +13,10 @@ import yaml
 from preview import ROOT
 from preview.__main__ import main
 from preview.diagram import architecture_svg
-from preview.engine import ProgramRun, run_stack
+from preview.engine import ProgramRun
 from preview.report import Preview, markdown_report, text_report
 from preview.tree import describe, tree_lines
+from tests.run_cache import run_stack
 
 SVG = "{http://www.w3.org/2000/svg}"
 CANARY = {

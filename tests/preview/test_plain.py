@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from preview.engine import run_stack
 from preview.plain import duration, plain
 from preview.tree import describe, tree_lines
+from tests.run_cache import run_stack
 
 
 def test_booleans_lists_and_durations() -> None:

@@ -13,12 +13,12 @@ import pytest
 from botocore.stub import Stubber
 
 from preview.cost import REQUIRED_PRICES, estimate, extract_usage, load_prices
-from preview.engine import run_stack
 from preview.prices import refresh_command
 from preview.prices.__main__ import main
 from preview.prices.price_list import read_offers
 from preview.prices.refresh import fetch_table
 from preview.prices.specs import SPECS
+from tests.run_cache import run_stack
 
 REGION = "ap-northeast-2"
 TODAY = date(2026, 11, 30)

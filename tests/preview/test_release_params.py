@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from preview.engine import ProgramRun, Recorded, run_stack
+from preview.engine import ProgramRun, Recorded
 from preview.release_params import (
     AlarmParams,
     HookParams,
@@ -16,6 +16,7 @@ from preview.release_params import (
     TrafficRouting,
     extract_release_params,
 )
+from tests.run_cache import run_stack
 
 
 @pytest.fixture(scope="module")

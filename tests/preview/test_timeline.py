@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from preview import timeline as tl
-from preview.engine import run_stack
 from preview.release_params import (
     AlarmParams,
     HookParams,
@@ -22,6 +21,7 @@ from preview.release_params import (
     extract_release_params,
 )
 from preview.timeline import Timeline, build_timeline, clock, format_timeline
+from tests.run_cache import run_stack
 
 CANARY_10_5 = TrafficRouting("canary", 10, 5, "CodeDeployDefault.ECSCanary10Percent5Minutes")
 SMOKE = HookParams("AfterAllowTestTraffic", "smoke", 90)

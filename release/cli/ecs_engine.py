@@ -23,19 +23,14 @@ from release.ecs.deployments import (
     ServiceDeploymentNotFoundError,
     active_briefs,
     describe_deployment,
-    find_service_deployment,
     list_service_deployments,
     revision_task_definitions,
     same_task_definition,
     short_name,
 )
 from release.ecs.diagnose import diagnosis_of, with_diagnosis
+from release.ecs.wait_for_start import ServiceDeploymentDidNotStartError, wait_for_service_deployment
 from release.ecs.watch import OUTCOME_STATUS, watch_service_deployment
-
-ECS_START_WAIT_SECONDS = 120.0
-"""How long `rollback` looks for the service deployment its UpdateService started."""
-ECS_START_POLL_SECONDS = 5.0
-
 
 # ---------------------------------------------------------------------------------------- lookups
 
@@ -326,21 +321,22 @@ def _running_deployment(ctx: Context, deployments: list[dict[str, Any]]) -> _Run
 def _await_service_deployment(ctx: Context, target: str, created_after: datetime | None) -> str:
     """The ARN of the service deployment UpdateService started for ``target``."""
     cluster, service = ctx.names.require("cluster"), ctx.names.require("service")
-    deadline = ctx.clock() + ECS_START_WAIT_SECONDS
-    while True:
-        arn = find_service_deployment(
-            ctx.client("ecs"), cluster, service, target, created_after=created_after
+    try:
+        return wait_for_service_deployment(
+            ctx.client("ecs"),
+            cluster,
+            service,
+            target,
+            created_after=created_after,
+            clock=ctx.clock,
+            sleep=ctx.sleep,
         )
-        if arn is not None:
-            return arn
-        remaining = deadline - ctx.clock()
-        if remaining <= 0:
-            raise CliError(
-                f"updated ECS service {service} to {short_task_definition(target)}, but no service "
-                f"deployment of it appeared within {ECS_START_WAIT_SECONDS:g} s: "
-                f"aws ecs list-service-deployments --cluster {cluster} --service {service}"
-            )
-        ctx.sleep(min(ECS_START_POLL_SECONDS, remaining))
+    except ServiceDeploymentDidNotStartError as error:
+        raise CliError(
+            f"updated ECS service {service} to {short_task_definition(target)}, but no service "
+            f"deployment of it appeared within {error.waited_seconds:g} s: "
+            f"aws ecs list-service-deployments --cluster {cluster} --service {service}"
+        ) from None
 
 
 def rollback(ctx: Context) -> int:
