@@ -1,4 +1,4 @@
-"""One preview run computes the release parameters and the timeline once, whatever it renders.
+"""One preview run computes the release parameters, the timeline and the tree once, whatever it renders.
 
 The tree, the diagram, the cost, the report and the snapshot read them from the run's one
 ``preview.report.Preview``. The two functions are wrapped wherever a loaded module holds
@@ -21,6 +21,7 @@ import preview.engine
 import preview.report
 import preview.snapshot
 import preview.timeline
+import preview.tree
 from preview import release_params
 from preview.__main__ import main
 from preview.engine import ProgramRun
@@ -58,10 +59,13 @@ def test_one_stack_computes_release_params_and_timeline_once(
 ) -> None:
     params_calls = _count_calls(monkeypatch, release_params.extract_release_params)
     timeline_calls = _count_calls(monkeypatch, preview.timeline.build_timeline)
+    tree_calls = _count_calls(monkeypatch, preview.tree.tree_lines)
     out, say = io.StringIO(), io.StringIO()
     assert main([*args, "--out", str(tmp_path)], out=out, say=say) == 0, say.getvalue()
     assert "Release timeline" in out.getvalue() or '"timeline"' in out.getvalue()
     assert (len(params_calls), len(timeline_calls)) == (1, 1)
+    # The tree too: shown in the terminal and twice in Markdown (the file and the comment's copy).
+    assert len(tree_calls) == 1
 
 
 def test_two_stacks_compute_once_each(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
