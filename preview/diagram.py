@@ -18,7 +18,13 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from preview.engine import ProgramRun, Recorded
-from preview.release_params import TrafficRouting, ecs_routing, extract_release_params, percent_text
+from preview.release_params import (
+    ReleaseParams,
+    TrafficRouting,
+    ecs_routing,
+    extract_release_params,
+    percent_text,
+)
 
 WIDTH, HEIGHT = 1100, 620
 BLUE, GREEN, GREY, INK, SOFT, RED = "#2f6fdf", "#2e9d57", "#8a8f98", "#1d2330", "#f4f6fa", "#c0392b"
@@ -107,7 +113,11 @@ def shift_label(routing: TrafficRouting | None) -> str:
     return f"linear {step} % every {routing.interval_minutes} min"
 
 
-def _routing(run: ProgramRun) -> TrafficRouting | None:
+def _routing(run: ProgramRun, params: ReleaseParams | None) -> TrafficRouting | None:
+    """The stack's routing: from ``params`` when the caller has them (the preview computes them
+    once per stack), read from the run otherwise."""
+    if params is not None:
+        return params.routing
     try:
         return extract_release_params(run).routing
     except ValueError:
@@ -138,7 +148,7 @@ def test_traffic_sources(run: ProgramRun, test_port: Any) -> tuple[str, ...]:
     return tuple(sources)
 
 
-def _facts(run: ProgramRun) -> dict[str, Any]:
+def _facts(run: ProgramRun, params: ReleaseParams | None) -> dict[str, Any]:
     listeners = {r.name.rsplit("-", 1)[-1]: r.inputs for r in run.of_type("aws:lb/listener:Listener")}
     service_resource = run.one("aws:ecs/service:Service")
     service = service_resource.inputs
@@ -161,7 +171,7 @@ def _facts(run: ProgramRun) -> dict[str, Any]:
         "nat": nat,
         "endpoints": endpoints,
         "egress": (*egress, "ECR, logs, secrets") if egress else ("no route out",),
-        "shift": shift_label(_routing(run)),
+        "shift": shift_label(_routing(run, params)),
     }
     if (service.get("deploymentController") or {}).get("type") == "ECS":
         config = service["deploymentConfiguration"]
@@ -219,8 +229,8 @@ class Parts:
     """(from box, to box, label, colour, dashed)."""
 
 
-def _parts(run: ProgramRun) -> Parts:
-    f = _facts(run)
+def _parts(run: ProgramRun, params: ReleaseParams | None) -> Parts:
+    f = _facts(run, params)
     ecs = f["engine"] == "ecs"
     testers = f["testers"]
     prod_lines = (
@@ -319,9 +329,9 @@ def _svg_arrow(parts: Parts, edge: tuple[str, str, str, str, bool]) -> str:
     return _arrow(a.right, b.left, label, color, dashed)
 
 
-def architecture_svg(run: ProgramRun) -> str:
+def architecture_svg(run: ProgramRun, params: ReleaseParams | None = None) -> str:
     """The stack's architecture as a standalone SVG document."""
-    parts = _parts(run)
+    parts = _parts(run, params)
     ecs = parts.facts["engine"] == "ecs"
     body = "\n".join([*map(_box, parts.boxes.values()), *(_svg_arrow(parts, e) for e in parts.edges)])
     return f"""<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}"
@@ -341,9 +351,9 @@ def _mermaid_text(text: str) -> str:
     return text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
 
 
-def architecture_mermaid(run: ProgramRun) -> str:
+def architecture_mermaid(run: ProgramRun, params: ReleaseParams | None = None) -> str:
     """The same diagram as a Mermaid flowchart (GitHub renders a ```mermaid block inline)."""
-    parts = _parts(run)
+    parts = _parts(run, params)
     lines = ["flowchart LR"]
     for key, box in parts.boxes.items():
         label = "<br/>".join(_mermaid_text(t) for t in (f"<b>{box.title}</b>", *box.lines))

@@ -34,7 +34,7 @@ Sources, by Pulumi type token:
 The functions accept any object shaped like ``preview.engine.ProgramRun`` (see
 ``ProgramRunLike``), so this module type-checks on its own, and read its resources with the
 reader of declared resources the policy pack uses too (``specs/resource_reader.py``:
-``DECLARED``, which ``preview.cost`` reads with as well).
+``DECLARED``, which ``preview.usage`` reads with as well).
 """
 
 from __future__ import annotations

@@ -9,19 +9,11 @@ from pathlib import Path
 import pytest
 
 from preview.__main__ import main
-from preview.cost import (
-    PRICES_DIR,
-    REQUIRED_PRICES,
-    CostEstimate,
-    NoEstimate,
-    estimate,
-    estimate_or_not,
-    extract_usage,
-    format_cost,
-    load_prices,
-)
 from preview.engine import ProgramRun
-from preview.report import Preview, markdown_report, text_report
+from preview.estimate import CostEstimate, NoEstimate, estimate, estimate_or_not
+from preview.prices.table import PRICES_DIR, REQUIRED_PRICES, load_prices
+from preview.report import Preview, format_cost, markdown_report, text_report
+from preview.usage import extract_usage
 from tests.run_cache import run_stack
 
 SEOUL = "ap-northeast-2"
@@ -138,7 +130,8 @@ def _partial(tmp_path: Path, *drop: str) -> Path:
 
 def test_a_partial_table_prices_what_it_can_and_names_the_rest(seoul: ProgramRun, tmp_path: Path) -> None:
     usage = extract_usage(seoul)
-    result = estimate(usage, load_prices(SEOUL, _partial(tmp_path, "nat_gateway_hour", "nat_gateway_gb")))
+    partial = load_prices(SEOUL, _partial(tmp_path, "nat_gateway_hour", "nat_gateway_gb"))
+    result = estimate(usage, partial, release_seconds=270)
     complete = estimate(usage, load_prices(SEOUL))
     assert [(u.item, u.price_key) for u in result.unpriced] == [
         ("NAT gateways (1)", "nat_gateway_hour"),
@@ -156,7 +149,7 @@ def test_a_partial_table_prices_what_it_can_and_names_the_rest(seoul: ProgramRun
 
 def test_without_fargate_prices_there_is_no_release_extra(seoul: ProgramRun, tmp_path: Path) -> None:
     prices = load_prices(SEOUL, _partial(tmp_path, "fargate_x86_64_vcpu_hour"))
-    result = estimate(extract_usage(seoul), prices)
+    result = estimate(extract_usage(seoul), prices, release_seconds=270)
     assert result.release_extra is None and result.fargate_at_max_monthly_usd is None
     assert result.unpriced[0].price_key == "fargate_x86_64_vcpu_hour"
 

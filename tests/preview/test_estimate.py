@@ -1,38 +1,145 @@
-"""The cost estimate, checked against hand arithmetic with the us-east-1 table's prices."""
+"""The estimate: quantities times prices, checked against hand arithmetic.
+
+The first part prices hand-made usages with a hand-made table (pure); the second prices the
+real stacks' usage with the us-east-1 table, and checks the printed cost section.
+"""
 
 from __future__ import annotations
 
-import copy
-import json
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import replace
 
 import pytest
 
-from preview.cost import (
-    PRICES_DIR,
-    REQUIRED_PRICES,
-    CostAssumptions,
-    CostEstimate,
-    NoEstimate,
-    PriceTable,
-    PriceTableError,
-    Usage,
-    estimate,
-    estimate_run,
-    extract_usage,
-    format_cost,
-    load_prices,
-)
-from preview.engine import ProgramRun, Recorded
+from preview.engine import ProgramRun
+from preview.estimate import CostEstimate, NoEstimate, estimate, estimate_or_not, price_rows, task_hour_usd
+from preview.prices.table import REQUIRED_PRICES, MissingPriceError, Price, PriceTable, load_prices
+from preview.report import Preview, format_cost
+from preview.usage import CostAssumptions, Quantity, Usage, extract_usage
 from tests.run_cache import run_stack
 
-# Hand arithmetic uses these published us-east-1 prices (the table must hold exactly these).
+# Hand arithmetic uses these published us-east-1 prices (test_price_table checks the table holds them).
 X86_VCPU, X86_GB = 0.04048, 0.004445
 ARM_VCPU, ARM_GB = 0.03238, 0.00356
 ALB, LCU, NAT, NAT_GB, IPV4 = 0.0225, 0.008, 0.045, 0.045, 0.005
 LOGS_IN, LOGS_STORED, ALARM, ENDPOINT, ENDPOINT_GB, ECR = 0.50, 0.03, 0.10, 0.01, 0.01, 0.10
 WAF_ACL, WAF_RULE, WAF_REQUEST, S3, VENDED_IN = 5.00, 1.00, 0.0000006, 0.023, 0.50
+
+SMALL = Usage(
+    stack="dev",
+    region="eu-test-1",
+    desired_count=2,
+    autoscaling_min=2,
+    autoscaling_max=4,
+    task_cpu_units=1024,
+    task_memory_mib=2048,
+    cpu_architecture="X86_64",
+    load_balancers=1,
+    alb_public_subnets=2,
+    nat_gateways=0,
+    elastic_ips=0,
+    alarms=3,
+    interface_endpoints=0,
+    interface_endpoint_azs=0,
+    log_retention_days=None,
+    keep_last_images=10,
+)
+
+
+def table(region: str = "eu-test-1", missing: tuple[str, ...] = ()) -> PriceTable:
+    """Round prices for every required key but ``missing`` (which the table says it lacks)."""
+    prices = {
+        key: Price(usd, "unit", "https://example.test/prices", key)
+        for key, usd in zip(REQUIRED_PRICES, [0.1, 0.01, 0.08, 0.008, *([1.0] * 16)], strict=True)
+        if key not in missing
+    }
+    return PriceTable(
+        region=region,
+        currency="USD",
+        as_of="2026-01",
+        checked_online=False,
+        provenance="by hand, for the tests",
+        sources={"test": "https://example.test/prices"},
+        prices=prices,
+        missing={key: "not transcribed" for key in missing},
+    )
+
+
+# --- pure: hand-made usage and prices ---------------------------------------------------
+
+
+def test_each_quantity_is_priced_by_its_key_and_the_unpriced_keep_their_reason() -> None:
+    quantities = (
+        Quantity("alb_hour", "Application Load Balancer", 730.0, "ALB-hours"),
+        Quantity("nat_gateway_gb", "NAT data processed", 10.0, "GB"),
+    )
+    items, unpriced = price_rows(quantities, table(missing=("nat_gateway_gb",)))
+    assert [(i.item, i.quantity, i.unit_price_usd, i.monthly_usd) for i in items] == [
+        ("Application Load Balancer", 730.0, 1.0, 730.0)
+    ]
+    assert [(u.item, u.quantity, u.price_key, u.reason) for u in unpriced] == [
+        ("NAT data processed", 10.0, "nat_gateway_gb", "not transcribed")
+    ]
+
+
+def test_a_small_usage_by_hand() -> None:
+    result = estimate(SMALL, table(), CostAssumptions(releases_per_month=10), release_seconds=1800)
+    monthly = {i.item.split(" (")[0]: i.monthly_usd for i in result.items}
+    assert monthly == pytest.approx(
+        {
+            "Fargate vCPU": 2 * 1 * 730 * 0.1,  # 146
+            "Fargate memory": 2 * 2 * 730 * 0.01,  # 29.2
+            "Application Load Balancer": 730 * 1.0,
+            "ALB capacity": 730 * 1.0,
+            "public IPv4": 2 * 730 * 1.0,
+            "CloudWatch alarms": 3 * 1.0,
+            "CloudWatch Logs ingestion": 2 * 1.0,
+            "CloudWatch Logs storage": 2 * 12 * 1.0,  # kept forever: 12 months assumed
+            "ECR storage": 10 * 0.2 * 1.0,
+        }
+    )
+    assert result.total_monthly_usd == pytest.approx(146 + 29.2 + 730 + 730 + 1460 + 3 + 2 + 24 + 2)
+    # A task-hour is 1 x 0.1 + 2 x 0.01 = 0.12; 2 green tasks for half an hour, 10 times a month.
+    assert task_hour_usd(SMALL, table()) == pytest.approx(0.12)
+    assert result.release_extra is not None
+    assert (result.release_extra.green_tasks, result.release_extra.release_seconds) == (2, 1800)
+    assert result.release_extra.per_release_usd == pytest.approx(0.12)
+    assert result.release_extra.monthly_usd == pytest.approx(1.2)
+    assert result.total_with_releases_usd == pytest.approx(result.total_monthly_usd + 1.2)
+    assert result.fargate_at_max_monthly_usd == pytest.approx(4 * 0.12 * 730)
+    assert (result.region, result.prices_as_of, result.sources) == (
+        "eu-test-1",
+        "2026-01",
+        ("https://example.test/prices",),
+    )
+
+
+def test_without_a_release_duration_there_is_no_release_extra() -> None:
+    result = estimate(SMALL, table())
+    assert result.release_extra is None
+    assert result.total_with_releases_usd == result.total_monthly_usd
+
+
+def test_without_the_tasks_fargate_prices_no_release_extra_nor_maximum() -> None:
+    prices = table(missing=("fargate_x86_64_gb_hour",))
+    with pytest.raises(MissingPriceError, match="fargate_x86_64_gb_hour"):
+        task_hour_usd(SMALL, prices)
+    result = estimate(SMALL, prices, release_seconds=1800)
+    assert result.release_extra is None and result.fargate_at_max_monthly_usd is None
+    assert [u.price_key for u in result.unpriced] == ["fargate_x86_64_gb_hour"]
+    assert result.headline().endswith("; 1 line(s) not priced (no eu-test-1 price)")
+
+
+def test_an_architecture_without_fargate_prices_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"cpu architecture 'RISCV' has no Fargate price \(X86_64, ARM64\)"):
+        estimate(replace(SMALL, cpu_architecture="RISCV"), table())
+
+
+def test_prices_of_another_region_are_refused() -> None:
+    with pytest.raises(ValueError, match="prices are for us-east-1, the stack runs in eu-test-1"):
+        estimate(SMALL, table(region="us-east-1"))
+
+
+# --- the real stacks with the us-east-1 table -------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -55,128 +162,8 @@ def items(result: CostEstimate) -> dict[str, float]:
     return {i.item.split(" (")[0]: i.monthly_usd for i in result.items}
 
 
-# --- the price table --------------------------------------------------------------------
-
-
-def test_price_table_holds_the_published_prices(prices: PriceTable) -> None:
-    assert {key: prices.usd(key) for key in REQUIRED_PRICES} == {
-        "fargate_x86_64_vcpu_hour": X86_VCPU,
-        "fargate_x86_64_gb_hour": X86_GB,
-        "fargate_arm64_vcpu_hour": ARM_VCPU,
-        "fargate_arm64_gb_hour": ARM_GB,
-        "alb_hour": ALB,
-        "alb_lcu_hour": LCU,
-        "nat_gateway_hour": NAT,
-        "nat_gateway_gb": NAT_GB,
-        "public_ipv4_hour": IPV4,
-        "logs_ingest_gb": LOGS_IN,
-        "logs_storage_gb_month": LOGS_STORED,
-        "alarm_month": ALARM,
-        "vpc_endpoint_az_hour": ENDPOINT,
-        "vpc_endpoint_gb": ENDPOINT_GB,
-        "ecr_storage_gb_month": ECR,
-        "waf_web_acl_month": WAF_ACL,
-        "waf_rule_month": WAF_RULE,
-        "waf_request": WAF_REQUEST,
-        "s3_storage_gb_month": S3,
-        "logs_vended_ingest_gb": VENDED_IN,
-    }
-
-
-def test_price_table_is_dated_sourced_and_honest_about_not_being_rechecked(prices: PriceTable) -> None:
-    assert (prices.region, prices.currency, prices.as_of, prices.checked_online) == (
-        "us-east-1",
-        "USD",
-        "2025-06",
-        False,
-    )
-    assert "NOT re-checked online" in prices.provenance
-    for key in REQUIRED_PRICES:
-        assert prices.prices[key].source.startswith("https://aws.amazon.com/"), key
-    assert prices.prices["fargate_x86_64_vcpu_hour"].source == "https://aws.amazon.com/fargate/pricing/"
-    assert prices.prices["public_ipv4_hour"].source == "https://aws.amazon.com/vpc/pricing/"
-    assert prices.prices["vpc_endpoint_az_hour"].source == "https://aws.amazon.com/privatelink/pricing/"
-
-
-def test_unknown_region_names_it_and_the_regions_with_tables() -> None:
-    with pytest.raises(
-        PriceTableError,
-        match=r"no price table for region 'eu-west-1' \(looked for preview/prices/eu-west-1.json\); "
-        r"regions with tables: ap-northeast-2, us-east-1",
-    ):
-        load_prices("eu-west-1")
-
-
-def test_a_table_missing_a_price_is_loaded_and_says_which(tmp_path: Path) -> None:
-    data = json.loads((PRICES_DIR / "us-east-1.json").read_text())
-    del data["prices"]["nat_gateway_gb"]
-    del data["prices"]["alb_hour"]
-    data["missing"] = {"alb_hour": "the API returned no on-demand price"}
-    (tmp_path / "us-east-1.json").write_text(json.dumps(data))
-    table = load_prices("us-east-1", tmp_path)
-    assert table.missing == {
-        "alb_hour": "the API returned no on-demand price",
-        "nat_gateway_gb": "not in the table",
-    }
-    assert len(table.prices) == len(REQUIRED_PRICES) - 2
-
-
-def test_a_price_with_an_unknown_source_is_rejected(tmp_path: Path) -> None:
-    data = json.loads((PRICES_DIR / "us-east-1.json").read_text())
-    data["prices"]["alb_hour"]["source"] = "blog"
-    (tmp_path / "us-east-1.json").write_text(json.dumps(data))
-    with pytest.raises(ValueError, match=r"alb_hour\.source 'blog'"):
-        load_prices("us-east-1", tmp_path)
-
-
-# --- usage ------------------------------------------------------------------------------
-
-
-def test_prod_usage_from_the_declared_resources(prod: ProgramRun) -> None:
-    assert extract_usage(prod) == Usage(
-        stack="prod",
-        region="us-east-1",
-        desired_count=2,
-        autoscaling_min=2,
-        autoscaling_max=6,
-        task_cpu_units=512,
-        task_memory_mib=1024,
-        cpu_architecture="X86_64",
-        load_balancers=1,
-        alb_public_subnets=2,
-        nat_gateways=2,
-        elastic_ips=2,
-        alarms=5,
-        interface_endpoints=0,
-        interface_endpoint_azs=0,
-        log_retention_days=90,
-        keep_last_images=20,
-        release_seconds=900,  # the prod timeline's worst case, 15:00
-        web_acls=1,
-        web_acl_rules=4,  # three AWS managed rule groups and the rate rule
-        access_log_expiration_days=365,
-        flow_logs=1,
-        flow_log_retention_days=365,
-    )
-
-
-def test_dev_usage_from_the_declared_resources(dev: ProgramRun) -> None:
-    usage = extract_usage(dev)
-    assert (usage.desired_count, usage.autoscaling_max, usage.task_cpu_units, usage.task_memory_mib) == (
-        1,
-        None,
-        256,
-        512,
-    )
-    assert (usage.nat_gateways, usage.elastic_ips, usage.public_ipv4) == (1, 1, 3)
-    assert (usage.log_retention_days, usage.keep_last_images, usage.release_seconds) == (7, 5, 270)
-
-
-# --- estimates --------------------------------------------------------------------------
-
-
 def test_prod_estimate_by_hand(prod: ProgramRun, prices: PriceTable) -> None:
-    result = estimate(extract_usage(prod), prices)
+    result = estimate(extract_usage(prod), prices, release_seconds=900)  # the prod timeline's worst case
     expected = {
         "Fargate vCPU": 2 * 0.5 * 730 * X86_VCPU,  # 29.5504
         "Fargate memory": 2 * 1 * 730 * X86_GB,  # 6.4897
@@ -208,7 +195,7 @@ def test_prod_estimate_by_hand(prod: ProgramRun, prices: PriceTable) -> None:
 
 
 def test_dev_estimate_by_hand(dev: ProgramRun, prices: PriceTable) -> None:
-    result = estimate(extract_usage(dev), prices)
+    result = estimate(extract_usage(dev), prices, release_seconds=270)  # the dev timeline's worst case
     assert items(result) == pytest.approx(
         {
             "Fargate vCPU": 0.25 * 730 * X86_VCPU,  # 7.3876
@@ -233,6 +220,14 @@ def test_dev_estimate_by_hand(dev: ProgramRun, prices: PriceTable) -> None:
     assert result.fargate_at_max_monthly_usd is None
 
 
+def test_the_preview_prices_releases_at_the_timelines_worst_case(dev: ProgramRun, prod: ProgramRun) -> None:
+    for run, worst_case in ((dev, 270), (prod, 900)):
+        preview = Preview.of(run)
+        assert preview.timeline.worst_case_seconds == worst_case
+        assert isinstance(preview.cost, CostEstimate) and preview.cost.release_extra is not None
+        assert preview.cost.release_extra.release_seconds == worst_case
+
+
 def test_arm_tasks_use_the_arm_prices(prices: PriceTable) -> None:
     run = run_stack("dev", {"task": {"cpu": 1024, "memory": 2048, "cpuArchitecture": "ARM64"}})
     result = estimate(extract_usage(run), prices)
@@ -243,10 +238,7 @@ def test_arm_tasks_use_the_arm_prices(prices: PriceTable) -> None:
 
 def test_interface_endpoints_instead_of_nat(prices: PriceTable) -> None:
     run = run_stack("dev", {"network": {"availabilityZones": 3, "natGateways": 0, "vpcEndpoints": True}})
-    usage = extract_usage(run)
-    assert (usage.interface_endpoints, usage.interface_endpoint_azs, usage.nat_gateways) == (4, 12, 0)
-    result = estimate(usage, prices)
-    costs = items(result)
+    costs = items(estimate(extract_usage(run), prices))
     assert costs["interface VPC endpoints"] == pytest.approx(4 * 3 * 730 * ENDPOINT)  # 87.60
     assert costs["VPC endpoint data processed"] == pytest.approx(5 * ENDPOINT_GB)
     assert costs["public IPv4"] == pytest.approx(3 * 730 * IPV4)  # 3 ALB subnets, no EIP
@@ -273,20 +265,9 @@ def test_assumptions_change_the_items_they_drive(prod: ProgramRun, prices: Price
     assert costs["ECR storage"] == pytest.approx(20 * 1 * ECR)  # 2.00
 
 
-def test_no_release_duration_means_no_release_extra(prod: ProgramRun, prices: PriceTable) -> None:
-    usage = replace(extract_usage(prod), release_seconds=None)
-    assert estimate(usage, prices).release_extra is None
-
-
-def test_prices_of_another_region_are_refused(prod: ProgramRun, prices: PriceTable) -> None:
-    usage = replace(extract_usage(prod), region="eu-west-1")
-    with pytest.raises(ValueError, match="eu-west-1"):
-        estimate(usage, prices)
-
-
-def test_estimate_run_for_a_stack_in_a_region_without_prices() -> None:
+def test_a_stack_in_a_region_without_prices_gets_one_line() -> None:
     run = run_stack("dev", {"aws:region": "ap-southeast-2"})
-    result = estimate_run(run)
+    result = estimate_or_not(extract_usage(run), release_seconds=270)
     assert isinstance(result, NoEstimate)
     assert result.command == "python -m preview.prices refresh --region ap-southeast-2"
     assert format_cost(result) == [
@@ -297,7 +278,7 @@ def test_estimate_run_for_a_stack_in_a_region_without_prices() -> None:
 
 
 def test_format_cost_for_prod(prod: ProgramRun) -> None:
-    result = estimate_run(prod)
+    result = estimate_or_not(extract_usage(prod), release_seconds=900)
     assert isinstance(result, CostEstimate) and result.unpriced == ()
     lines = format_cost(result)
     text = "\n".join(lines)
@@ -316,16 +297,7 @@ def test_format_cost_for_prod(prod: ProgramRun) -> None:
     assert "alias queries to the ALB are free" in text
 
 
-@dataclass
-class FakeRun:
-    stack: str
-    resources: list[Recorded] = field(default_factory=list)
-
-
-def test_an_internal_load_balancer_has_no_public_addresses(prod: ProgramRun) -> None:
-    resources = [copy.deepcopy(r) for r in prod.resources]
-    for resource in resources:
-        if resource.type == "aws:lb/loadBalancer:LoadBalancer":
-            resource.inputs["internal"] = True
-    usage = extract_usage(FakeRun("prod", resources))
-    assert (usage.load_balancers, usage.alb_public_subnets, usage.public_ipv4) == (1, 0, 2)  # NAT EIPs only
+def test_the_dev_stacks_total_is_76_64_a_month(dev: ProgramRun) -> None:
+    lines = format_cost(Preview.of(dev).cost)
+    assert any(line.startswith("  total (steady state)") and line.endswith("$76.64") for line in lines)
+    assert any(line.startswith("  total with releases") and line.endswith("$76.66") for line in lines)
