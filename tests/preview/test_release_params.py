@@ -13,9 +13,9 @@ from preview.release_params import (
     AlarmParams,
     HookParams,
     ReleaseParams,
-    TrafficRouting,
     extract_release_params,
 )
+from specs.traffic_routing import TrafficRouting
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""build_timeline: the release's events, computed by hand from the model in preview/timeline.py.
+"""build_timeline: the release's events, computed by hand from the model in preview/timeline.py
+and specs/release_duration.py.
 
 Model constants used below: green tasks run PROVISION_SECONDS (30) after launch, a hook
 typically takes TYPICAL_HOOK_SECONDS (10) and at worst its Lambda timeout, a drained blue
@@ -12,16 +13,17 @@ from typing import Any
 
 import pytest
 
-from preview import timeline as tl
 from preview.engine import run_stack
 from preview.release_params import (
     AlarmParams,
     HookParams,
     ReleaseParams,
-    TrafficRouting,
     extract_release_params,
 )
 from preview.timeline import Timeline, build_timeline, clock, format_timeline
+from specs import codedeploy_engine
+from specs import release_duration as rd
+from specs.traffic_routing import TrafficRouting
 
 CANARY_10_5 = TrafficRouting("canary", 10, 5, "CodeDeployDefault.ECSCanary10Percent5Minutes")
 SMOKE = HookParams("AfterAllowTestTraffic", "smoke", 90)
@@ -56,8 +58,8 @@ def times(timeline: Timeline) -> list[tuple[int, int, int]]:
 
 
 def test_the_model_constants_the_hand_computations_rely_on() -> None:
-    assert (tl.PROVISION_SECONDS, tl.TYPICAL_HOOK_SECONDS, tl.TYPICAL_EXIT_SECONDS) == (30, 10, 5)
-    assert (tl.CODEDEPLOY_HOOK_LIMIT_MINUTES, tl.CODEDEPLOY_MAX_WAIT_MINUTES) == (60, 2880)
+    assert (rd.PROVISION_SECONDS, rd.TYPICAL_HOOK_SECONDS, rd.TYPICAL_EXIT_SECONDS) == (30, 10, 5)
+    assert (codedeploy_engine.HOOK_LIMIT_MINUTES, codedeploy_engine.MAX_WAIT_MINUTES) == (60, 2880)
 
 
 def test_prod_seed_event_by_event() -> None:
