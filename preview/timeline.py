@@ -165,7 +165,7 @@ def _run_hook(clock: _Clock, params: ReleaseParams, event: str) -> None:
 
 def _shift(clock: _Clock, params: ReleaseParams, stage: str = "") -> None:
     """Production traffic moves; ``stage`` (e.g. ``PRODUCTION_TRAFFIC_SHIFT: ``) starts the first label."""
-    interval_name = "canary bake" if params.engine == "ecs" else ""
+    interval_name = ecs_engine.CANARY_WAIT_WORDS if params.engine == "ecs" else ""
     for index, step in enumerate(shift_steps(params.routing, interval_name)):
         clock.advance(step.wait_seconds)
         clock.green = step.green_percent

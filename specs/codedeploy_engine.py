@@ -188,17 +188,23 @@ def routing_of_traffic_config(
 # --------------------------------------------------------------------------- words
 
 
-def traffic_config_words(traffic_config: Mapping[str, Any]) -> str | None:
-    """A custom config in CodeDeploy's terms: ``TimeBasedCanary: 10 % then 100 % after 5 min``,
-    ``TimeBasedLinear: 10 % more every 1 min``; None when it is no time-based config."""
-    try:
-        routing = routing_of_traffic_config("", traffic_config, "trafficRoutingConfig")
-    except ValueError:
-        return None
+def routing_words(routing: TrafficRouting) -> str:
+    """A routing in CodeDeploy's terms: ``TimeBasedCanary: 10 % then 100 % after 5 min``,
+    ``TimeBasedLinear: 10 % more every 1 min``, ``AllAtOnce``."""
     if not routing.stepped:
-        return None
+        return "AllAtOnce"
     kind = _ROUTING_TYPE[routing.kind]
     step, interval = percent_text(routing.percentage or 0), routing.interval_minutes
     if routing.kind == "canary":
         return f"{kind}: {step} % then 100 % after {interval} min"
     return f"{kind}: {step} % more every {interval} min"
+
+
+def traffic_config_words(traffic_config: Mapping[str, Any]) -> str | None:
+    """A declared custom config's ``trafficRoutingConfig`` in CodeDeploy's terms (read back,
+    then ``routing_words``); None when it does not read back as a time-based routing."""
+    try:
+        routing = routing_of_traffic_config("", traffic_config, "trafficRoutingConfig")
+    except ValueError:
+        return None
+    return routing_words(routing) if routing.stepped else None

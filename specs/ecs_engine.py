@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from specs.codedeploy_engine import MAX_WAIT_MINUTES as CODEDEPLOY_MAX_WAIT_MINUTES
@@ -184,6 +184,9 @@ def plan_native_deployment(
     return NativeDeploymentPlan(native, termination_wait_minutes)
 
 
+CANARY_WAIT_WORDS = "canary bake"
+"""ECS's name for a canary's wait (``canaryBakeTimeInMinutes``), as the timeline says it."""
+
 # Where each stepped strategy keeps its percentage and bake time (the API's names), and its words.
 _STEPS: dict[str, tuple[Strategy, str, str, str, str]] = {
     "CANARY": (
@@ -227,7 +230,7 @@ def routing_of_configuration(config: Mapping[str, Any], where: str) -> TrafficRo
     ``deployment_configuration``. ``where`` names the service in errors."""
     strategy = config.get("strategy")
     if strategy == NATIVE_STRATEGY["all-at-once"]:
-        return routing_for("all-at-once", None, None, configuration_words(str(strategy), None, None))
+        return _named(routing_for("all-at-once", None, None, ""))
     if strategy not in _STEPS:
         raise ValueError(
             f"{where}: deploymentConfiguration.strategy {strategy!r} is not "
@@ -239,16 +242,21 @@ def routing_of_configuration(config: Mapping[str, Any], where: str) -> TrafficRo
     label = f"{where} input deploymentConfiguration.{section}"
     percent = _percent(steps.get(percent_key), f"{label}.{percent_key}")
     bake = required_whole_number(steps.get(bake_key), f"{label}.{bake_key}")
-    return routing_for(kind, percent, bake, configuration_words(str(strategy), percent, bake))
+    return _named(routing_for(kind, percent, bake, ""))
+
+
+def _named(routing: TrafficRouting) -> TrafficRouting:
+    return replace(routing, config_name=routing_words(routing))
 
 
 # --------------------------------------------------------------------------- words
 
 
-def configuration_words(strategy: str, percent: float | None, bake_minutes: int | None) -> str:
-    """A deploymentConfiguration in ECS's terms: ``ECS CANARY 10% then 100% after 5 min``,
+def routing_words(routing: TrafficRouting) -> str:
+    """A routing in ECS's terms: ``ECS CANARY 10% then 100% after 5 min``,
     ``ECS LINEAR 10% every 1 min``, ``ECS BLUE_GREEN 100% at once``."""
-    if strategy not in _STEPS or percent is None or bake_minutes is None:
+    strategy = NATIVE_STRATEGY[routing.kind]
+    if not routing.stepped or strategy not in _STEPS:
         return f"ECS {strategy} 100% at once"
     wording = _STEPS[strategy][4]
-    return f"ECS {strategy} {percent_text(percent)}% {wording} {bake_minutes} min"
+    return f"ECS {strategy} {percent_text(routing.percentage or 0)}% {wording} {routing.interval_minutes} min"

@@ -180,6 +180,7 @@ def test_words_of_a_custom_config() -> None:
         CustomTrafficRouting("TimeBasedLinear", 20, 3).traffic_routing_config()
     ) == ("TimeBasedLinear: 20 % more every 3 min")
     assert cd.traffic_config_words({"type": "AllAtOnce"}) is None
+    assert cd.routing_words(TrafficRouting("all-at-once", None, None, "")) == "AllAtOnce"
     assert cd.traffic_config_words({"type": "TimeBasedLinear", "timeBasedLinear": {}}) is None
 
 

@@ -101,6 +101,11 @@ def test_blue_green_reads_back_as_all_at_once() -> None:
     )
 
 
+def test_words_in_ecs_terms() -> None:
+    assert ecs.routing_words(TrafficRouting("linear", 12.5, 2, "")) == "ECS LINEAR 12.5% every 2 min"
+    assert ecs.routing_words(TrafficRouting("all-at-once", None, None, "")) == "ECS BLUE_GREEN 100% at once"
+
+
 def test_a_fractional_canary_reads_back_as_its_fraction() -> None:
     config = {
         "strategy": "CANARY",
