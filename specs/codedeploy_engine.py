@@ -15,9 +15,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from specs.release_model import STRATEGIES, Strategy
 from specs.resource_reader import required_whole_number
-from specs.traffic_routing import TrafficRouting, duration_text, has_steps, percent_text, routing_for
+from specs.traffic_routing import (
+    STRATEGIES,
+    Strategy,
+    TrafficRouting,
+    duration_text,
+    has_steps,
+    percent_text,
+    routing_for,
+)
 
 # --------------------------------------------------------------------------- limits
 

@@ -20,9 +20,8 @@ from typing import Any
 
 from specs.codedeploy_engine import MAX_WAIT_MINUTES as CODEDEPLOY_MAX_WAIT_MINUTES
 from specs.codedeploy_engine import PERCENTAGE_RANGE as CODEDEPLOY_PERCENTAGE_RANGE
-from specs.release_model import Strategy
 from specs.resource_reader import required_number, required_whole_number
-from specs.traffic_routing import TrafficRouting, percent_text, routing_for
+from specs.traffic_routing import Strategy, TrafficRouting, percent_text, routing_for
 
 # --------------------------------------------------------------------------- limits
 

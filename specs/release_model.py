@@ -28,13 +28,9 @@ DEFAULT_ENGINE: Engine = "codedeploy"
 CONTROLLER_TYPE: dict[Engine, str] = {"codedeploy": "CODE_DEPLOY", "ecs": "ECS"}
 """The ECS service's ``deploymentController.type`` for each engine."""
 
-# --------------------------------------------------------------------------- strategies
-
-Strategy = Literal["canary", "linear", "all-at-once"]
-STRATEGIES: tuple[Strategy, ...] = ("canary", "linear", "all-at-once")
-"""What a strategy means (all-at-once has no steps, the step count, its words) is stated in
-``specs.traffic_routing``; each engine's names for it in ``specs.codedeploy_engine`` and
-``specs.ecs_engine``."""
+# The strategies and what they mean (all-at-once has no steps, the step count, their words)
+# are ``specs.traffic_routing``'s; each engine's names for them are in ``specs.codedeploy_engine``
+# and ``specs.ecs_engine``.
 
 # --------------------------------------------------------------------------- hooks
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
-from specs.release_model import Strategy
-
+Strategy = Literal["canary", "linear", "all-at-once"]
+STRATEGIES: tuple[Strategy, ...] = ("canary", "linear", "all-at-once")
 ALL_AT_ONCE: Strategy = "all-at-once"
 STEP_SETTINGS: tuple[str, ...] = ("percentage", "interval_minutes")
 """The settings of a stepped shift, which all-at-once has none of."""

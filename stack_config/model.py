@@ -29,11 +29,10 @@ from specs.release_model import (
     HEALTH_CHECK_TIMEOUT,
     AlarmWindow,
     Engine,
-    Strategy,
     alarm_window_finding,
 )
 from specs.tags import PER_RESOURCE_TAG_KEYS, PROGRAM_TAG_KEYS, tag_problems
-from specs.traffic_routing import STEP_SETTINGS, has_steps, routing_for
+from specs.traffic_routing import STEP_SETTINGS, Strategy, has_steps, routing_for
 from specs.waf import RATE_LIMIT_RANGE, WafMode
 from stack_config.errors import FieldError, SeveralFieldsError
 

@@ -7,8 +7,7 @@ import pytest
 
 from specs import codedeploy_engine as cd
 from specs.codedeploy_engine import CustomTrafficRouting, plan_deployment_config
-from specs.release_model import Strategy
-from specs.traffic_routing import TrafficRouting
+from specs.traffic_routing import Strategy, TrafficRouting
 
 
 @pytest.mark.parametrize(

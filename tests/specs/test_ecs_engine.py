@@ -11,8 +11,8 @@ from specs.ecs_engine import (
     native_problems,
     plan_native_deployment,
 )
-from specs.release_model import LIFECYCLE_STAGE, Strategy
-from specs.traffic_routing import TrafficRouting
+from specs.release_model import LIFECYCLE_STAGE
+from specs.traffic_routing import Strategy, TrafficRouting
 
 
 @pytest.mark.parametrize(

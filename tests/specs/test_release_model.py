@@ -16,6 +16,7 @@ import pytest
 
 from specs import ecs_engine
 from specs import release_model as rm
+from specs.traffic_routing import STRATEGIES
 
 ROOT = Path(__file__).resolve().parents[2]
 # The modules the policy pack and the CLI load from specs/: standard library only.
@@ -84,7 +85,7 @@ def test_hooks_stages_and_strategies_agree() -> None:
     assert list(rm.LIFECYCLE_STAGE) == list(rm.ECS_HOOKS)  # same order as the hooks run
     stages = [rm.LIFECYCLE_STAGE[hook] for hook in rm.ECS_HOOKS]
     assert stages == sorted(stages, key=rm.ECS_LIFECYCLE_STAGES.index)
-    assert set(ecs_engine.NATIVE_STRATEGY) == set(rm.STRATEGIES)
+    assert set(ecs_engine.NATIVE_STRATEGY) == set(STRATEGIES)
     assert set(ecs_engine.NATIVE_STRATEGY.values()) == set(ecs_engine.BLUE_GREEN_STRATEGIES)
     assert set(rm.CONTROLLER_TYPE) == set(rm.ENGINES) and rm.DEFAULT_ENGINE in rm.ENGINES
 
