@@ -223,16 +223,9 @@ def _warnings(params: ReleaseParams, duration: ReleaseDuration) -> tuple[list[st
             f"that would still succeed (raise release.timeoutMinutes to at least "
             f"{math.ceil(worst_case / 60)})"
         )
+    warnings.extend(_engine_limits(params))
     if params.engine == "ecs":
-        breaches = ecs_engine.limit_breaches(params.routing, params.termination_wait_minutes)
-        warnings.extend(ecs_engine.limit_warning(breach) for breach in breaches)
         notes.extend(_ecs_hook_notes(params))
-    else:
-        hooks = [(f"{h.event}: {h.function_name}", h.timeout_seconds) for h in params.hooks]
-        breaches_cd = codedeploy_engine.limit_breaches(
-            hooks, params.ready_wait_minutes, params.termination_wait_minutes
-        )
-        warnings.extend(codedeploy_engine.limit_warning(breach) for breach in breaches_cd)
     if params.deregistration_delay_seconds >= ALB_DEFAULT_DEREGISTRATION_DELAY_SECONDS:
         notes.append(
             f"deregistration delay {params.deregistration_delay_seconds} s (AWS's default is "
@@ -240,6 +233,17 @@ def _warnings(params: ReleaseParams, duration: ReleaseDuration) -> tuple[list[st
             "before its tasks stop; keep it just above the slowest request"
         )
     return warnings, notes
+
+
+def _engine_limits(params: ReleaseParams) -> list[str]:
+    """The engine's own limits, checked by its module (under ECS the same check the config
+    rejects a stack with)."""
+    if params.engine == "ecs":
+        breaches = ecs_engine.limit_breaches(params.routing, params.termination_wait_minutes)
+        return [ecs_engine.limit_warning(breach) for breach in breaches]
+    hooks = [(f"{h.event}: {h.function_name}", h.timeout_seconds) for h in params.hooks]
+    over = codedeploy_engine.limit_breaches(hooks, params.ready_wait_minutes, params.termination_wait_minutes)
+    return [codedeploy_engine.limit_warning(breach) for breach in over]
 
 
 def _ecs_hook_notes(params: ReleaseParams) -> list[str]:

@@ -186,16 +186,24 @@ def plan_native_deployment(
 CANARY_WAIT_WORDS = "canary bake"
 """ECS's name for a canary's wait (``canaryBakeTimeInMinutes``), as the timeline says it."""
 
-# Where each stepped strategy keeps its percentage and bake time (the API's names), and its words.
-_STEPS: dict[str, tuple[Strategy, str, str, str, str]] = {
-    "CANARY": (
-        "canary",
-        "canaryConfiguration",
-        "canaryPercent",
-        "canaryBakeTimeInMinutes",
-        "then 100% after",
+
+@dataclass(frozen=True)
+class _Stepped:
+    """Where a stepped ECS strategy keeps its percentage and bake time (the API's names)."""
+
+    kind: Strategy
+    section: str
+    percent_key: str
+    bake_key: str
+    words: str
+    """How ``routing_words`` joins the percentage and the bake time."""
+
+
+_STEPPED: dict[str, _Stepped] = {
+    "CANARY": _Stepped(
+        "canary", "canaryConfiguration", "canaryPercent", "canaryBakeTimeInMinutes", "then 100% after"
     ),
-    "LINEAR": ("linear", "linearConfiguration", "stepPercent", "stepBakeTimeInMinutes", "every"),
+    "LINEAR": _Stepped("linear", "linearConfiguration", "stepPercent", "stepBakeTimeInMinutes", "every"),
 }
 
 
@@ -203,16 +211,12 @@ def deployment_configuration(plan: NativeDeploymentPlan) -> dict[str, Any]:
     """The plan as the service's ``deploymentConfiguration`` (camelCase, bake times as the
     provider takes them: text)."""
     config: dict[str, Any] = {"strategy": plan.strategy, "bakeTimeInMinutes": str(plan.bake_time_minutes)}
-    if plan.strategy == "CANARY":
-        config["canaryConfiguration"] = {
-            "canaryPercent": plan.canary_percent,
-            "canaryBakeTimeInMinutes": str(plan.canary_bake_minutes),
-        }
-    if plan.strategy == "LINEAR":
-        config["linearConfiguration"] = {
-            "stepPercent": plan.step_percent,
-            "stepBakeTimeInMinutes": str(plan.step_bake_minutes),
-        }
+    stepped = _STEPPED.get(plan.strategy)
+    if stepped is not None:
+        canary = plan.strategy == "CANARY"
+        percent = plan.canary_percent if canary else plan.step_percent
+        bake = plan.canary_bake_minutes if canary else plan.step_bake_minutes
+        config[stepped.section] = {stepped.percent_key: percent, stepped.bake_key: str(bake)}
     return config
 
 
@@ -230,18 +234,18 @@ def routing_of_configuration(config: Mapping[str, Any], where: str) -> TrafficRo
     strategy = config.get("strategy")
     if strategy == NATIVE_STRATEGY["all-at-once"]:
         return _named(routing_for("all-at-once", None, None, ""))
-    if strategy not in _STEPS:
+    stepped = _STEPPED.get(str(strategy))
+    if stepped is None:
         raise ValueError(
             f"{where}: deploymentConfiguration.strategy {strategy!r} is not "
             f"{', '.join(BLUE_GREEN_STRATEGIES)} (ROLLING, ECS's default, is no blue/green deployment)"
         )
-    kind, section, percent_key, bake_key, _ = _STEPS[str(strategy)]
-    steps = config.get(section)
+    steps = config.get(stepped.section)
     steps = steps if isinstance(steps, Mapping) else {}
-    label = f"{where} input deploymentConfiguration.{section}"
-    percent = _percent(steps.get(percent_key), f"{label}.{percent_key}")
-    bake = required_whole_number(steps.get(bake_key), f"{label}.{bake_key}")
-    return _named(routing_for(kind, percent, bake, ""))
+    label = f"{where} input deploymentConfiguration.{stepped.section}"
+    percent = _percent(steps.get(stepped.percent_key), f"{label}.{stepped.percent_key}")
+    bake = required_whole_number(steps.get(stepped.bake_key), f"{label}.{stepped.bake_key}")
+    return _named(routing_for(stepped.kind, percent, bake, ""))
 
 
 def _named(routing: TrafficRouting) -> TrafficRouting:
@@ -255,7 +259,8 @@ def routing_words(routing: TrafficRouting) -> str:
     """A routing in ECS's terms: ``ECS CANARY 10% then 100% after 5 min``,
     ``ECS LINEAR 10% every 1 min``, ``ECS BLUE_GREEN 100% at once``."""
     strategy = NATIVE_STRATEGY[routing.kind]
-    if not routing.stepped or strategy not in _STEPS:
+    stepped = _STEPPED.get(strategy)
+    if stepped is None or not routing.stepped:
         return f"ECS {strategy} 100% at once"
-    wording = _STEPS[strategy][4]
-    return f"ECS {strategy} {percent_text(routing.percentage or 0)}% {wording} {routing.interval_minutes} min"
+    step = percent_text(routing.percentage or 0)
+    return f"ECS {strategy} {step}% {stepped.words} {routing.interval_minutes} min"
