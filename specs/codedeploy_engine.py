@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from specs.resource_reader import required_whole_number
 from specs.traffic_routing import (
+    ALL_AT_ONCE,
     STRATEGIES,
     Strategy,
     TrafficRouting,
@@ -149,7 +150,7 @@ def plan_deployment_config(
 _STRATEGY: dict[str, Strategy] = {strategy: strategy for strategy in STRATEGIES}
 
 _PREDEFINED_ROUTING: dict[str, TrafficRouting] = {
-    ALL_AT_ONCE_CONFIG: routing_for("all-at-once", None, None, ALL_AT_ONCE_CONFIG),
+    ALL_AT_ONCE_CONFIG: routing_for(ALL_AT_ONCE, None, None, ALL_AT_ONCE_CONFIG),
     **{
         name: routing_for(_STRATEGY[strategy], percentage, interval, name)
         for (strategy, percentage, interval), name in PREDEFINED.items()
@@ -175,7 +176,7 @@ def routing_of_traffic_config(
     ``CustomTrafficRouting.traffic_routing_config``. ``where`` names the config in errors."""
     routing_type = traffic_config.get("type")
     if routing_type == "AllAtOnce":
-        return routing_for("all-at-once", None, None, config_name)
+        return routing_for(ALL_AT_ONCE, None, None, config_name)
     key = _CONFIG_KEY.get(str(routing_type))
     if key is None:
         raise ValueError(

@@ -21,7 +21,7 @@ from typing import Any
 from specs.codedeploy_engine import MAX_WAIT_MINUTES as CODEDEPLOY_MAX_WAIT_MINUTES
 from specs.codedeploy_engine import PERCENTAGE_RANGE as CODEDEPLOY_PERCENTAGE_RANGE
 from specs.resource_reader import required_number, required_whole_number
-from specs.traffic_routing import Strategy, TrafficRouting, percent_text, routing_for
+from specs.traffic_routing import ALL_AT_ONCE, Strategy, TrafficRouting, percent_text, routing_for
 
 # --------------------------------------------------------------------------- limits
 
@@ -30,7 +30,7 @@ BAKE_MAX_MINUTES = 1440
 CANARY_MIN_PERCENT = 0.1
 LINEAR_STEP_MIN_PERCENT = 3
 
-NATIVE_STRATEGY: dict[Strategy, str] = {"canary": "CANARY", "linear": "LINEAR", "all-at-once": "BLUE_GREEN"}
+NATIVE_STRATEGY: dict[Strategy, str] = {"canary": "CANARY", "linear": "LINEAR", ALL_AT_ONCE: "BLUE_GREEN"}
 """The ECS ``deploymentConfiguration.strategy`` a stack strategy maps to."""
 BLUE_GREEN_STRATEGIES: tuple[str, ...] = ("BLUE_GREEN", "LINEAR", "CANARY")
 """ECS strategies that deploy blue/green (ROLLING, ECS's default, replaces tasks in place)."""
@@ -232,8 +232,8 @@ def routing_of_configuration(config: Mapping[str, Any], where: str) -> TrafficRo
     """The traffic shift of a declared ``deploymentConfiguration``: the inverse of
     ``deployment_configuration``. ``where`` names the service in errors."""
     strategy = config.get("strategy")
-    if strategy == NATIVE_STRATEGY["all-at-once"]:
-        return _named(routing_for("all-at-once", None, None, ""))
+    if strategy == NATIVE_STRATEGY[ALL_AT_ONCE]:
+        return _named(routing_for(ALL_AT_ONCE, None, None, ""))
     stepped = _STEPPED.get(str(strategy))
     if stepped is None:
         raise ValueError(

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
 from specs import traffic_routing as tr
 from specs.traffic_routing import ShiftStep, TrafficRouting
+
+ROOT = Path(__file__).resolve().parents[2]
+PROGRAM = ("specs", "stack_config", "preview", "components", "policy", "release", "hooks")
 
 
 def test_all_at_once_is_the_one_strategy_without_steps() -> None:
@@ -76,3 +82,16 @@ def test_shift_steps_word_each_move_and_wait_between_them() -> None:
 def test_words_for_numbers_and_durations() -> None:
     assert (tr.percent_text(10.0), tr.percent_text(0.5)) == ("10", "0.5")
     assert [tr.duration_text(s) for s in (45, 300, 90)] == ["45 s", "5 min", "1 min 30 s"]
+
+
+def test_nobody_else_asks_whether_a_strategy_is_all_at_once() -> None:
+    """``has_steps`` is the one statement: no other module compares a strategy with the name."""
+    comparing = []
+    for path in [ROOT / "__main__.py", *(p for d in PROGRAM for p in sorted((ROOT / d).rglob("*.py")))]:
+        if path == ROOT / "specs" / "traffic_routing.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            operands = [node.left, *node.comparators] if isinstance(node, ast.Compare) else []
+            if any(isinstance(o, ast.Constant) and o.value == "all-at-once" for o in operands):
+                comparing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert comparing == []
