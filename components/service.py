@@ -21,6 +21,7 @@ import pulumi
 import pulumi_aws as aws
 
 from specs import scaling as requests_metric
+from specs.ecs_engine import deployment_configuration
 from specs.iam import assume_role_policy, aws_managed_policy_arn
 from specs.release_model import CONTROLLER_TYPE, LIFECYCLE_STAGE, Engine
 from stack_config.model import AutoScalingSettings, DeploymentSettings, ServiceSettings
@@ -350,25 +351,28 @@ def _target_tracking(
 def _native_configuration(
     args: FargateServiceArgs, role_arn: pulumi.Input[str]
 ) -> aws.ecs.ServiceDeploymentConfigurationArgs:
-    """The service's deploymentConfiguration for ECS's built-in strategies."""
-    plan = args.deployment.native_plan
+    """The service's deploymentConfiguration for ECS's built-in strategies: the ECS engine's
+    forward mapping (``specs.ecs_engine.deployment_configuration``, whose inverse the preview reads)."""
+    config = deployment_configuration(args.deployment.native_plan)
+    canary = config.get("canaryConfiguration")
+    linear = config.get("linearConfiguration")
     return aws.ecs.ServiceDeploymentConfigurationArgs(
-        strategy=plan.strategy,
-        bake_time_in_minutes=str(plan.bake_time_minutes),
+        strategy=config["strategy"],
+        bake_time_in_minutes=config["bakeTimeInMinutes"],
         canary_configuration=(
             aws.ecs.ServiceDeploymentConfigurationCanaryConfigurationArgs(
-                canary_percent=plan.canary_percent,
-                canary_bake_time_in_minutes=str(plan.canary_bake_minutes),
+                canary_percent=canary["canaryPercent"],
+                canary_bake_time_in_minutes=canary["canaryBakeTimeInMinutes"],
             )
-            if plan.strategy == "CANARY"
+            if canary
             else None
         ),
         linear_configuration=(
             aws.ecs.ServiceDeploymentConfigurationLinearConfigurationArgs(
-                step_percent=plan.step_percent,
-                step_bake_time_in_minutes=str(plan.step_bake_minutes),
+                step_percent=linear["stepPercent"],
+                step_bake_time_in_minutes=linear["stepBakeTimeInMinutes"],
             )
-            if plan.strategy == "LINEAR"
+            if linear
             else None
         ),
         lifecycle_hooks=(

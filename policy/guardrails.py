@@ -14,8 +14,9 @@ below only feed those functions the engine's arguments and report. The pack's mo
   deployment group deploys a service, which alarms roll a release back), on the whole stack;
 - this module: the pack's name, enforcement and policies.
 
-The limits and the alarm-window rule come from ``specs.release_model`` and the type tokens
-from ``specs.resource_reader`` (both standard library only), shared with config validation
+The limits and the alarm-window rule come from ``specs.release_model`` and the engine modules
+(``specs.ecs_engine``), and the type tokens from ``specs.resource_reader`` (all standard
+library only), shared with config validation
 and the preview; ``policy/__main__.py`` puts the repo root on ``sys.path`` so the pack's own
 environment finds them.
 """
@@ -37,8 +38,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from specs.ecs_engine import BLUE_GREEN_STRATEGIES as ECS_BLUE_GREEN_STRATEGIES
 from specs.release_model import (
-    ECS_BLUE_GREEN_STRATEGIES,
     HEALTH_CHECK_INTERVAL,
     HEALTH_CHECK_THRESHOLD,
     HEALTH_CHECK_TIMEOUT,

@@ -18,13 +18,8 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from preview.engine import ProgramRun, Recorded
-from preview.release_params import (
-    ReleaseParams,
-    TrafficRouting,
-    ecs_routing,
-    extract_release_params,
-    percent_text,
-)
+from preview.release_params import ReleaseParams, ecs_routing, extract_release_params
+from specs.traffic_routing import TrafficRouting, shift_summary
 
 WIDTH, HEIGHT = 1100, 620
 BLUE, GREEN, GREY, INK, SOFT, RED = "#2f6fdf", "#2e9d57", "#8a8f98", "#1d2330", "#f4f6fa", "#c0392b"
@@ -103,14 +98,7 @@ def _markers() -> str:
 
 def shift_label(routing: TrafficRouting | None) -> str:
     """How production traffic reaches green, in the stack's own terms."""
-    if routing is None:
-        return "traffic shift"
-    if routing.kind == "all-at-once" or routing.percentage is None or routing.interval_minutes is None:
-        return "all at once"
-    step = percent_text(routing.percentage)
-    if routing.kind == "canary":
-        return f"canary {step} %, 100 % after {routing.interval_minutes} min"
-    return f"linear {step} % every {routing.interval_minutes} min"
+    return "traffic shift" if routing is None else shift_summary(routing)
 
 
 def _routing(run: ProgramRun, params: ReleaseParams | None) -> TrafficRouting | None:

@@ -18,11 +18,12 @@ Sources, by Pulumi type token:
   the essential container: ``healthCheck.startPeriod`` and ``stopTimeout``.
 - ``aws:ecs/service:Service``: ``desiredCount`` and ``deploymentController.type``; under
   the ECS engine also ``deploymentConfiguration`` (``strategy``, ``bakeTimeInMinutes``,
-  ``canaryConfiguration`` / ``linearConfiguration``, ``lifecycleHooks``) and ``alarms``
+  ``canaryConfiguration`` / ``linearConfiguration``, read back through ``specs.ecs_engine``'s
+  inverse; ``lifecycleHooks``) and ``alarms``
   (``alarmNames``, wired only with ``enable`` and ``rollback``).
 - CodeDeploy engine: ``aws:codedeploy/deploymentGroup:DeploymentGroup``:
-  ``deploymentConfigName`` (mapped back through ``specs.deployment_config``, or to a custom
-  ``aws:codedeploy/deploymentConfig:DeploymentConfig``), ``blueGreenDeploymentConfig``
+  ``deploymentConfigName`` (read back through ``specs.codedeploy_engine``'s inverse, from
+  the name or a custom ``aws:codedeploy/deploymentConfig:DeploymentConfig``), ``blueGreenDeploymentConfig``
   (termination wait, ready option) and ``alarmConfiguration.alarms``;
   ``pulumi-python:dynamic/codedeploy:Release``: ``hooks`` (ECS hook -> Lambda ARN) and
   ``timeout_minutes``.
@@ -40,24 +41,21 @@ reader of declared resources the policy pack uses too (``specs/resource_reader.p
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from hooks.smoke_test.config import DEFAULTS as SMOKE_TEST_DEFAULTS
-from specs.deployment_config import ALL_AT_ONCE, PREDEFINED
+from specs import codedeploy_engine, ecs_engine
 from specs.release_model import (
     ALB_DEFAULT_DEREGISTRATION_DELAY_SECONDS,
     CONTROLLER_TYPE,
-    ECS_BLUE_GREEN_STRATEGIES,
     ECS_DEFAULT_STOP_TIMEOUT_SECONDS,
     ECS_HOOKS,
     ECS_LIFECYCLE_STAGES,
     LAMBDA_DEFAULT_TIMEOUT_SECONDS,
     AlarmWindow,
     Engine,
-    Strategy,
 )
 from specs.resource_reader import (
     DEPLOYMENT_CONFIG,
@@ -70,8 +68,11 @@ from specs.resource_reader import (
     TARGET_GROUP,
     TASK_DEFINITION,
     Reader,
-    required_number,
+    required_whole_number,
 )
+from specs.traffic_routing import TrafficRouting
+
+__all__ = ["AlarmParams", "HookParams", "ReleaseParams", "TrafficRouting", "extract_release_params"]
 
 
 class ResourceLike(Protocol):
@@ -102,22 +103,6 @@ class ProgramRunLike(Protocol):
 
 DECLARED: Reader[ResourceLike] = Reader(type_of=lambda r: r.type, props_of=lambda r: r.inputs)
 """The shared reader of declared resources (``specs/resource_reader.py``), on recorded inputs."""
-
-
-@dataclass(frozen=True)
-class TrafficRouting:
-    """How production traffic moves from blue to green."""
-
-    kind: Strategy
-    percentage: float | None
-    """Canary: the first step; linear: every step; None for all-at-once. A whole number is an
-    ``int`` (ECS takes fractions, e.g. a 0.5 % canary)."""
-    interval_minutes: int | None
-    """Minutes between steps (ECS: the canary or step bake time); None for all-at-once."""
-    config_name: str
-    """CodeDeploy: the deployment config the group names (predefined or custom); ECS: a
-    readable form of the service's deploymentConfiguration, e.g.
-    ``ECS CANARY 10% then 100% after 5 min``."""
 
 
 AlarmParams = AlarmWindow[int]
@@ -193,10 +178,6 @@ class ReleaseParams:
         return tuple(h for h in self.hooks if h.event == event)
 
 
-# Reverse of specs.deployment_config: config name -> routing.
-_PREDEFINED_BY_NAME: dict[str, tuple[str, int, int]] = {name: key for key, name in PREDEFINED.items()}
-
-
 def of_type(run: ProgramRunLike, type_: str) -> list[ResourceLike]:
     """The run's declared resources of a type."""
     return DECLARED.of_type(run.resources, type_)
@@ -219,10 +200,7 @@ def _input(resource: ResourceLike, path: str) -> Any:
 
 def _as_int(value: Any, what: str) -> int:
     """A whole number from a recorded input (the engine may hand over 30.0 for 30)."""
-    number = required_number(value, what)
-    if not math.isfinite(number) or number != int(number):
-        raise ValueError(f"{what} is not a whole number (got {value!r})")
-    return int(number)
+    return required_whole_number(value, what)
 
 
 def _required_int(resource: ResourceLike, path: str) -> int:
@@ -279,38 +257,24 @@ def _container(run: ProgramRunLike) -> tuple[bool, int, int]:
 
 
 def _routing(run: ProgramRunLike, group: ResourceLike) -> TrafficRouting:
+    """The group's deployment config read back through the CodeDeploy engine's inverse."""
     name = group.inputs.get("deploymentConfigName")
     if not isinstance(name, str) or not name:
         raise ValueError(f"{DEPLOYMENT_GROUP} {group.name!r}: deploymentConfigName is missing")
-    if name == ALL_AT_ONCE:
-        return TrafficRouting("all-at-once", None, None, name)
-    if name in _PREDEFINED_BY_NAME:
-        strategy, percentage, interval = _PREDEFINED_BY_NAME[name]
-        kind: Strategy = "canary" if strategy == "canary" else "linear"
-        return TrafficRouting(kind, percentage, interval, name)
+    predefined = codedeploy_engine.predefined_routing(name)
+    if predefined is not None:
+        return predefined
     customs = [c for c in of_type(run, DEPLOYMENT_CONFIG) if c.inputs.get("deploymentConfigName") == name]
     if not customs:
-        known = ", ".join([ALL_AT_ONCE, *PREDEFINED.values()])
+        known = ", ".join(codedeploy_engine.predefined_names())
         raise ValueError(
             f"{DEPLOYMENT_GROUP} {group.name!r}: deploymentConfigName {name!r} is neither a known "
             f"predefined config ({known}) nor a declared {DEPLOYMENT_CONFIG}"
         )
     config = customs[0]
-    routing = config.inputs.get("trafficRoutingConfig") or {}
-    routing_type = routing.get("type")
-    if routing_type == "AllAtOnce":
-        return TrafficRouting("all-at-once", None, None, name)
-    key = {"TimeBasedCanary": "timeBasedCanary", "TimeBasedLinear": "timeBasedLinear"}.get(str(routing_type))
-    if key is None:
-        raise ValueError(
-            f"{DEPLOYMENT_CONFIG} {config.name!r}: trafficRoutingConfig.type {routing_type!r} is not "
-            "TimeBasedCanary, TimeBasedLinear or AllAtOnce"
-        )
-    return TrafficRouting(
-        "canary" if key == "timeBasedCanary" else "linear",
-        _required_int(config, f"trafficRoutingConfig.{key}.percentage"),
-        _required_int(config, f"trafficRoutingConfig.{key}.interval"),
-        name,
+    traffic = config.inputs.get("trafficRoutingConfig")
+    return codedeploy_engine.routing_of_traffic_config(
+        name, traffic if isinstance(traffic, Mapping) else {}, f"{DEPLOYMENT_CONFIG} {config.name!r}"
     )
 
 
@@ -387,19 +351,6 @@ def _function_timeout(function: ResourceLike) -> int:
 # --- the ECS engine ---------------------------------------------------------------------
 
 
-def _as_percent(value: Any, what: str) -> float:
-    """A percentage from a recorded input: an ``int`` when whole, else the fraction."""
-    number = required_number(value, what)
-    if not math.isfinite(number):
-        raise ValueError(f"{what} is not a number (got {value!r})")
-    return int(number) if number.is_integer() else number
-
-
-def percent_text(value: float) -> str:
-    """``10`` for 10 and 10.0, ``0.5`` for 0.5."""
-    return f"{value:g}"
-
-
 def engine_of(service: ResourceLike) -> Engine:
     """The deployment engine the service names in ``deploymentController.type``."""
     controller = _input(service, "deploymentController.type")
@@ -419,38 +370,11 @@ def _deployment_configuration(service: ResourceLike) -> Mapping[str, Any]:
     return config
 
 
-# ECS's stepped strategies: where each keeps its percentage and bake time, and how to say it.
-_ECS_STEPS: dict[str, tuple[Strategy, str, str, str, str]] = {
-    "CANARY": (
-        "canary",
-        "canaryConfiguration",
-        "canaryPercent",
-        "canaryBakeTimeInMinutes",
-        "then 100% after",
-    ),
-    "LINEAR": ("linear", "linearConfiguration", "stepPercent", "stepBakeTimeInMinutes", "every"),
-}
-
-
 def ecs_routing(service: ResourceLike) -> TrafficRouting:
-    """The traffic shift of an ECS-controlled service's ``deploymentConfiguration``."""
-    strategy = _deployment_configuration(service).get("strategy")
-    if strategy == "BLUE_GREEN":
-        return TrafficRouting("all-at-once", None, None, "ECS BLUE_GREEN 100% at once")
-    if strategy in _ECS_STEPS:
-        kind, config, percent_key, bake_key, wording = _ECS_STEPS[strategy]
-        section = f"deploymentConfiguration.{config}"
-        percent = _as_percent(
-            _input(service, f"{section}.{percent_key}"),
-            f"{ECS_SERVICE} {service.name!r} input {section}.{percent_key}",
-        )
-        bake = _required_int(service, f"{section}.{bake_key}")
-        return TrafficRouting(
-            kind, percent, bake, f"ECS {strategy} {percent_text(percent)}% {wording} {bake} min"
-        )
-    raise ValueError(
-        f"{ECS_SERVICE} {service.name!r}: deploymentConfiguration.strategy {strategy!r} is not "
-        f"{', '.join(ECS_BLUE_GREEN_STRATEGIES)} (ROLLING, ECS's default, is no blue/green deployment)"
+    """The traffic shift of an ECS-controlled service's ``deploymentConfiguration``, read back
+    through the ECS engine's inverse."""
+    return ecs_engine.routing_of_configuration(
+        _deployment_configuration(service), f"{ECS_SERVICE} {service.name!r}"
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from preview.engine import ProgramRun, Recorded
 from preview.plain import on_off, plain
 from preview.release_params import ecs_routing
+from specs.codedeploy_engine import traffic_config_words
 
 
 def _short_type(token: str) -> str:
@@ -197,20 +198,12 @@ def _deployment_group(r: Recorded) -> str:
 
 
 def _traffic_routing(config: dict[str, Any]) -> str:
-    """``TimeBasedCanary: 10 % then 100 % after 5 min``, ``TimeBasedLinear: 10 % every 1 min``."""
+    """``TimeBasedCanary: 10 % then 100 % after 5 min``, ``TimeBasedLinear: 10 % more every 1 min``
+    (the CodeDeploy engine's words); any other routing as its settings."""
+    words = traffic_config_words(config)
+    if words is not None:
+        return words
     kind = str(config.get("type"))
-    canary = config.get("timeBasedCanary") or {}
-    linear = config.get("timeBasedLinear") or {}
-    if canary:
-        return (
-            f"{kind}: {plain(canary.get('percentage'))} % then 100 % after "
-            f"{plain(canary.get('interval'), 'intervalMinutes')}"
-        )
-    if linear:
-        return (
-            f"{kind}: {plain(linear.get('percentage'))} % more every "
-            f"{plain(linear.get('interval'), 'intervalMinutes')}"
-        )
     others = {k: v for k, v in config.items() if k != "type"}
     return f"{kind}: {plain(others)}" if others else kind
 

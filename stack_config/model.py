@@ -15,12 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic.alias_generators import to_camel
 from pydantic.config import JsonDict
 
-from specs.deployment_config import DeploymentConfigPlan, plan_deployment_config
+from specs.codedeploy_engine import MAX_WAIT_MINUTES as CODEDEPLOY_MAX_WAIT_MINUTES
+from specs.codedeploy_engine import DeploymentConfigPlan, plan_deployment_config
 from specs.domain import dns_name_problem, normalize, zone_problem
+from specs.ecs_engine import NativeDeploymentPlan, native_problems, plan_native_deployment
 from specs.fargate import FARGATE_MEMORY_BY_CPU, describe_memory_choices, fargate_size_error
-from specs.native_deployment import NativeDeploymentPlan, native_problems, plan_native_deployment
+from specs.release_duration import minimum_release_minutes
 from specs.release_model import (
-    CODEDEPLOY_MAX_WAIT_MINUTES,
     DEFAULT_ENGINE,
     ECS_DEFAULT_STOP_TIMEOUT_SECONDS,
     ECS_HOOKS,
@@ -29,12 +30,10 @@ from specs.release_model import (
     HEALTH_CHECK_TIMEOUT,
     AlarmWindow,
     Engine,
-    Strategy,
-    alarm_outlasts_blue,
-    minutes_to_cover,
-    shifting_minutes,
+    alarm_window_finding,
 )
 from specs.tags import PER_RESOURCE_TAG_KEYS, PROGRAM_TAG_KEYS, tag_problems
+from specs.traffic_routing import STEP_SETTINGS, Strategy, has_steps, routing_for
 from specs.waf import RATE_LIMIT_RANGE, WafMode
 from stack_config.errors import FieldError, SeveralFieldsError
 
@@ -573,12 +572,12 @@ class DeploymentSettings(_Section):
 
     @model_validator(mode="after")
     def _steps_only_when_shifting(self) -> DeploymentSettings:
-        if self.strategy == "all-at-once":
-            for field in ("percentage", "interval_minutes"):
+        if not has_steps(self.strategy):
+            for field in STEP_SETTINGS:
                 if field in self.model_fields_set:
                     raise FieldError(
                         to_camel(field),
-                        f"{getattr(self, field)} is not used by strategy 'all-at-once' (it shifts 100% "
+                        f"{getattr(self, field)} is not used by strategy {self.strategy!r} (it shifts 100% "
                         "at once); remove it or choose canary or linear",
                     )
         return self
@@ -586,8 +585,8 @@ class DeploymentSettings(_Section):
     @property
     def minimum_minutes(self) -> int:
         """The least time a successful deployment takes: hold, shifting, keeping blue."""
-        shifting = shifting_minutes(self.strategy, self.percentage, self.interval_minutes)
-        return self.ready_wait_minutes + shifting + self.termination_wait_minutes
+        routing = routing_for(self.strategy, self.percentage, self.interval_minutes, "")
+        return minimum_release_minutes(self.ready_wait_minutes, routing, self.termination_wait_minutes)
 
     @property
     def plan(self) -> DeploymentConfigPlan:
@@ -892,14 +891,15 @@ class StackSettings(BaseModel):
         if not self.alarms.rollback_on_alarm:
             return
         window = AlarmWindow[int]("alarms", self.alarms.period_seconds, self.alarms.evaluation_periods)
-        if alarm_outlasts_blue(self.deployment.termination_wait_minutes * 60, [window]) is None:
+        finding = alarm_window_finding(self.deployment.termination_wait_minutes * 60, [window])
+        if finding is None:
             return
         wait = self.deployment.termination_wait_minutes
         raise FieldError(
             "deployment.terminationWaitMinutes",
-            f"{wait} keeps blue {wait * 60} s after the last traffic shift, less than the alarm window "
-            f"of {window.evaluation_seconds} s (alarms.periodSeconds {self.alarms.period_seconds} x "
-            f"alarms.evaluationPeriods {self.alarms.evaluation_periods}): an alarm firing after blue is "
-            f"gone cannot roll the release back; set it to at least {minutes_to_cover(window)}, shorten "
-            "the alarm window, or set alarms.rollbackOnAlarm: false",
+            f"{wait} keeps blue {int(finding.window_seconds)} s after the last traffic shift, less than "
+            f"the alarm window of {finding.evaluation_seconds} s (alarms.periodSeconds "
+            f"{self.alarms.period_seconds} x alarms.evaluationPeriods {self.alarms.evaluation_periods}): "
+            "an alarm firing after blue is gone cannot roll the release back; set it to at least "
+            f"{finding.minutes_needed}, shorten the alarm window, or set alarms.rollbackOnAlarm: false",
         )

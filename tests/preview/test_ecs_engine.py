@@ -23,12 +23,12 @@ from preview.release_params import (
     AlarmParams,
     HookParams,
     ReleaseParams,
-    TrafficRouting,
     extract_release_params,
 )
 from preview.timeline import Timeline, build_timeline, format_timeline
 from specs.release_model import ECS_LIFECYCLE_STAGES as ECS_HOOK_STAGES
 from specs.release_model import LIFECYCLE_STAGE
+from specs.traffic_routing import TrafficRouting
 from tests.run_cache import run_stack
 
 SERVICE = "aws:ecs/service:Service"

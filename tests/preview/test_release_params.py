@@ -13,9 +13,10 @@ from preview.release_params import (
     AlarmParams,
     HookParams,
     ReleaseParams,
-    TrafficRouting,
     extract_release_params,
 )
+from specs import codedeploy_engine
+from specs.traffic_routing import TrafficRouting
 from tests.run_cache import run_stack
 
 
@@ -240,3 +241,66 @@ def test_a_missing_termination_wait_is_named(prod: ProgramRun) -> None:
     )
     with pytest.raises(ValueError, match="terminationWaitTimeInMinutes"):
         extract_release_params(run)
+
+
+# The same runs as tests/program/test_codedeploy.py and test_ecs_engine.py make (the session
+# keeps each distinct run once): what the program declares, read back, is the stack's strategy.
+ROUND_TRIPS = [
+    *(
+        pytest.param(
+            {
+                "deployment": {"strategy": s, "percentage": p, "intervalMinutes": i},
+                "release": {"timeoutMinutes": 120},
+            },
+            TrafficRouting(s, p, i, name),
+            id=name,
+        )
+        for (s, p, i), name in codedeploy_engine.PREDEFINED.items()
+    ),
+    pytest.param(
+        {"deployment": {"strategy": "all-at-once"}, "release": {"timeoutMinutes": 120}},
+        TrafficRouting("all-at-once", None, None, "CodeDeployDefault.ECSAllAtOnce"),
+        id="all-at-once",
+    ),
+    pytest.param(
+        {"deployment": {"strategy": "canary", "percentage": 20, "intervalMinutes": 10}},
+        TrafficRouting("canary", 20, 10, "my-app-dev-canary-20pct-10min"),
+        id="custom-canary",
+    ),
+    pytest.param(
+        {"deployment": {"strategy": "linear", "percentage": 25, "intervalMinutes": 2}},
+        TrafficRouting("linear", 25, 2, "my-app-dev-linear-25pct-2min"),
+        id="custom-linear",
+    ),
+    *(
+        pytest.param(
+            {
+                "deployment": {"controller": "ecs", "terminationWaitMinutes": 5, **deployment},
+                "release": {"timeoutMinutes": 120},
+            },
+            routing,
+            id=f"ecs-{routing.kind}",
+        )
+        for deployment, routing in (
+            (
+                {"strategy": "linear", "percentage": 20, "intervalMinutes": 3},
+                TrafficRouting("linear", 20, 3, "ECS LINEAR 20% every 3 min"),
+            ),
+            (
+                {"strategy": "canary", "percentage": 25, "intervalMinutes": 15},
+                TrafficRouting("canary", 25, 15, "ECS CANARY 25% then 100% after 15 min"),
+            ),
+            (
+                {"strategy": "all-at-once", "terminationWaitMinutes": 10},
+                TrafficRouting("all-at-once", None, None, "ECS BLUE_GREEN 100% at once"),
+            ),
+        )
+    ),
+]
+
+
+@pytest.mark.parametrize(("overrides", "routing"), ROUND_TRIPS)
+def test_the_declared_routing_reads_back_as_the_stacks_strategy(
+    overrides: dict, routing: TrafficRouting
+) -> None:
+    assert extract_release_params(run_stack("dev", overrides)).routing == routing

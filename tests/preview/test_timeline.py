@@ -1,4 +1,5 @@
-"""build_timeline: the release's events, computed by hand from the model in preview/timeline.py.
+"""build_timeline: the release's events, computed by hand from the model in preview/timeline.py
+and specs/release_duration.py.
 
 Model constants used below: green tasks run PROVISION_SECONDS (30) after launch, a hook
 typically takes TYPICAL_HOOK_SECONDS (10) and at worst its Lambda timeout, a drained blue
@@ -12,16 +13,19 @@ from typing import Any
 
 import pytest
 
-from preview import timeline as tl
 from preview.release_params import (
     AlarmParams,
     HookParams,
     ReleaseParams,
-    TrafficRouting,
     extract_release_params,
 )
-from preview.timeline import Timeline, build_timeline, clock, format_timeline
+from preview.timeline import Timeline, build_timeline, clock, duration_of, format_timeline
+from specs import codedeploy_engine
+from specs import release_duration as rd
+from specs.traffic_routing import TrafficRouting
+from stack_config.loader import load_settings
 from tests.run_cache import run_stack
+from tests.stack_config.support import PROJECT, ROOT, stack_raw_config
 
 CANARY_10_5 = TrafficRouting("canary", 10, 5, "CodeDeployDefault.ECSCanary10Percent5Minutes")
 SMOKE = HookParams("AfterAllowTestTraffic", "smoke", 90)
@@ -56,8 +60,8 @@ def times(timeline: Timeline) -> list[tuple[int, int, int]]:
 
 
 def test_the_model_constants_the_hand_computations_rely_on() -> None:
-    assert (tl.PROVISION_SECONDS, tl.TYPICAL_HOOK_SECONDS, tl.TYPICAL_EXIT_SECONDS) == (30, 10, 5)
-    assert (tl.CODEDEPLOY_HOOK_LIMIT_MINUTES, tl.CODEDEPLOY_MAX_WAIT_MINUTES) == (60, 2880)
+    assert (rd.PROVISION_SECONDS, rd.TYPICAL_HOOK_SECONDS, rd.TYPICAL_EXIT_SECONDS) == (30, 10, 5)
+    assert (codedeploy_engine.HOOK_LIMIT_MINUTES, codedeploy_engine.MAX_WAIT_MINUTES) == (60, 2880)
 
 
 def test_prod_seed_event_by_event() -> None:
@@ -322,3 +326,48 @@ def test_format_timeline_aligns_times_past_ten_minutes() -> None:
     lines = format_timeline(build_timeline(PROD))
     assert lines[0] == "   0:00  deployment starts: green task set launching"
     assert lines[10] == "  12:15  blue gone: deployment complete  [latest 15:00]"
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"routing": TrafficRouting("linear", 33, 2, "x"), "ready_wait_minutes": 10},
+        {
+            "routing": TrafficRouting("all-at-once", None, None, "a"),
+            "hooks": (),
+            "termination_wait_minutes": 0,
+        },
+        {
+            "hooks": tuple(
+                HookParams(event, f"h-{event}", 120) for event in ("BeforeInstall", "AfterAllowTraffic")
+            )
+        },
+        {
+            "engine": "ecs",
+            "hooks": (HookParams("POST_SCALE_UP", "s", 90, 6, 15), HookParams("RECONCILE_SERVICE", "r", 9)),
+        },
+    ],
+    ids=["prod", "linear-ready-wait", "all-at-once-no-hooks", "codedeploy-hooks", "ecs-hooks"],
+)
+def test_the_timeline_walks_the_shared_duration_model(changes: dict[str, Any]) -> None:
+    """One model: the timeline's last event is the model's typical and worst case, and the
+    config's minimum (ready wait + shifting + blue kept) is the model's too."""
+    p = params(**changes)
+    timeline, duration = build_timeline(p), duration_of(p)
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (
+        duration.typical_seconds,
+        duration.worst_case_seconds,
+    )
+    assert duration.minimum_seconds == 60 * rd.minimum_release_minutes(
+        p.ready_wait_minutes, p.routing, p.termination_wait_minutes
+    )
+
+
+def test_the_config_minimum_and_the_preview_worst_case_come_from_one_model() -> None:
+    """The config rejects a timeout at or below the minimum; the preview warns below the worst case."""
+    settings = load_settings(stack_raw_config("prod"), project=PROJECT, stack="prod", project_dir=ROOT)
+    p = extract_release_params(run_stack("prod"))
+    duration = duration_of(p)
+    assert settings.deployment.minimum_minutes * 60 == duration.minimum_seconds
+    assert duration.minimum_seconds < duration.worst_case_seconds <= p.release_timeout_minutes * 60

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field, replace
 
 import pytest
 
-from preview.engine import ProgramRun, Recorded, run_stack
+from preview.engine import ProgramRun, Recorded
 from preview.prices.table import REQUIRED_PRICES
 from preview.usage import METERS, CostAssumptions, Quantity, Usage, billed_quantities, extract_usage
+from tests.run_cache import run_stack
 
 DEV_LIKE = Usage(
     stack="dev",

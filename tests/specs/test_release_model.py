@@ -1,8 +1,8 @@
 """The shared release model: its rules, and that it stays importable without third-party packages.
 
-The policy pack imports specs.release_model from its own environment (policy/venv), which has
-pulumi-policy but not the program's dependencies: a third-party import there would break the
-pack only when it runs, so these tests make it fail here.
+The policy pack imports specs.release_model and the engine modules from its own environment
+(policy/venv), which has pulumi-policy but not the program's dependencies: a third-party import
+there would break the pack only when it runs, so these tests make it fail here.
 """
 
 from __future__ import annotations
@@ -14,15 +14,21 @@ from pathlib import Path
 
 import pytest
 
+from specs import ecs_engine
 from specs import release_model as rm
+from specs.traffic_routing import STRATEGIES
 
 ROOT = Path(__file__).resolve().parents[2]
 # The modules the policy pack and the CLI load from specs/: standard library only.
 STDLIB_ONLY = (
     "specs/__init__.py",
+    "specs/codedeploy_engine.py",
+    "specs/ecs_engine.py",
+    "specs/release_duration.py",
     "specs/release_model.py",
     "specs/resource_reader.py",
     "specs/stack_outputs.py",
+    "specs/traffic_routing.py",
 )
 
 
@@ -58,7 +64,8 @@ def test_imports_in_an_interpreter_without_site_packages() -> None:
     """-S -I: no site-packages, no PYTHONPATH, no current directory; only the repo root added."""
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]); "
-        "import specs.release_model, specs.resource_reader, specs.stack_outputs; "
+        "import specs.release_model, specs.resource_reader, specs.stack_outputs, specs.codedeploy_engine, "
+        "specs.ecs_engine, specs.release_duration, specs.traffic_routing; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pulumi', 'pydantic', 'stack_config')))"
     )
     result = subprocess.run(
@@ -78,23 +85,9 @@ def test_hooks_stages_and_strategies_agree() -> None:
     assert list(rm.LIFECYCLE_STAGE) == list(rm.ECS_HOOKS)  # same order as the hooks run
     stages = [rm.LIFECYCLE_STAGE[hook] for hook in rm.ECS_HOOKS]
     assert stages == sorted(stages, key=rm.ECS_LIFECYCLE_STAGES.index)
-    assert set(rm.NATIVE_STRATEGY) == set(rm.STRATEGIES)
-    assert set(rm.NATIVE_STRATEGY.values()) == set(rm.ECS_BLUE_GREEN_STRATEGIES)
+    assert set(ecs_engine.NATIVE_STRATEGY) == set(STRATEGIES)
+    assert set(ecs_engine.NATIVE_STRATEGY.values()) == set(ecs_engine.BLUE_GREEN_STRATEGIES)
     assert set(rm.CONTROLLER_TYPE) == set(rm.ENGINES) and rm.DEFAULT_ENGINE in rm.ENGINES
-
-
-@pytest.mark.parametrize(
-    ("step", "steps"),
-    [(10, 10), (30, 4), (3, 34), (99, 2), (100 / 3, 3), (33.3, 4), (0.5, 200)],
-)
-def test_linear_steps_cap_the_last_at_100_percent(step: float, steps: int) -> None:
-    assert rm.linear_steps(step) == steps
-
-
-def test_shifting_minutes_uses_the_same_step_count() -> None:
-    assert rm.shifting_minutes("linear", 30, 2) == (rm.linear_steps(30) - 1) * 2 == 6
-    assert rm.shifting_minutes("canary", 10, 5) == 5
-    assert rm.shifting_minutes("all-at-once", None, None) == 0
 
 
 def test_the_slowest_alarm_blue_does_not_outlast() -> None:
@@ -103,7 +96,27 @@ def test_the_slowest_alarm_blue_does_not_outlast() -> None:
         rm.AlarmWindow("slow", 60, 3),
         rm.AlarmWindow("b", 90, 2),
     )
-    assert rm.alarm_outlasts_blue(120, [fast, slow, also_slow]) is slow  # the first of equals
-    assert rm.alarm_outlasts_blue(180, [fast, slow]) is None  # kept exactly as long: covered
-    assert rm.alarm_outlasts_blue(0, []) is None
-    assert rm.minutes_to_cover(rm.AlarmWindow("odd", 30, 3)) == 2  # 90 s: whole minutes round up
+    finding = rm.alarm_window_finding(120, [fast, slow, also_slow])
+    assert finding is not None and finding.alarm is slow  # the first of equals
+    assert rm.alarm_window_finding(180, [fast, slow]) is None  # kept exactly as long: covered
+    assert rm.alarm_window_finding(0, []) is None
+    odd = rm.alarm_window_finding(60, [rm.AlarmWindow("odd", 30, 3)])
+    assert odd is not None and odd.minutes_needed == 2  # 90 s: whole minutes round up
+
+
+def test_the_alarm_finding_says_which_alarm_its_window_and_what_it_needs() -> None:
+    """One structured finding; the config, the policy pack and the timeline word it."""
+    slow = rm.AlarmWindow("slow", 300, 3)
+    finding = rm.alarm_window_finding(600, [rm.AlarmWindow("fast", 60, 1), slow])
+    assert finding == rm.AlarmWindowFinding(
+        alarm=slow, evaluation_seconds=900, window_seconds=600, minutes_needed=15
+    )
+    with pytest.raises(AttributeError):
+        finding.minutes_needed = 1  # type: ignore[misc]  # frozen
+
+
+def test_the_policy_pack_reads_fractional_alarm_settings() -> None:
+    """The pack's numbers may be floats (AlarmWindow[float]): the finding keeps them."""
+    finding = rm.alarm_window_finding(30.0, [rm.AlarmWindow("odd", 10.0, 4.5)])
+    assert finding is not None
+    assert (finding.evaluation_seconds, finding.window_seconds, finding.minutes_needed) == (45.0, 30.0, 1)
