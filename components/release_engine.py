@@ -102,7 +102,8 @@ def _fargate_service(args: ReleaseEngineArgs, hook_function_arn: pulumi.Input[st
         FargateServiceArgs(
             service=settings.service,
             vpc_id=network.vpc_id,
-            private_subnet_ids=network.private_subnet_ids,
+            task_subnet_ids=network.task_subnet_ids,
+            assign_public_ip=network.tasks_public,
             task_definition_arn=args.task.arn,
             container_name=settings.container.name,
             container_port=settings.container.port,

@@ -1,7 +1,8 @@
 """FargateService: the ECS cluster, the service CodeDeploy deploys, and its auto scaling.
 
 Creates the cluster (Container Insights from config), a security group that admits only
-the ALB on the container port, and a Fargate service in the private subnets, created after
+the ALB on the container port, and a Fargate service in the task subnets (private, or public
+with a public IP per task under ``network.taskSubnets: public``), created after
 the listeners exist. With ``deployment.controller: codedeploy`` the service has the
 ``CODE_DEPLOY`` controller and CodeDeploy owns its task definition, load balancer and
 network settings after creation. With ``ecs`` the service deploys itself (BLUE_GREEN,
@@ -33,7 +34,10 @@ LOAD_BALANCER_INFRASTRUCTURE_POLICY = "AmazonECSInfrastructureRolePolicyForLoadB
 class FargateServiceArgs:
     service: ServiceSettings
     vpc_id: pulumi.Input[str]
-    private_subnet_ids: pulumi.Input[list[str]]
+    task_subnet_ids: pulumi.Input[list[str]]
+    assign_public_ip: bool
+    """Tasks in public subnets need a public IP to reach ECR and CloudWatch Logs through the
+    internet gateway; the security group below still admits only the load balancer."""
     task_definition_arn: pulumi.Input[str]
     container_name: str
     container_port: int
@@ -177,9 +181,9 @@ class FargateService(pulumi.ComponentResource):
                 )
             ],
             network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
-                subnets=args.private_subnet_ids,
+                subnets=args.task_subnet_ids,
                 security_groups=[self.security_group.id],
-                assign_public_ip=False,
+                assign_public_ip=args.assign_public_ip,
             ),
             health_check_grace_period_seconds=settings.health_check_grace_period_seconds,
             propagate_tags="SERVICE",

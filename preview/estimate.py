@@ -4,7 +4,7 @@ Every row of ``preview.usage.billed_quantities`` is priced the same way, by its 
 the region's table (``preview.prices.table``); a row whose price the table lacks becomes an
 ``UnpricedLine`` that the totals leave out and name. On top, the extra cost of releases: for
 the whole of a release green's tasks run alongside blue's, so every release pays for
-``desired count`` more tasks for its duration, the timeline's worst case, which the caller
+``desired count`` more tasks (and their public IPv4 addresses, when tasks get one) for its duration, the timeline's worst case, which the caller
 passes in (the preview computes the timeline once per stack). A region without a usable table
 gets ``NoEstimate``, one line saying how to produce it. The printed forms are the renderers'
 (``preview.report``).
@@ -121,6 +121,13 @@ def task_hour_usd(usage: Usage, prices: PriceTable) -> float:
     )
 
 
+def green_task_hour_usd(usage: Usage, prices: PriceTable) -> float:
+    """One more task for an hour during a release: Fargate, plus its public IPv4 address when tasks
+    get one (``network.taskSubnets: public``); MissingPriceError when unpriced."""
+    address = prices.usd("public_ipv4_hour") if usage.task_public_ips else 0.0
+    return task_hour_usd(usage, prices) + address
+
+
 def price_rows(
     quantities: tuple[Quantity, ...], prices: PriceTable
 ) -> tuple[tuple[LineItem, ...], tuple[UnpricedLine, ...]]:
@@ -160,9 +167,13 @@ def estimate(
         per_task_hour: float | None = task_hour_usd(usage, prices)
     except KeyError:
         per_task_hour = None
+    try:
+        per_green_task_hour: float | None = green_task_hour_usd(usage, prices)
+    except KeyError:
+        per_green_task_hour = None
     extra = None
-    if release_seconds is not None and per_task_hour is not None:
-        per_release = usage.desired_count * (release_seconds / 3600) * per_task_hour
+    if release_seconds is not None and per_green_task_hour is not None:
+        per_release = usage.desired_count * (release_seconds / 3600) * per_green_task_hour
         extra = ReleaseExtra(
             release_seconds=release_seconds,
             releases_per_month=a.releases_per_month,
@@ -211,6 +222,7 @@ __all__ = [
     "UnpricedLine",
     "estimate",
     "estimate_or_not",
+    "green_task_hour_usd",
     "price_rows",
     "task_hour_usd",
 ]

@@ -2,7 +2,8 @@
 
 ``extract_usage`` reads the quantities that drive the bill from the declared resources (task
 count and size, load balancers, NAT gateways, public IPv4 addresses, alarms, interface
-endpoints, log retention, images kept, the edge's web ACL, access logs and flow logs).
+endpoints, log retention, images kept, the edge's web ACL, access logs and flow logs; tasks
+with a public IP count one address each).
 ``METERS`` turns them, under ``CostAssumptions`` (hours in a month, traffic, log volume, image
 size: what the resources cannot tell), into the month's billed quantities, one row per price:
 vCPU-hours, GB-hours, LCU-hours, GB, requests... ``preview.estimate`` prices the rows. Each
@@ -60,6 +61,8 @@ class Usage:
     """The access log bucket's expiry; None when the stack writes no access logs."""
     flow_logs: int = 0
     flow_log_retention_days: int | None = None
+    task_public_ips: int = 0
+    """Tasks that get a public IPv4 address (``assignPublicIp``): one each, billed like any other."""
 
     @property
     def vcpu(self) -> float:
@@ -71,7 +74,7 @@ class Usage:
 
     @property
     def public_ipv4(self) -> int:
-        return self.alb_public_subnets + self.elastic_ips
+        return self.alb_public_subnets + self.elastic_ips + self.task_public_ips
 
 
 def _one(run: ProgramRunLike, type_: str, what: str) -> ResourceLike:
@@ -146,6 +149,10 @@ def _flow_log_retention(run: ProgramRunLike) -> int | None:
     return None
 
 
+def _tasks_get_public_ips(service: ResourceLike) -> bool:
+    return DECLARED.get(service.inputs, "networkConfiguration", "assignPublicIp") is True
+
+
 def extract_usage(run: ProgramRunLike) -> Usage:
     """Read the billed quantities from a run's declared resources."""
     service = _one(run, ECS_SERVICE, "ECS service")
@@ -166,10 +173,11 @@ def extract_usage(run: ProgramRunLike) -> Usage:
         if e.inputs.get("vpcEndpointType") == "Interface"
     ]
     platform = task.inputs.get("runtimePlatform") or {}
+    desired_count = _count(service, "desiredCount")
     return Usage(
         stack=run.stack,
         region=_region(run),
-        desired_count=_count(service, "desiredCount"),
+        desired_count=desired_count,
         autoscaling_min=_count(scaling[0], "minCapacity") if scaling else None,
         autoscaling_max=_count(scaling[0], "maxCapacity") if scaling else None,
         task_cpu_units=_count(task, "cpu"),
@@ -191,6 +199,7 @@ def extract_usage(run: ProgramRunLike) -> Usage:
         access_log_expiration_days=_access_log_expiration(run),
         flow_logs=len(of_type(run, "aws:ec2/flowLog:FlowLog")),
         flow_log_retention_days=_flow_log_retention(run),
+        task_public_ips=desired_count if _tasks_get_public_ips(service) else 0,
     )
 
 
@@ -280,6 +289,13 @@ def _endpoints_label(usage: Usage) -> str:
     return f"interface VPC endpoints ({count}, {azs} endpoint-AZs)"
 
 
+def _public_ipv4_label(usage: Usage) -> str:
+    parts = f"{usage.alb_public_subnets} ALB + {usage.elastic_ips} Elastic IP"
+    if usage.task_public_ips:
+        parts += f" + {_tasks(usage)}"
+    return f"public IPv4 ({parts})"
+
+
 def _months_kept(retention_days: int | None, a: CostAssumptions) -> float:
     """Months of logs stored: the retention, or the assumption when they never expire."""
     if retention_days is None:
@@ -347,7 +363,7 @@ METERS: tuple[Meter, ...] = (
         "IP-hours",
         lambda u: u.public_ipv4 > 0,
         lambda u, a: u.public_ipv4 * a.hours_per_month,
-        lambda u, a: f"public IPv4 ({u.alb_public_subnets} ALB + {u.elastic_ips} Elastic IP)",
+        lambda u, a: _public_ipv4_label(u),
     ),
     Meter(
         "vpc_endpoint_az_hour",

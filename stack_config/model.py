@@ -409,12 +409,19 @@ class NetworkSettings(_Section):
     """Zones of the new VPC, one public and one private subnet each: the first zones the region lists for
     the account (asked of AWS before anything is created; more than the region has is an error that lists
     its zones)."""
+    task_subnets: Literal["private", "public"] = "private"
+    """Where the tasks run. `private`: the private subnets, no public IP, egress through NAT gateways and/or
+    `vpcEndpoints`. `public`: the public subnets with a public IP per task ($0.005/h each), egress through
+    the internet gateway, so no NAT gateway is needed (dev's choice, README "A dev stack without a NAT
+    gateway"); the tasks' security group still admits only the load balancer's. The smoke-test hook
+    needs a NAT gateway, so with `natGateways: 0` hooks must be off. The policy pack rejects `public` in
+    a production stack unless its `ecs-service-no-public-ip` rule is waived."""
     nat_gateways: Annotated[int, Field(ge=0, le=6)] = 1
     """NAT gateways for task egress, at most `availabilityZones`: one is cheap, one per zone survives a zone
-    outage; 0 needs `vpcEndpoints`."""
+    outage; 0 needs `vpcEndpoints` or `taskSubnets: public`."""
     vpc_endpoints: bool = False
     """Interface endpoints for ECR (api, dkr), CloudWatch Logs and Secrets Manager plus an S3 gateway
-    endpoint; with `natGateways: 0` the tasks need them."""
+    endpoint; with `natGateways: 0` and private task subnets the tasks need them."""
     flow_logs: FlowLogSettings = FlowLogSettings()
 
     @field_validator("cidr_block")
@@ -457,13 +464,19 @@ class NetworkSettings(_Section):
                 f"{self.nat_gateways} exceeds availabilityZones ({self.availability_zones}); "
                 "at most one per zone",
             )
-        if self.nat_gateways == 0 and not self.vpc_endpoints:
+        if self.nat_gateways == 0 and not self.vpc_endpoints and self.task_subnets == "private":
             raise FieldError(
                 "natGateways",
                 "0 with vpcEndpoints false: tasks in private subnets could not pull "
-                "images, write logs or read secrets; set natGateways >= 1 or vpcEndpoints: true",
+                "images, write logs or read secrets; set natGateways >= 1 or vpcEndpoints: true, "
+                "or run the tasks in the public subnets (taskSubnets: public)",
             )
         return self
+
+    @property
+    def tasks_public(self) -> bool:
+        """Tasks in the public subnets with a public IP (``taskSubnets: public``)."""
+        return self.task_subnets == "public"
 
 
 class AutoScalingSettings(_Section):
@@ -856,6 +869,7 @@ class StackSettings(BaseModel):
                 "the VPC's private subnets through NAT; add the existing VPC's NAT gateway public IPs "
                 "(x.x.x.x/32)",
             )
+        self._network_fits_the_hooks()
         if self.hooks.enabled and self.network.vpc_id is None and self.network.nat_gateways == 0:
             raise FieldError(
                 "hooks.lifecycleEvents",
@@ -884,6 +898,30 @@ class StackSettings(BaseModel):
             )
         self._blue_kept_for_the_alarms()
         return self
+
+    def _network_fits_the_hooks(self) -> None:
+        """Public task subnets drop the NAT path only the smoke-test hook still needs (a Lambda
+        function in a VPC never gets a public IP): a new VPC's NAT gateways then serve the hook
+        alone, so they are asked for exactly when hooks run."""
+        network = self.network
+        if network.vpc_id is not None or not network.tasks_public:
+            return
+        if self.hooks.enabled and network.nat_gateways == 0:
+            raise FieldError(
+                "network.taskSubnets",
+                f"'public' with natGateways 0 leaves no NAT path, but hooks.lifecycleEvents "
+                f"{self.hooks.lifecycle_events} still runs the smoke-test hook, which reaches the "
+                "internet-facing test listener from the private subnets through a NAT gateway; set "
+                "hooks.lifecycleEvents: [] (the cheap dev network keeps no hook), or keep the hook "
+                "with natGateways: 1, or taskSubnets: private",
+            )
+        if not self.hooks.enabled and network.nat_gateways > 0:
+            raise FieldError(
+                "network.natGateways",
+                f"{network.nat_gateways} with taskSubnets 'public' and no hooks: the tasks leave through "
+                "the internet gateway and only the smoke-test hook uses NAT, so the NAT gateways would "
+                "serve nothing and still cost by the hour; set natGateways: 0",
+            )
 
     def _blue_kept_for_the_alarms(self) -> None:
         """Both engines watch the rollback alarms only while blue is kept (CodeDeploy's termination

@@ -80,7 +80,7 @@ def test_main_only_builds_the_pack():
 def test_policies_are_unique_and_inherit_the_mandatory_level():
     policies = g.build_policies(lambda: "prod")
     names = [p.name for p in policies]
-    assert len(names) == len(set(names)) == 13
+    assert len(names) == len(set(names)) == 14
     assert all(p.enforcement_level is None for p in policies)  # the pack's MANDATORY applies
 
 

@@ -108,14 +108,20 @@ def test_target_group_health_check_outside_limits(compliant, stack, field, value
     assert_only(result, "target-group-health-check-limits", group.urn, f"'{group.name}'", fragment)
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_service_with_public_ip(compliant, stack):
-    service = only(compliant[stack], g.ECS_SERVICE)
+def test_production_service_with_public_ip(compliant):
+    service = only(compliant["prod"], g.ECS_SERVICE)
     bad = mutated(service, ["networkConfiguration", "assignPublicIp"], True)
-    result = violations_after(compliant[stack], stack, service, bad)
+    result = violations_after(compliant["prod"], "prod", service, bad)
     assert_only(
         result, "ecs-service-no-public-ip", service.urn, f"'{service.name}'", "assignPublicIp is true"
     )
+
+
+def test_dev_runs_its_tasks_with_public_ips_behind_the_load_balancer(checked_in):
+    """Dev's checked-in network (taskSubnets: public) passes: public IPs, ingress from the ALB only."""
+    service = only(checked_in["dev"], g.ECS_SERVICE)
+    assert service.inputs["networkConfiguration"]["assignPublicIp"] is True
+    assert evaluate(checked_in["dev"], "dev") == {}
 
 
 @pytest.mark.parametrize("stack", STACKS)
