@@ -6,7 +6,8 @@ comment). Both come from the declared resources, so they tell this stack's truth
 arrow names the stack's strategy (all at once, canary or linear, with its numbers), a
 test-traffic source appears only when a security group rule lets someone reach the test
 listener (``testTrafficCidrs`` or the smoke-test hook through the NAT gateways), NAT gateways
-and VPC endpoints only when the stack has them. Plain text: no Graphviz or other binary
+and VPC endpoints only when the stack has them, the internet gateway as the tasks' egress when
+they run in public subnets. Plain text: no Graphviz or other binary
 needed, and both diff well in review.
 """
 
@@ -144,8 +145,13 @@ def _facts(run: ProgramRun, params: ReleaseParams | None) -> dict[str, Any]:
     container = json.loads(task["containerDefinitions"])[0]
     nat = len(run.of_type("aws:ec2/natGateway:NatGateway"))
     endpoints = len(run.of_type("aws:ec2/vpcEndpoint:VpcEndpoint"))
-    egress = ((f"{nat} NAT gateway(s)",) if nat else ()) + (
-        (f"{endpoints} VPC endpoint(s)",) if endpoints else ()
+    # network.taskSubnets: public: the tasks' own public IPs reach ECR and logs through the
+    # internet gateway; NAT gateways (if any) then serve the smoke-test hook alone.
+    public_tasks = service["networkConfiguration"].get("assignPublicIp") is True
+    egress = (
+        (("internet gateway (task public IPs)",) if public_tasks else ())
+        + ((f"{nat} NAT gateway(s)" + (" for the hook" if public_tasks else ""),) if nat else ())
+        + ((f"{endpoints} VPC endpoint(s)",) if endpoints else ())
     )
     facts: dict[str, Any] = {
         "prod": f"{listeners['prod']['protocol']} :{listeners['prod']['port']}",
@@ -154,6 +160,7 @@ def _facts(run: ProgramRun, params: ReleaseParams | None) -> dict[str, Any]:
         "redirect": "redirect" in listeners,
         "tasks": service["desiredCount"],
         "subnets": len(service["networkConfiguration"]["subnets"]),
+        "tier": "public subnets, public IPs," if public_tasks else "private subnets",
         "size": f"{task['cpu']} CPU / {task['memory']} MiB",
         "port": container["portMappings"][0]["containerPort"],
         "nat": nat,
@@ -242,7 +249,7 @@ def _parts(run: ProgramRun, params: ReleaseParams | None) -> Parts:
             "ECS service (Fargate)",
             (
                 f"{f['tasks']} task(s) x {f['size']}",
-                f"private subnets in {f['subnets']} zones",
+                f"{f['tier']} in {f['subnets']} zones",
                 f"container port {f['port']}",
             ),
         ),

@@ -124,7 +124,7 @@ def task_hour_usd(usage: Usage, prices: PriceTable) -> float:
 def green_task_hour_usd(usage: Usage, prices: PriceTable) -> float:
     """One more task for an hour during a release: Fargate, plus its public IPv4 address when tasks
     get one (``network.taskSubnets: public``); MissingPriceError when unpriced."""
-    address = prices.usd("public_ipv4_hour") if usage.task_public_ips else 0.0
+    address = prices.usd("public_ipv4_hour") if usage.task_public_ip else 0.0
     return task_hour_usd(usage, prices) + address
 
 

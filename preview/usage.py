@@ -61,8 +61,8 @@ class Usage:
     """The access log bucket's expiry; None when the stack writes no access logs."""
     flow_logs: int = 0
     flow_log_retention_days: int | None = None
-    task_public_ips: int = 0
-    """Tasks that get a public IPv4 address (``assignPublicIp``): one each, billed like any other."""
+    task_public_ip: bool = False
+    """Each task gets a public IPv4 address (``assignPublicIp``), billed like any other."""
 
     @property
     def vcpu(self) -> float:
@@ -71,6 +71,10 @@ class Usage:
     @property
     def memory_gb(self) -> float:
         return self.task_memory_mib / 1024
+
+    @property
+    def task_public_ips(self) -> int:
+        return self.desired_count if self.task_public_ip else 0
 
     @property
     def public_ipv4(self) -> int:
@@ -173,11 +177,10 @@ def extract_usage(run: ProgramRunLike) -> Usage:
         if e.inputs.get("vpcEndpointType") == "Interface"
     ]
     platform = task.inputs.get("runtimePlatform") or {}
-    desired_count = _count(service, "desiredCount")
     return Usage(
         stack=run.stack,
         region=_region(run),
-        desired_count=desired_count,
+        desired_count=_count(service, "desiredCount"),
         autoscaling_min=_count(scaling[0], "minCapacity") if scaling else None,
         autoscaling_max=_count(scaling[0], "maxCapacity") if scaling else None,
         task_cpu_units=_count(task, "cpu"),
@@ -199,7 +202,7 @@ def extract_usage(run: ProgramRunLike) -> Usage:
         access_log_expiration_days=_access_log_expiration(run),
         flow_logs=len(of_type(run, "aws:ec2/flowLog:FlowLog")),
         flow_log_retention_days=_flow_log_retention(run),
-        task_public_ips=desired_count if _tasks_get_public_ips(service) else 0,
+        task_public_ip=_tasks_get_public_ips(service),
     )
 
 

@@ -84,7 +84,7 @@ def test_the_ecs_service_line_for_linear_without_alarms_or_hooks() -> None:
         },
     )
     assert describe(run.one("aws:ecs/service:Service")) == (
-        "1 task(s) on FARGATE, ECS controller, no public IP, grace 60 s; LINEAR 10% every 1 min, "
+        "1 task(s) on FARGATE, ECS controller, public IP, grace 60 s; LINEAR 10% every 1 min, "
         "bake 2 min, no alarms, circuit breaker rolls back, hooks none; ignores loadBalancers"
     )
 

@@ -202,9 +202,7 @@ def test_dev_estimate_by_hand(dev: ProgramRun, prices: PriceTable) -> None:
             "Fargate memory": 0.5 * 730 * X86_GB,  # 1.622425
             "Application Load Balancer": 730 * ALB,
             "ALB capacity": 730 * LCU,
-            "NAT gateways": 730 * NAT,  # 32.85
-            "NAT data processed": 10 * NAT_GB,
-            "public IPv4": 3 * 730 * IPV4,  # 10.95
+            "public IPv4": 3 * 730 * IPV4,  # 10.95: 2 ALB + 1 task (taskSubnets: public, no NAT)
             "CloudWatch alarms": 5 * ALARM,
             "CloudWatch Logs ingestion": 1 * LOGS_IN,
             "CloudWatch Logs storage": 7 / (730 / 24) * LOGS_STORED,  # 0.0069
@@ -212,12 +210,25 @@ def test_dev_estimate_by_hand(dev: ProgramRun, prices: PriceTable) -> None:
             "ALB access logs in S3": 1 * 14 / (730 / 24) * S3,  # 0.0106: dev has no WAF, no flow logs
         }
     )
-    assert result.total_monthly_usd == pytest.approx(76.6425154, abs=1e-6)
-    # 270 s x 1 task x (0.25 x 0.04048 + 0.5 x 0.004445) = 0.075 h x 0.0123425
+    assert result.total_monthly_usd == pytest.approx(43.3425154, abs=1e-6)
+    # 270 s x 1 green task x (0.25 x 0.04048 + 0.5 x 0.004445 + its public IPv4 0.005) = 0.075 h x 0.0173425
     assert result.release_extra is not None
-    assert result.release_extra.per_release_usd == pytest.approx(270 / 3600 * 0.0123425)
-    assert result.release_extra.monthly_usd == pytest.approx(20 * 270 / 3600 * 0.0123425)
+    assert result.release_extra.per_release_usd == pytest.approx(270 / 3600 * 0.0173425)
+    assert result.release_extra.monthly_usd == pytest.approx(20 * 270 / 3600 * 0.0173425)
     assert result.fargate_at_max_monthly_usd is None
+
+
+def test_dev_without_nat_costs_at_most_45_and_saves_the_nat_gateway(dev: ProgramRun, prices: PriceTable) -> None:
+    """Issue: dev at half the cost. The NAT gateway, its data and its Elastic IP go; the task's own
+    public IPv4 address comes: the saving is exactly a NAT gateway-month and its data."""
+    cheap = estimate(extract_usage(dev), prices)
+    with_nat = estimate(
+        extract_usage(run_stack("dev", {"network": {"availabilityZones": 2, "natGateways": 1}})), prices
+    )
+    assert with_nat.total_monthly_usd == pytest.approx(76.6425154, abs=1e-6)  # the stack as it was
+    assert cheap.total_monthly_usd <= 45
+    assert with_nat.total_monthly_usd - cheap.total_monthly_usd == pytest.approx(730 * NAT + 10 * NAT_GB)
+    assert items(with_nat)["public IPv4"] == items(cheap)["public IPv4"]  # an Elastic IP for a task IP
 
 
 def test_the_preview_prices_releases_at_the_timelines_worst_case(dev: ProgramRun, prod: ProgramRun) -> None:
@@ -297,7 +308,9 @@ def test_format_cost_for_prod(prod: ProgramRun) -> None:
     assert "alias queries to the ALB are free" in text
 
 
-def test_the_dev_stacks_total_is_76_64_a_month(dev: ProgramRun) -> None:
+def test_the_dev_stacks_total_is_43_34_a_month(dev: ProgramRun) -> None:
     lines = format_cost(Preview.of(dev).cost)
-    assert any(line.startswith("  total (steady state)") and line.endswith("$76.64") for line in lines)
-    assert any(line.startswith("  total with releases") and line.endswith("$76.66") for line in lines)
+    assert any(line.startswith("  total (steady state)") and line.endswith("$43.34") for line in lines)
+    assert any(line.startswith("  total with releases") and line.endswith("$43.37") for line in lines)
+    assert any(line.startswith("  public IPv4 (2 ALB + 0 Elastic IP + 1 task)") for line in lines)
+    assert not any("NAT" in line for line in lines[:-3])  # no NAT line (the assumptions still name it)

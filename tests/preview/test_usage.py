@@ -23,14 +23,15 @@ DEV_LIKE = Usage(
     cpu_architecture="X86_64",
     load_balancers=1,
     alb_public_subnets=2,
-    nat_gateways=1,
-    elastic_ips=1,
+    nat_gateways=0,
+    elastic_ips=0,
     alarms=5,
     interface_endpoints=0,
     interface_endpoint_azs=0,
     log_retention_days=7,
     keep_last_images=5,
     access_log_expiration_days=14,
+    task_public_ip=True,  # network.taskSubnets: public
 )
 
 
@@ -77,6 +78,14 @@ def test_prod_usage_from_the_declared_resources(prod: ProgramRun) -> None:
 def test_dev_usage_from_the_declared_resources(dev: ProgramRun) -> None:
     assert extract_usage(dev) == DEV_LIKE
     assert (DEV_LIKE.vcpu, DEV_LIKE.memory_gb, DEV_LIKE.public_ipv4) == (0.25, 0.5, 3)
+
+
+def test_each_task_with_a_public_ip_counts_one_address() -> None:
+    run = run_stack("dev", {"service": {"desiredCount": 3}})
+    usage = extract_usage(run)
+    assert (usage.task_public_ips, usage.elastic_ips, usage.public_ipv4) == (3, 0, 5)
+    private = run_stack("dev", {"network": {"availabilityZones": 2, "natGateways": 1}})
+    assert (extract_usage(private).task_public_ips, extract_usage(private).elastic_ips) == (0, 1)
 
 
 def test_interface_endpoints_instead_of_nat() -> None:
@@ -132,9 +141,7 @@ def test_dev_like_usage_metered_by_hand() -> None:
         Quantity("fargate_x86_64_gb_hour", "Fargate memory (X86_64, 1 task x 0.5 GB)", 365.0, "GB-hours"),
         Quantity("alb_hour", "Application Load Balancer", 730.0, "ALB-hours"),
         Quantity("alb_lcu_hour", "ALB capacity (1 LCU average)", 730.0, "LCU-hours"),
-        Quantity("nat_gateway_hour", "NAT gateways (1)", 730.0, "hours"),
-        Quantity("nat_gateway_gb", "NAT data processed", 10.0, "GB"),
-        Quantity("public_ipv4_hour", "public IPv4 (2 ALB + 1 Elastic IP)", 3 * 730.0, "IP-hours"),
+        Quantity("public_ipv4_hour", "public IPv4 (2 ALB + 0 Elastic IP + 1 task)", 3 * 730.0, "IP-hours"),
         Quantity("alarm_month", "CloudWatch alarms (5)", 5, "alarm-months"),
         Quantity("logs_ingest_gb", "CloudWatch Logs ingestion", 1.0, "GB"),
         Quantity(
@@ -151,6 +158,15 @@ def test_dev_like_usage_metered_by_hand() -> None:
             "GB-months",
         ),
     )
+
+
+def test_nat_and_its_elastic_ip_metered_by_hand() -> None:
+    """Dev as it was: private tasks behind one NAT gateway with its Elastic IP."""
+    with_nat = replace(DEV_LIKE, nat_gateways=1, elastic_ips=1, task_public_ip=False)
+    rows = {q.price_key: (q.item, q.quantity) for q in billed_quantities(with_nat)}
+    assert rows["nat_gateway_hour"] == ("NAT gateways (1)", 730.0)
+    assert rows["nat_gateway_gb"] == ("NAT data processed", 10.0)
+    assert rows["public_ipv4_hour"] == ("public IPv4 (2 ALB + 1 Elastic IP)", 3 * 730.0)
 
 
 def test_meters_that_do_not_apply_are_left_out_and_a_zero_that_applies_is_kept() -> None:
