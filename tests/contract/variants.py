@@ -3,7 +3,9 @@
 Together they declare every resource type and every branch of the program that changes a
 request: dev and prod, both deployment engines, each strategy (all-at-once, the predefined
 canary and linear configs, custom CodeDeploy configs, ECS's native strategies), HTTPS, an
-existing VPC, hooks (one, and every hook under ECS), VPC endpoints without NAT, container
+existing VPC, hooks (one, and every hook under ECS), VPC endpoints without NAT, tasks in
+public subnets without NAT (dev's network; also in an existing VPC, and in prod keeping NAT for
+its hook), container
 secrets, extra tags, email subscriptions, a ready wait, ECS Exec, alarm rollback off, two regions, a
 domain (zone by name and by id: certificate, validation and alias records), access logs,
 WAF in block and count mode, flow logs.
@@ -174,6 +176,17 @@ VARIANTS: list[Variant] = [
         "dev",
         {"network": {**EXISTING_VPC, "flowLogs": {"enabled": False}}},
         prepare=_existing_vpc,
+    ),
+    Variant(
+        "dev-existing-vpc-public-tasks",
+        "dev",
+        {"network": {**EXISTING_VPC, "taskSubnets": "public", "flowLogs": {"enabled": False}}},
+        prepare=_existing_vpc,
+    ),
+    Variant(
+        "prod-public-tasks-hook-through-nat",
+        "prod",
+        {"network": {**stack_value("prod", "network"), "taskSubnets": "public"}},
     ),
     Variant(
         "dev-endpoints-without-nat",
