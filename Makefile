@@ -101,7 +101,8 @@ lint: sync-lint lock-check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict specs stack_config hooks release preview components __main__.py \
-		policy/__init__.py policy/values.py policy/resource_checks.py policy/stack_checks.py policy/guardrails.py
+		policy/__init__.py policy/values.py policy/resource_checks.py policy/stack_checks.py policy/guardrails.py \
+		policy/network_checks.py
 	$(BIN)/hadolint app/Dockerfile
 	$(BIN)/yamllint --strict -c .yamllint.yaml Pulumi.yaml Pulumi.dev.yaml Pulumi.prod.yaml .github/workflows policy/PulumiPolicy.yaml
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml

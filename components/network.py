@@ -6,9 +6,10 @@ ALB behind an internet gateway, a private subnet per zone for the tasks, and egr
 image pulls, logs and secrets through NAT gateways and/or VPC endpoints. With
 ``network.taskSubnets: public`` the tasks run in the public subnets instead, with a public IP
 each, and reach ECR, logs and secrets through the internet gateway (no NAT gateway needed; the
-tasks' security group admits only the load balancer). A VPC made here also gets its default security group emptied (FSBP EC2.2: nothing
-uses it, and AWS's default rules let its members talk to each other) and, with
-``network.flowLogs.enabled``, flow logs to a CloudWatch log group with retention (EC2.6).
+tasks' security group admits only the load balancer). A VPC made here also gets its default
+security group emptied (FSBP EC2.2: nothing uses it, and AWS's default rules let its members
+talk to each other) and, with ``network.flowLogs.enabled``, flow logs to a CloudWatch log
+group with retention (EC2.6).
 """
 
 from __future__ import annotations

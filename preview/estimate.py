@@ -4,8 +4,9 @@ Every row of ``preview.usage.billed_quantities`` is priced the same way, by its 
 the region's table (``preview.prices.table``); a row whose price the table lacks becomes an
 ``UnpricedLine`` that the totals leave out and name. On top, the extra cost of releases: for
 the whole of a release green's tasks run alongside blue's, so every release pays for
-``desired count`` more tasks (and their public IPv4 addresses, when tasks get one) for its duration, the timeline's worst case, which the caller
-passes in (the preview computes the timeline once per stack). A region without a usable table
+``desired count`` more tasks (and their public IPv4 addresses, when tasks get one) for its
+duration, the timeline's worst case, which the caller passes in (the preview computes the
+timeline once per stack). A region without a usable table
 gets ``NoEstimate``, one line saying how to produce it. The printed forms are the renderers'
 (``preview.report``).
 """

@@ -126,7 +126,12 @@ def test_skipped_calls_are_still_unimplemented_by_moto() -> None:
             codedeploy.create_deployment_config(deploymentConfigName="probe", computePlatform="ECS")
 
 
-CHEAP_NETWORK = ("dev", "dev-ecs-canary", "dev-existing-vpc-public-tasks", "prod-public-tasks-hook-through-nat")
+CHEAP_NETWORK = (
+    "dev",
+    "dev-ecs-canary",
+    "dev-existing-vpc-public-tasks",
+    "prod-public-tasks-hook-through-nat",
+)
 
 
 def _subnets(variant_id: str, tier: str) -> set[str]:

@@ -55,7 +55,9 @@ def test_public_tasks_admitting_only_the_load_balancer_pass():
     ("rule", "fragment"),
     [
         (
-            res(SECURITY_GROUP_INGRESS_RULE, "world", {"securityGroupId": "sg-tasks", "cidrIpv4": "0.0.0.0/0"}),
+            res(
+                SECURITY_GROUP_INGRESS_RULE, "world", {"securityGroupId": "sg-tasks", "cidrIpv4": "0.0.0.0/0"}
+            ),
             "ingress rule 'world' on their security group admits 0.0.0.0/0",
         ),
         (
@@ -75,7 +77,9 @@ def test_public_tasks_admitting_only_the_load_balancer_pass():
             "admits security group sg-bastion, which no load balancer uses",
         ),
         (
-            res(SECURITY_GROUP_RULE, "self", {"securityGroupId": "sg-tasks", "type": "ingress", "self": True}),
+            res(
+                SECURITY_GROUP_RULE, "self", {"securityGroupId": "sg-tasks", "type": "ingress", "self": True}
+            ),
             "security group rule 'self' on their security group admits security group sg-tasks",
         ),
         (
@@ -92,7 +96,9 @@ def test_public_tasks_admitting_only_the_load_balancer_pass():
                 "tasks",
                 {
                     "id": "sg-tasks",
-                    "ingress": [{"fromPort": 22, "toPort": 22, "protocol": "tcp", "cidrBlocks": ["10.0.0.0/8"]}],
+                    "ingress": [
+                        {"fromPort": 22, "toPort": 22, "protocol": "tcp", "cidrBlocks": ["10.0.0.0/8"]}
+                    ],
                 },
             ),
             "inline ingress of security group 'tasks' on their security group admits 10.0.0.0/8",
@@ -108,19 +114,27 @@ def test_any_other_source_of_public_tasks_fails(rule, fragment):
 
 def test_an_egress_rule_or_another_groups_rule_is_not_ingress_of_the_tasks():
     others = (
-        res(SECURITY_GROUP_RULE, "out", {"securityGroupId": "sg-tasks", "type": "egress", "cidrBlocks": ["0.0.0.0/0"]}),
+        res(
+            SECURITY_GROUP_RULE,
+            "out",
+            {"securityGroupId": "sg-tasks", "type": "egress", "cidrBlocks": ["0.0.0.0/0"]},
+        ),
         res(SECURITY_GROUP_INGRESS_RULE, "alb-world", {"securityGroupId": "sg-alb", "cidrIpv4": "0.0.0.0/0"}),
     )
     assert _messages(_stack(*others)) == []
 
 
 def test_private_tasks_are_not_this_policys_concern():
-    world = res(SECURITY_GROUP_INGRESS_RULE, "world", {"securityGroupId": "sg-tasks", "cidrIpv4": "0.0.0.0/0"})
+    world = res(
+        SECURITY_GROUP_INGRESS_RULE, "world", {"securityGroupId": "sg-tasks", "cidrIpv4": "0.0.0.0/0"}
+    )
     assert _messages(_stack(world, public=False)) == []
 
 
 def test_public_tasks_without_a_security_group_fail():
-    service = res(g.ECS_SERVICE, "svc", {"networkConfiguration": {"assignPublicIp": True, "securityGroups": []}})
+    service = res(
+        g.ECS_SERVICE, "svc", {"networkConfiguration": {"assignPublicIp": True, "securityGroups": []}}
+    )
     (message,) = _messages([service])
     assert "names none (ECS would use the VPC's default group)" in message
 
@@ -129,7 +143,9 @@ def test_unknown_values_are_judged_later():
     unknown_group = _stack(groups=[UNKNOWN_STRING_VALUE])
     assert _messages(unknown_group) == []
     unknown_range = res(
-        SECURITY_GROUP_INGRESS_RULE, "later", {"securityGroupId": "sg-tasks", "cidrIpv4": UNKNOWN_STRING_VALUE}
+        SECURITY_GROUP_INGRESS_RULE,
+        "later",
+        {"securityGroupId": "sg-tasks", "cidrIpv4": UNKNOWN_STRING_VALUE},
     )
     assert _messages(_stack(unknown_range)) == []
 
@@ -162,7 +178,8 @@ def _waived(path: Path) -> set[str]:
     """The policies a --policy-pack-config file turns off (enforcement level "disabled")."""
     config = json.loads(path.read_text())
     levels = {
-        name: value["enforcementLevel"] if isinstance(value, dict) else value for name, value in config.items()
+        name: value["enforcementLevel"] if isinstance(value, dict) else value
+        for name, value in config.items()
     }
     return {name for name, level in levels.items() if level == "disabled"}
 

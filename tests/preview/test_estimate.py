@@ -218,7 +218,9 @@ def test_dev_estimate_by_hand(dev: ProgramRun, prices: PriceTable) -> None:
     assert result.fargate_at_max_monthly_usd is None
 
 
-def test_dev_without_nat_costs_at_most_45_and_saves_the_nat_gateway(dev: ProgramRun, prices: PriceTable) -> None:
+def test_dev_without_nat_costs_at_most_45_and_saves_the_nat_gateway(
+    dev: ProgramRun, prices: PriceTable
+) -> None:
     """Issue: dev at half the cost. The NAT gateway, its data and its Elastic IP go; the task's own
     public IPv4 address comes: the saving is exactly a NAT gateway-month and its data."""
     cheap = estimate(extract_usage(dev), prices)
