@@ -207,6 +207,8 @@ def sidecar_problems(
     for kind_name in SHORTCUT_NAMES:
         if sum(1 for s in sidecars if kind(s) == kind_name) > 1:
             problems.append(("sidecars", f"more than one {kind_name} shortcut; a task runs one"))
+    if problems:
+        return problems  # the rest would repeat it (same names, same ports)
     owner: dict[int, str] = {app_port: f"the app ({app_name})"}
     for index, sidecar in enumerate(sidecars):
         key = f"sidecars.{index}"
