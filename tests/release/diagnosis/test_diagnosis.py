@@ -103,6 +103,71 @@ def test_app_crash_at_start_names_the_exit_code_and_shows_the_container_log(aws:
     assert diagnosis.facts.notes == ()
 
 
+def test_a_failing_sidecar_is_named_with_its_log(aws: Aws) -> None:
+    """The collector exits; ECS stops the app with SIGTERM (143): the sidecar is the cause."""
+    aws.service_events([], app_container="web")
+    exited = "Essential container in task exited"
+    collector = container(2, name="otel-collector")
+    aws.stopped_tasks([task("a1", exited, "EssentialContainerExited", [container(143), collector], ran=30)])
+    aws.task_definition(sidecars=["otel-collector"])
+    aws.no_targets()
+    put_log(
+        aws.others["logs"],
+        "/ecs/web-prod",
+        "otel-collector/otel-collector/a1",
+        ["Error: failed to get config: invalid configuration"],
+    )
+
+    diagnosis = diagnose(subject(), aws.client)
+
+    assert diagnosis.cause.startswith(
+        "green's sidecar otel-collector stopped a green task: it exited with code 2 while the app (web) "
+        "was not failing"
+    ), diagnosis.cause
+    assert diagnosis.cause.endswith("its last log lines are below")
+    assert diagnosis.facts.container_log is not None
+    assert diagnosis.facts.container_log.container == "otel-collector"
+    assert "invalid configuration" in diagnosis.text()
+
+
+def test_an_unhealthy_sidecar_is_named(aws: Aws) -> None:
+    aws.service_events([], app_container="web")
+    reason = "Task failed container health checks"
+    router = container(None, name="log-router", health="UNHEALTHY")
+    aws.stopped_tasks([task("a1", reason, "TaskFailedToStart", [container(143), router], ran=90)])
+    aws.task_definition(sidecars=["log-router"])
+    aws.no_targets()
+
+    diagnosis = diagnose(subject(), aws.client)
+
+    assert diagnosis.cause.startswith(
+        "green's sidecar log-router stopped a green task: it failed its container"
+    )
+
+
+def test_the_app_failing_by_itself_is_not_blamed_on_a_sidecar(aws: Aws) -> None:
+    """The app crashed (exit 1); the router exited with it: the app's crash is the cause."""
+    aws.service_events([], app_container="web")
+    exited = "Essential container in task exited"
+    aws.stopped_tasks(
+        [
+            task(
+                "a1",
+                exited,
+                "EssentialContainerExited",
+                [container(1), container(1, name="log-router")],
+                ran=3,
+            )
+        ]
+    )
+    aws.task_definition(sidecars=["log-router"])
+    aws.no_targets()
+
+    diagnosis = diagnose(subject(), aws.client)
+
+    assert diagnosis.cause.startswith("green tasks exit with code 1 within 3 s: the app crashes at start")
+
+
 def test_image_pull_failure(aws: Aws) -> None:
     reason = (
         "CannotPullContainerError: pull image manifest has been retried 5 time(s): "
