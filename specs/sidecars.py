@@ -419,7 +419,7 @@ def app_depends_on(sidecars: Sequence[SidecarLike]) -> list[dict[str, str]]:
     ]
 
 
-def router_output(router: SidecarLike, *, log_group_name: str, region: str, container: str) -> dict[str, str]:
+def router_output(router: SidecarLike, *, log_group_name: str, region: str) -> dict[str, str]:
     """The app's awsfirelens options: the configured output, else CloudWatch Logs in the stack's group."""
     if router.output is not None:
         return dict(router.output)
@@ -427,7 +427,8 @@ def router_output(router: SidecarLike, *, log_group_name: str, region: str, cont
         "Name": "cloudwatch_logs",
         "region": region,
         "log_group_name": log_group_name,
-        "log_stream_prefix": f"{container}-firelens/",
+        # FireLens tags records `<container>-firelens-<task id>`; the stream is this prefix + the tag.
+        "log_stream_prefix": "firelens/",
         "auto_create_group": "false",
     }
 
@@ -457,7 +458,7 @@ def log_configuration(
         return _awslogs(log_group_name, region, name)
     configuration: dict[str, Any] = {
         "logDriver": "awsfirelens",
-        "options": router_output(router, log_group_name=log_group_name, region=region, container=name),
+        "options": router_output(router, log_group_name=log_group_name, region=region),
     }
     if router.output_secrets:
         configuration["secretOptions"] = _name_value_pairs(router.output_secrets, "valueFrom")

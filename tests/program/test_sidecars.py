@@ -108,7 +108,7 @@ def test_firelens_switches_the_app_log_driver_and_the_router_logs_to_cloudwatch(
             "Name": "cloudwatch_logs",
             "region": "us-east-1",
             "log_group_name": "/ecs/my-app-dev",
-            "log_stream_prefix": "app-firelens/",
+            "log_stream_prefix": "firelens/",
             "auto_create_group": "false",
         },
     }
