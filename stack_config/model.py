@@ -301,17 +301,15 @@ class ContainerSettings(_Section):
         least 64 CPU units and 128 MiB for the app, which gets the rest. Traffic, the AppSpec and the
         load balancer always name the app container.
 
-        Shortcuts: `{logRouter: firelens}` runs AWS for Fluent Bit (`public.ecr.aws/aws-observability/
-        aws-for-fluent-bit`, version tag 2.34.3.20260623; 32 CPU, 64 MiB) as the FireLens router: the
-        app's log driver becomes `awsfirelens` with `output` as its options (default: Fluent Bit's
-        `cloudwatch_logs` into the stack's log group, and the task role may write there;
-        `outputSecrets` for the output's keys), the router logs to CloudWatch itself, and other sidecars
-        may set `logging: firelens`. `{otelCollector: true}` runs the ADOT collector
-        (`public.ecr.aws/aws-observability/aws-otel-collector`, v0.45.1; 64 CPU, 128 MiB; health-checked)
-        with OTLP on localhost 4317 (gRPC) and 4318 (HTTP), traces to X-Ray and metrics as EMF into the
-        stack's log group; the app gets `OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4317` and the task
-        role X-Ray's five write actions and the log group's writes. Either takes `image` to pin a
-        digest, and `name`, `cpu`, `memory`, `essential`, `dependsOn` to override."""
+        Shortcuts (see [Sidecars](#sidecars)): `{logRouter: firelens}` runs AWS for Fluent Bit as the
+    FireLens log router (32 CPU, 64 MiB): the app's log driver becomes `awsfirelens` with `output` as
+    its options (default: Fluent Bit's `cloudwatch_logs` into the stack's log group, which the task
+    role may then write; `outputSecrets` for the output's keys), the router logs to CloudWatch itself,
+    and other sidecars may set `logging: firelens`. `{otelCollector: true}` runs the ADOT collector
+    (64 CPU, 128 MiB, health-checked) with OTLP on localhost 4317 (gRPC) and 4318 (HTTP), traces to
+    X-Ray and metrics as EMF into the stack's log group; the app gets `OTEL_EXPORTER_OTLP_ENDPOINT`
+    and the task role X-Ray's write actions and the log group's writes. Either takes `image` to pin a
+    digest, and `name`, `cpu`, `memory`, `essential`, `dependsOn` to override."""
 
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")] = "app"
     """Container name (the load balancer and the deployment refer to it): letters, digits, `_` and `-`, at

@@ -59,8 +59,7 @@ def test_the_cost_shows_the_sidecars_share_and_their_logs(with_sidecars: Program
     items = {q.item: q for q in billed_quantities(usage)}
     assert (
         "Fargate vCPU (X86_64, 1 task x 0.25 vCPU; "
-        "sidecars log-router, otel-collector reserve 96 of 256 CPU units)"
-        in items
+        "sidecars log-router, otel-collector reserve 96 of 256 CPU units)" in items
     )
     assert (
         "Fargate memory (X86_64, 1 task x 0.5 GB; sidecars log-router, otel-collector reserve 192 of 512 MiB)"
