@@ -289,6 +289,25 @@ def crashed(task: StoppedTask) -> bool:
     )
 
 
+def log_stream(config: dict[str, Any], container: str, task_id: str) -> tuple[str, str] | None:
+    """(group, stream) a container's logs go to in CloudWatch: awslogs writes
+    ``<prefix>/<container>/<task id>``; FireLens's ``cloudwatch_logs`` output writes ``<prefix>``
+    plus the record's tag, ``<container>-firelens-<task id>``. None for any other destination."""
+    options = config.get("options") or {}
+    if config.get("logDriver") == "awslogs" and options.get("awslogs-group"):
+        prefix = options.get("awslogs-stream-prefix")
+        return (str(options["awslogs-group"]), f"{prefix}/{container}/{task_id}") if prefix else None
+    if (
+        config.get("logDriver") == "awsfirelens"
+        and options.get("Name") == "cloudwatch_logs"
+        and options.get("log_group_name")
+        and "log_stream_prefix" in options
+    ):
+        tag = f"{container}-firelens-{task_id}"
+        return str(options["log_group_name"]), f"{options['log_stream_prefix']}{tag}"
+    return None
+
+
 def read_container_log(
     subject: Subject, clients: Clients, tasks: tuple[StoppedTask, ...], app_container: str = ""
 ) -> ContainerLog | None:
@@ -308,14 +327,10 @@ def read_container_log(
     }
     for container in failing or list(task.containers):
         config = (containers.get(container.name) or {}).get("logConfiguration") or {}
-        options = config.get("options") or {}
-        if config.get("logDriver") != "awslogs" or not options.get("awslogs-group"):
+        where = log_stream(config, container.name, task.task_id)
+        if where is None:
             continue
-        group = str(options["awslogs-group"])
-        prefix = options.get("awslogs-stream-prefix")
-        if not prefix:
-            continue
-        stream = f"{prefix}/{container.name}/{task.task_id}"
+        group, stream = where
         events = (
             clients("logs")
             .get_log_events(logGroupName=group, logStreamName=stream, startFromHead=False, limit=LOG_LINES)

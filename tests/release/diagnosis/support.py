@@ -150,8 +150,14 @@ class Aws:
             )
 
     def task_definition(
-        self, group: str = "/ecs/web-prod", prefix: str = "ecs", sidecars: Iterable[str] = ()
+        self,
+        group: str = "/ecs/web-prod",
+        prefix: str = "ecs",
+        sidecars: Iterable[str] = (),
+        app_log: dict[str, Any] | None = None,
     ) -> None:
+        """Green's task definition: the app (``web``, logging to awslogs unless ``app_log`` says
+        otherwise) after the named sidecars (each to awslogs, stream prefix its name)."""
         self.ecs.add_response(
             "describe_task_definition",
             {
@@ -176,7 +182,8 @@ class Aws:
                             "name": "web",
                             "image": IMAGE,
                             "essential": True,
-                            "logConfiguration": {
+                            "logConfiguration": app_log
+                            or {
                                 "logDriver": "awslogs",
                                 "options": {
                                     "awslogs-group": group,

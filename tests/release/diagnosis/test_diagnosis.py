@@ -14,7 +14,7 @@ from botocore.config import Config
 from botocore.stub import Stubber
 
 from release.diagnosis import diagnose
-from release.diagnosis.sources import hook_verdict
+from release.diagnosis.sources import hook_verdict, log_stream
 from tests.fakes import offline_client
 
 from .support import CLUSTER, HOOK, IMAGE, REGION, SERVICE, T0, Aws, container, subject, task
@@ -128,6 +128,39 @@ def test_a_failing_sidecar_is_named_with_its_log(aws: Aws) -> None:
     assert diagnosis.facts.container_log is not None
     assert diagnosis.facts.container_log.container == "otel-collector"
     assert "invalid configuration" in diagnosis.text()
+
+
+def test_an_app_logging_through_firelens_shows_its_cloudwatch_output(aws: Aws) -> None:
+    """The default FireLens output writes the app's records to `firelens/<container>-firelens-<task>`."""
+    aws.service_events([], app_container="web")
+    exited = "Essential container in task exited"
+    aws.stopped_tasks([task("a1", exited, "EssentialContainerExited", [container(1)], ran=3)])
+    firelens = {
+        "logDriver": "awsfirelens",
+        "options": {
+            "Name": "cloudwatch_logs",
+            "region": REGION,
+            "log_group_name": "/ecs/web-prod",
+            "log_stream_prefix": "firelens/",
+        },
+    }
+    aws.task_definition(sidecars=["log-router"], app_log=firelens)
+    aws.no_targets()
+    put_log(aws.others["logs"], "/ecs/web-prod", "firelens/web-firelens-a1", ["ValueError: no port"])
+
+    diagnosis = diagnose(subject(), aws.client)
+
+    assert diagnosis.facts.container_log is not None
+    assert diagnosis.facts.container_log.stream == "firelens/web-firelens-a1"
+    assert "ValueError: no port" in diagnosis.text()
+
+
+def test_log_streams_are_read_only_where_cloudwatch_has_them() -> None:
+    awslogs = {"logDriver": "awslogs", "options": {"awslogs-group": "/g", "awslogs-stream-prefix": "p"}}
+    assert log_stream(awslogs, "web", "t1") == ("/g", "p/web/t1")
+    firehose = {"logDriver": "awsfirelens", "options": {"Name": "kinesis_firehose", "delivery_stream": "s"}}
+    assert log_stream(firehose, "web", "t1") is None
+    assert log_stream({"logDriver": "awslogs", "options": {"awslogs-group": "/g"}}, "web", "t1") is None
 
 
 def test_an_unhealthy_sidecar_is_named(aws: Aws) -> None:
