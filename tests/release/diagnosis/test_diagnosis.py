@@ -128,6 +128,8 @@ def test_a_failing_sidecar_is_named_with_its_log(aws: Aws) -> None:
     assert diagnosis.facts.container_log is not None
     assert diagnosis.facts.container_log.container == "otel-collector"
     assert "invalid configuration" in diagnosis.text()
+    assert "container otel-collector (sidecar): exit 2" in diagnosis.text()
+    assert "container web: exit 143" in diagnosis.text()
 
 
 def test_an_app_logging_through_firelens_shows_its_cloudwatch_output(aws: Aws) -> None:
