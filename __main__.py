@@ -83,6 +83,7 @@ registry = Registry(
         image=settings.image,
         cpu_architecture=settings.task.cpu_architecture,
         protect=settings.deletion_protection,
+        sidecar_builds={s.name: s.build for s in settings.container.sidecars if s.name and s.build},
     ),
     aws_opts,
 )
@@ -156,6 +157,8 @@ task = AppTaskDefinition(
         region=settings.region,
         keep_logs=settings.deletion_protection,
         execute_command=settings.service.enable_execute_command,
+        sidecar_images=registry.sidecar_image_refs,
+        metrics_namespace=prefix,
     ),
     aws_opts,
 )

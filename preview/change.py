@@ -265,6 +265,23 @@ def _replacement_notes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return notes
 
 
+def _container_names(inputs: dict[str, Any]) -> list[str]:
+    containers = _expand(inputs.get("containerDefinitions"))
+    if not isinstance(containers, list):
+        return []
+    return [str(c.get("name")) for c in containers if isinstance(c, dict)]
+
+
+def _container_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """A task definition's sidecars added or removed, said first (the app's container comes first)."""
+    before, after = _container_names(old)[1:], _container_names(new)[1:]
+    added = [name for name in after if name not in before]
+    removed = [name for name in before if name not in after]
+    return ([f"sidecars added: {', '.join(added)}"] if added else []) + (
+        [f"sidecars removed: {', '.join(removed)}"] if removed else []
+    )
+
+
 def resource_changes(base: dict[str, Any], head: dict[str, Any]) -> list[ResourceChange]:
     """Every declared cloud resource (components left out) added, removed, replaced or changed."""
     old = {r["urn"]: r for r in base.get("resources") or [] if r.get("custom")}
@@ -281,7 +298,8 @@ def resource_changes(base: dict[str, Any], head: dict[str, Any]) -> list[Resourc
             details = forcing + _replacement_notes(a, b)
             changes.append(ResourceChange("replace", b["type"], b["name"], tuple(details)))
         elif b["type"] in NEW_REVISION:
-            changes.append(ResourceChange("revision", b["type"], b["name"], _capped(changed)))
+            details = _container_changes(a["inputs"], b["inputs"]) + changed
+            changes.append(ResourceChange("revision", b["type"], b["name"], _capped(details)))
         elif changed:
             changes.append(ResourceChange("update", b["type"], b["name"], _capped(changed)))
     removed = {urn: old[urn] for urn in old.keys() - new.keys()}

@@ -142,7 +142,7 @@ def _facts(run: ProgramRun, params: ReleaseParams | None) -> dict[str, Any]:
     service_resource = run.one("aws:ecs/service:Service")
     service = service_resource.inputs
     task = run.one("aws:ecs/taskDefinition:TaskDefinition").inputs
-    container = json.loads(task["containerDefinitions"])[0]
+    container, *sidecars = json.loads(task["containerDefinitions"])
     nat = len(run.of_type("aws:ec2/natGateway:NatGateway"))
     endpoints = len(run.of_type("aws:ec2/vpcEndpoint:VpcEndpoint"))
     # network.taskSubnets: public: the tasks' own public IPs reach ECR and logs through the
@@ -163,6 +163,7 @@ def _facts(run: ProgramRun, params: ReleaseParams | None) -> dict[str, Any]:
         "tier": "public subnets, public IPs," if public_tasks else "private subnets",
         "size": f"{task['cpu']} CPU / {task['memory']} MiB",
         "port": container["portMappings"][0]["containerPort"],
+        "sidecars": tuple(str(c["name"]) for c in sidecars),
         "nat": nat,
         "endpoints": endpoints,
         "egress": (*egress, "ECR, logs, secrets") if egress else ("no route out",),
@@ -200,6 +201,12 @@ def _facts(run: ProgramRun, params: ReleaseParams | None) -> dict[str, Any]:
         "alarms": len((group.get("alarmConfiguration") or {}).get("alarms") or []),
         "hooks": ", ".join(release.get("hooks") or {}) or "none",
     }
+
+
+def sidecar_label(names: tuple[str, ...]) -> str:
+    """``+ log-router, otel-collector`` (two named, the rest counted, so the box keeps its width)."""
+    shown = ", ".join(names[:2]) + (f" +{len(names) - 2}" if len(names) > 2 else "")
+    return f"+ {shown}"
 
 
 def _rule_text(rule: dict[str, Any] | None) -> str:
@@ -245,12 +252,13 @@ def _parts(run: ProgramRun, params: ReleaseParams | None) -> Parts:
             830,
             130,
             240,
-            110,
+            110 + (20 if f["sidecars"] else 0),
             "ECS service (Fargate)",
             (
                 f"{f['tasks']} task(s) x {f['size']}",
                 f"{f['tier']} in {f['subnets']} zones",
                 f"container port {f['port']}",
+                *((sidecar_label(f["sidecars"]),) if f["sidecars"] else ()),
             ),
         ),
         "controller": Box(

@@ -78,8 +78,22 @@ def _target_group(r: Recorded) -> str:
     )
 
 
+def _sidecar(container: dict[str, Any]) -> str:
+    """``log-router (FireLens fluentbit, 32 CPU / 64 MiB, app waits START)``."""
+    notes = []
+    if container.get("firelensConfiguration"):
+        notes.append(f"FireLens {container['firelensConfiguration'].get('type')}")
+    notes.append(f"{container.get('cpu', 0)} CPU / {container.get('memoryReservation', 0)} MiB")
+    if container.get("essential") is False:
+        notes.append("not essential")
+    ports = [str(p["containerPort"]) for p in container.get("portMappings") or []]
+    if ports:
+        notes.append(f":{', :'.join(ports)}")
+    return f"{container['name']} ({', '.join(notes)})"
+
+
 def _task_definition(r: Recorded) -> str:
-    container = json.loads(r.inputs["containerDefinitions"])[0]
+    container, *sidecars = json.loads(r.inputs["containerDefinitions"])
     check = container.get("healthCheck")
     health = (
         f"health `{' '.join(check['command'][1:])}` every {check['interval']} s, "
@@ -97,6 +111,22 @@ def _task_definition(r: Recorded) -> str:
             + "".join(f", writable {m['containerPath']}" for m in container.get("mountPoints") or [])
             if container.get("readonlyRootFilesystem")
             else ", writable root filesystem"
+        )
+        + (
+            f", logs via {container['logConfiguration']['logDriver']}"
+            if (container.get("logConfiguration") or {}).get("logDriver") != "awslogs"
+            else ""
+        )
+        + (
+            "; sidecars: "
+            + "; ".join(_sidecar(c) for c in sidecars)
+            + "; app waits for "
+            + (
+                ", ".join(f"{d['containerName']} {d['condition']}" for d in container.get("dependsOn") or [])
+                or "none"
+            )
+            if sidecars
+            else ""
         )
         + (", old revisions kept" if r.inputs.get("skipDestroy") else "")
     )

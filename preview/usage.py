@@ -1,9 +1,9 @@
 """What a stack uses that AWS bills: read from its declared resources, metered per month.
 
 ``extract_usage`` reads the quantities that drive the bill from the declared resources (task
-count and size, load balancers, NAT gateways, public IPv4 addresses, alarms, interface
-endpoints, log retention, images kept, the edge's web ACL, access logs and flow logs; tasks
-with a public IP count one address each).
+count and size, the sidecars' share of it, load balancers, NAT gateways, public IPv4 addresses,
+alarms, interface endpoints, log retention, images kept, the edge's web ACL, access logs and flow logs;
+tasks with a public IP count one address each).
 ``METERS`` turns them, under ``CostAssumptions`` (hours in a month, traffic, log volume, image
 size: what the resources cannot tell), into the month's billed quantities, one row per price:
 vCPU-hours, GB-hours, LCU-hours, GB, requests... ``preview.estimate`` prices the rows. Each
@@ -63,6 +63,11 @@ class Usage:
     flow_log_retention_days: int | None = None
     task_public_ip: bool = False
     """Each task gets a public IPv4 address (``assignPublicIp``), billed like any other."""
+    sidecars: tuple[str, ...] = ()
+    """Containers beside the app, billed inside the task's size."""
+    sidecar_cpu_units: int = 0
+    sidecar_memory_mib: int = 0
+    """What the sidecars reserve of each task's CPU and memory."""
 
     @property
     def vcpu(self) -> float:
@@ -157,6 +162,12 @@ def _tasks_get_public_ips(service: ResourceLike) -> bool:
     return DECLARED.get(service.inputs, "networkConfiguration", "assignPublicIp") is True
 
 
+def _sidecars(task: ResourceLike) -> list[dict[str, object]]:
+    """The task's containers after the app's (the program writes the app first)."""
+    raw = task.inputs.get("containerDefinitions")
+    return list(json.loads(raw)[1:]) if isinstance(raw, str) else []
+
+
 def extract_usage(run: ProgramRunLike) -> Usage:
     """Read the billed quantities from a run's declared resources."""
     service = _one(run, ECS_SERVICE, "ECS service")
@@ -203,6 +214,9 @@ def extract_usage(run: ProgramRunLike) -> Usage:
         flow_logs=len(of_type(run, "aws:ec2/flowLog:FlowLog")),
         flow_log_retention_days=_flow_log_retention(run),
         task_public_ip=_tasks_get_public_ips(service),
+        sidecars=tuple(str(c["name"]) for c in _sidecars(task)),
+        sidecar_cpu_units=sum(int(str(c.get("cpu") or 0)) for c in _sidecars(task)),
+        sidecar_memory_mib=sum(int(str(c.get("memoryReservation") or 0)) for c in _sidecars(task)),
     )
 
 
@@ -232,6 +246,8 @@ class CostAssumptions:
     """Compressed ALB access logs written per month (when enabled)."""
     flow_log_gb_per_month: float = 2.0
     """Flow log records per VPC per month (when enabled)."""
+    sidecar_log_gb_per_task_month: float = 0.1
+    """Log volume one sidecar writes in a month (its own logs, the collector's EMF metrics)."""
 
     def describe(self) -> list[str]:
         return [
@@ -246,6 +262,7 @@ class CostAssumptions:
             f"WAF (if any): {self.waf_requests_per_month:,.0f} requests/month",
             f"ALB access logs (if any): {self.access_log_gb_per_month:g} GB/month, kept until they expire",
             f"VPC flow logs (if any): {self.flow_log_gb_per_month:g} GB/month per VPC, kept for retention",
+            f"sidecars (if any): {self.sidecar_log_gb_per_task_month:g} GB logs per sidecar and task-month",
         ]
 
 
@@ -311,7 +328,15 @@ def _kept(retention_days: int | None) -> str:
 
 
 def _task_logs_gb(usage: Usage, a: CostAssumptions) -> float:
-    return usage.desired_count * a.log_gb_per_task_month
+    per_task = a.log_gb_per_task_month + len(usage.sidecars) * a.sidecar_log_gb_per_task_month
+    return usage.desired_count * per_task
+
+
+def _sidecar_share(usage: Usage, units: int, total: int, unit: str) -> str:
+    """``; sidecars log-router, otel-collector reserve 96 of 256 CPU units`` (billed in the task)."""
+    if not usage.sidecars:
+        return ""
+    return f"; sidecars {', '.join(usage.sidecars)} reserve {units} of {total} {unit}"
 
 
 def _flow_logs_gb(usage: Usage, a: CostAssumptions) -> float:
@@ -324,14 +349,20 @@ METERS: tuple[Meter, ...] = (
         "vCPU-hours",
         _always,
         lambda u, a: u.desired_count * u.vcpu * a.hours_per_month,
-        lambda u, a: f"Fargate vCPU ({u.cpu_architecture}, {_tasks(u)} x {u.vcpu:g} vCPU)",
+        lambda u, a: (
+            f"Fargate vCPU ({u.cpu_architecture}, {_tasks(u)} x {u.vcpu:g} vCPU"
+            f"{_sidecar_share(u, u.sidecar_cpu_units, u.task_cpu_units, 'CPU units')})"
+        ),
     ),
     Meter(
         "fargate_{arch}_gb_hour",
         "GB-hours",
         _always,
         lambda u, a: u.desired_count * u.memory_gb * a.hours_per_month,
-        lambda u, a: f"Fargate memory ({u.cpu_architecture}, {_tasks(u)} x {u.memory_gb:g} GB)",
+        lambda u, a: (
+            f"Fargate memory ({u.cpu_architecture}, {_tasks(u)} x {u.memory_gb:g} GB"
+            f"{_sidecar_share(u, u.sidecar_memory_mib, u.task_memory_mib, 'MiB')})"
+        ),
     ),
     Meter(
         "alb_hour",
@@ -394,7 +425,9 @@ METERS: tuple[Meter, ...] = (
         "GB",
         _always,
         _task_logs_gb,
-        lambda u, a: "CloudWatch Logs ingestion",
+        lambda u, a: (
+            "CloudWatch Logs ingestion" + (f" (app and {len(u.sidecars)} sidecars)" if u.sidecars else "")
+        ),
     ),
     Meter(
         "logs_storage_gb_month",

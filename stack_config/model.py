@@ -32,6 +32,7 @@ from specs.release_model import (
     Engine,
     alarm_window_finding,
 )
+from specs.sidecars import ADOT_CONFIG_VARIABLE, Condition, sidecar_problems, size_problems
 from specs.tags import PER_RESOURCE_TAG_KEYS, PROGRAM_TAG_KEYS, tag_problems
 from specs.traffic_routing import STEP_SETTINGS, Strategy, has_steps, routing_for
 from specs.waf import RATE_LIMIT_RANGE, WafMode
@@ -157,8 +158,158 @@ class ContainerHealthCheck(_Section):
         return value
 
 
+def _environment_names(value: dict[str, str], reserved: tuple[str, ...]) -> dict[str, str]:
+    for name in value:
+        if not _ENV_NAME.match(name):
+            raise ValueError(f"{name!r} is not a valid environment variable name")
+        if name in reserved:
+            raise ValueError(f"{name!r} is set by the program itself; reserved: {', '.join(reserved)}")
+    return value
+
+
+def _secret_arns(value: dict[str, str]) -> dict[str, str]:
+    for name, arn in value.items():
+        if not _SECRET_ARN.match(arn):
+            raise ValueError(
+                f"{name}: {arn!r} is not a Secrets Manager or SSM parameter ARN "
+                "(arn:aws:secretsmanager:... or arn:aws:ssm:...)"
+            )
+    return value
+
+
+def _scratch_paths(value: list[str]) -> list[str]:
+    for path in value:
+        if not _CONTAINER_PATH.match(path) or any(part in (".", "..") for part in path.split("/")):
+            raise ValueError(
+                f"{path!r} is not an absolute container path below / (letters, digits, '.', '_', '-' "
+                "per segment, e.g. /tmp)"
+            )
+    if len(set(value)) != len(value):
+        raise ValueError("lists a path twice")
+    return value
+
+
+def _pinned_image(value: str | None) -> str | None:
+    if value is not None and not _DIGEST_REF.match(value):
+        raise ValueError(
+            "must pin a digest, e.g. public.ecr.aws/aws-observability/aws-for-fluent-bit@sha256:<64 hex>, "
+            "so every release runs exactly the image that was tested (a tag can move)"
+        )
+    return value
+
+
+class SidecarBuild(_Section):
+    """A sidecar image built from a directory, like the app's."""
+
+    context: str
+    """Directory built by pulumi-docker, relative to the project."""
+    dockerfile: str = "Dockerfile"
+    """File name inside `context`."""
+
+
+class SidecarSettings(_Section):
+    """One container beside the app (an entry of `container.sidecars`)."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")] | None = None
+    log_router: Literal["firelens"] | None = None
+    otel_collector: bool = False
+    image: str | None = None
+    build: SidecarBuild | None = None
+    essential: bool = True
+    ports: list[Port] = Field(default_factory=list)
+    environment: dict[str, str] = Field(default_factory=dict)
+    secrets: dict[str, str] = Field(default_factory=dict)
+    health_check: ContainerHealthCheck | None = None
+    cpu: Annotated[int, Field(ge=0, le=16384)] | None = None
+    memory: Annotated[int, Field(ge=6, le=122880)] | None = None
+    logging: Literal["awslogs", "firelens"] = "awslogs"
+    depends_on: Condition | None = "START"
+    start_after: dict[str, Condition] = Field(default_factory=dict)
+    output: dict[str, str] | None = None
+    output_secrets: dict[str, str] = Field(default_factory=dict)
+    readonly_root_filesystem: bool = True
+    scratch_paths: list[str] = Field(default_factory=lambda: ["/tmp"])
+
+    @field_validator("scratch_paths")
+    @classmethod
+    def _scratch_paths(cls, value: list[str]) -> list[str]:
+        return _scratch_paths(value)
+
+    @field_validator("image")
+    @classmethod
+    def _image_is_pinned(cls, value: str | None) -> str | None:
+        return _pinned_image(value)
+
+    @field_validator("environment", "secrets", "output_secrets")
+    @classmethod
+    def _names(cls, value: dict[str, str]) -> dict[str, str]:
+        return _environment_names(value, (ADOT_CONFIG_VARIABLE,))
+
+    @field_validator("secrets", "output_secrets")
+    @classmethod
+    def _secret_arns(cls, value: dict[str, str]) -> dict[str, str]:
+        return _secret_arns(value)
+
+    @field_validator("ports")
+    @classmethod
+    def _ports_once(cls, value: list[int]) -> list[int]:
+        if len(set(value)) != len(value):
+            raise ValueError("lists a port twice")
+        return value
+
+    @model_validator(mode="after")
+    def _one_image(self) -> SidecarSettings:
+        if self.log_router is not None and self.otel_collector:
+            raise FieldError("otelCollector", "set together with logRouter; one shortcut per sidecar")
+        shortcut = self.log_router is not None or self.otel_collector
+        if self.build is not None and (shortcut or self.image is not None):
+            raise FieldError(
+                "build",
+                "set together with "
+                + ("a shortcut, which brings its image" if shortcut else "image")
+                + "; keep one",
+            )
+        if not shortcut and self.image is None and self.build is None:
+            raise FieldError(
+                "image",
+                "not set; a sidecar runs an image pinned by digest (image) or built from a path (build)",
+            )
+        if self.health_check is not None and not self.health_check.command:
+            raise FieldError(
+                "healthCheck.command", "not set; a sidecar's check needs its command (CMD or CMD-SHELL first)"
+            )
+        both = sorted(set(self.environment) & set(self.secrets))
+        if both:
+            raise FieldError("secrets", f"{', '.join(both)} set both in environment and in secrets; keep one")
+        return self
+
+
 class ContainerSettings(_Section):
-    """The single application container."""
+    """The application container and the sidecars beside it.
+
+        Each entry of `sidecars` is a container in the app's task: `name`; `image` (pinned by digest) or
+        `build` (`context`, `dockerfile`: built and pushed to the stack's repository, tagged
+        `<name>-<image.version>`); `essential` (default `true`: its exit stops the task); `ports`;
+        `environment`; `secrets`; `healthCheck` (as the app's, `command` required); `cpu` (units) and
+        `memory` (MiB reserved; default 64 and 128); `logging` (`awslogs` into the stack's log group, or
+        `firelens` through the log router); `readonlyRootFilesystem` and `scratchPaths` (as the app's:
+    read-only, `/tmp` writable); `dependsOn`, the condition the app waits for (`START`,
+        `HEALTHY`, `COMPLETE`, `SUCCESS`; default `START`; `null`: the app does not wait; `COMPLETE` and
+        `SUCCESS` need `essential: false`, `HEALTHY` a health check); `startAfter`, the other sidecars it
+        waits for (name → condition; never itself nor the app). Containers share the task's network, so
+        every port has one owner; Fargate's `task.cpu` and `task.memory` must hold every sidecar plus at
+        least 64 CPU units and 128 MiB for the app, which gets the rest. Traffic, the AppSpec and the
+        load balancer always name the app container.
+
+        Shortcuts (see [Sidecars](#sidecars)): `{logRouter: firelens}` runs AWS for Fluent Bit as the
+    FireLens log router (32 CPU, 64 MiB): the app's log driver becomes `awsfirelens` with `output` as
+    its options (default: Fluent Bit's `cloudwatch_logs` into the stack's log group, which the task
+    role may then write; `outputSecrets` for the output's keys), the router logs to CloudWatch itself,
+    and other sidecars may set `logging: firelens`. `{otelCollector: true}` runs the ADOT collector
+    (64 CPU, 128 MiB, health-checked) with OTLP on localhost 4317 (gRPC) and 4318 (HTTP), traces to
+    X-Ray and metrics as EMF into the stack's log group; the app gets `OTEL_EXPORTER_OTLP_ENDPOINT`
+    and the task role X-Ray's write actions and the log group's writes. Either takes `image` to pin a
+    digest, and `name`, `cpu`, `memory`, `essential`, `dependsOn` to override."""
 
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")] = "app"
     """Container name (the load balancer and the deployment refer to it): letters, digits, `_` and `-`, at
@@ -180,48 +331,39 @@ class ContainerSettings(_Section):
     scratch_paths: list[str] = Field(default_factory=lambda: ["/tmp"])
     """Absolute paths, each an empty writable task volume mounted there (the bundled app writes nothing;
     `/tmp` is for libraries that do)."""
+    sidecars: list[SidecarSettings] = Field(default_factory=list)
+    """Containers beside the app, e.g. `[{logRouter: firelens}, {otelCollector: true}]`; fields below
+    the table."""
 
     @field_validator("scratch_paths")
     @classmethod
     def _scratch_paths(cls, value: list[str]) -> list[str]:
-        for path in value:
-            if not _CONTAINER_PATH.match(path) or any(part in (".", "..") for part in path.split("/")):
-                raise ValueError(
-                    f"{path!r} is not an absolute container path below / (letters, digits, '.', '_', '-' "
-                    "per segment, e.g. /tmp)"
-                )
-        if len(set(value)) != len(value):
-            raise ValueError("lists a path twice")
-        return value
+        return _scratch_paths(value)
 
     @field_validator("environment", "secrets")
     @classmethod
     def _names(cls, value: dict[str, str]) -> dict[str, str]:
-        for name in value:
-            if not _ENV_NAME.match(name):
-                raise ValueError(f"{name!r} is not a valid environment variable name")
-            if name in RESERVED_ENVIRONMENT:
-                raise ValueError(
-                    f"{name!r} is set by the program itself; reserved: {', '.join(RESERVED_ENVIRONMENT)}"
-                )
-        return value
+        return _environment_names(value, RESERVED_ENVIRONMENT)
 
     @field_validator("secrets")
     @classmethod
     def _secret_arns(cls, value: dict[str, str]) -> dict[str, str]:
-        for name, arn in value.items():
-            if not _SECRET_ARN.match(arn):
-                raise ValueError(
-                    f"{name}: {arn!r} is not a Secrets Manager or SSM parameter ARN "
-                    "(arn:aws:secretsmanager:... or arn:aws:ssm:...)"
-                )
-        return value
+        return _secret_arns(value)
 
     @model_validator(mode="after")
     def _no_overlap(self) -> ContainerSettings:
         both = sorted(set(self.environment) & set(self.secrets))
         if both:
             raise FieldError("secrets", f"{', '.join(both)} set both in environment and in secrets; keep one")
+        return self
+
+    @model_validator(mode="after")
+    def _sidecars_fit_beside_the_app(self) -> ContainerSettings:
+        problems = sidecar_problems(
+            self.sidecars, app_name=self.name, app_port=self.port, app_environment=self.environment
+        )
+        if problems:
+            raise SeveralFieldsError([FieldError(key, message) for key, message in problems])
         return self
 
 
@@ -821,6 +963,15 @@ class StackSettings(BaseModel):
         if problems:
             raise SeveralFieldsError([FieldError(key, message) for key, message in problems])
         return value
+
+    @model_validator(mode="after")
+    def _every_container_fits_the_task(self) -> StackSettings:
+        problems = size_problems(
+            self.container.sidecars, task_cpu=self.task.cpu, task_memory=self.task.memory
+        )
+        if problems:
+            raise SeveralFieldsError([FieldError(key, message) for key, message in problems])
+        return self
 
     @property
     def prefix(self) -> str:

@@ -295,6 +295,16 @@ ACTIONS_WITHOUT_RESOURCE_TYPES: dict[str, str] = {
     ),
     "ec2:DescribeNetworkInterfaces": "Actions defined by Amazon EC2: DescribeNetworkInterfaces",
     **{
+        f"xray:{action}": f"Actions defined by AWS X-Ray: {action}"
+        for action in (
+            "PutTraceSegments",
+            "PutTelemetryRecords",
+            "GetSamplingRules",
+            "GetSamplingTargets",
+            "GetSamplingStatisticSummaries",
+        )
+    },
+    **{
         f"ssmmessages:{action}": (
             f"Actions defined by Amazon Session Manager Message Gateway Service: {action}"
         )

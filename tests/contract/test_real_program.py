@@ -176,3 +176,29 @@ def test_the_cheap_network_reaches_aws_as_public_tasks_behind_the_load_balancer(
         assert set(hooks[0]["VpcConfig"]["SubnetIds"]) == private
     else:
         assert nat_gateways == [] and hooks == []
+
+
+def test_every_mount_point_names_a_declared_volume() -> None:
+    """ECS rejects a task definition whose mountPoints name a volume it does not declare."""
+    for variant_id in IDS:
+        for sent in outcome(variant_id).sent:
+            if sent.operation != "RegisterTaskDefinition":
+                continue
+            volumes = {v["name"] for v in sent.params.get("volumes") or []}
+            for container in sent.params["containerDefinitions"]:
+                for mount in container.get("mountPoints") or []:
+                    assert mount["sourceVolume"] in volumes, (variant_id, container["name"], mount)
+
+
+def test_the_sidecar_variants_register_every_container_and_its_wiring() -> None:
+    """The shortcuts' task definitions reached moto whole: the app, the router, the collector."""
+    for variant_id, expected in (
+        ("dev-firelens-otel-collector", ["app", "log-router", "otel-collector"]),
+        ("prod-seoul-ecs-firelens-output-and-sidecar", ["app", "log-router", "proxy", "otel-collector"]),
+    ):
+        (sent,) = [s for s in outcome(variant_id).sent if s.operation == "RegisterTaskDefinition"]
+        containers = {c["name"]: c for c in sent.params["containerDefinitions"]}
+        assert list(containers) == expected
+        assert containers["app"]["logConfiguration"]["logDriver"] == "awsfirelens"
+        assert containers["log-router"]["firelensConfiguration"]["type"] == "fluentbit"
+        assert {d["containerName"] for d in containers["app"]["dependsOn"]} == set(expected[1:])

@@ -484,6 +484,8 @@ def _ecs_task_definition(r: Recorded, ctx: Context) -> Translation:
         "runtimePlatform": i.get("runtimePlatform"),
         "executionRoleArn": i.get("executionRoleArn"),
         "taskRoleArn": i.get("taskRoleArn"),
+        # The scratch volumes every container's mountPoints name.
+        "volumes": [{"name": v["name"]} for v in i.get("volumes") or []],
         "tags": _ecs_tags(tags),
     }
     return Translation(r, [_call(r, "ecs", "RegisterTaskDefinition", params, True)], tags, "tags")

@@ -8,7 +8,8 @@ public subnets without NAT (dev's network; also in an existing VPC, and in prod 
 its hook), container
 secrets, extra tags, email subscriptions, a ready wait, ECS Exec, alarm rollback off, two regions, a
 domain (zone by name and by id: certificate, validation and alias records), access logs,
-WAF in block and count mode, flow logs.
+WAF in block and count mode, flow logs, and the sidecar shortcuts (a FireLens log router
+with its default and a configured output, an OpenTelemetry collector).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from tests.run_cache import run_stack
 
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/5b6c9d1e-0f4a-4b7e-9c2d-3e8f1a2b4c6d"
 SECRET = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:my-app/db-AbCdEf"
+PINNED_SIDECAR = "public.ecr.aws/envoyproxy/envoy@sha256:" + "0f" * 32
 ALL_HOOKS = [
     "BeforeInstall",
     "AfterInstall",
@@ -207,6 +209,53 @@ VARIANTS: list[Variant] = [
                 "readyWaitMinutes": 30,
             },
             "release": {"timeoutMinutes": 120},
+        },
+    ),
+]
+VARIANTS += [
+    Variant(
+        "dev-firelens-otel-collector",
+        "dev",
+        {
+            "container": {
+                **stack_value("dev", "container"),
+                "sidecars": [{"logRouter": "firelens"}, {"otelCollector": True}],
+            }
+        },
+    ),
+    Variant(
+        "prod-seoul-ecs-firelens-output-and-sidecar",
+        "prod",
+        {
+            "aws:region": "ap-northeast-2",
+            **_ecs(strategy="canary", percentage=10, intervalMinutes=5),
+            "task": {"cpu": 1024, "memory": 2048},
+            "container": {
+                **stack_value("prod", "container"),
+                "sidecars": [
+                    {
+                        "logRouter": "firelens",
+                        "output": {
+                            "Name": "kinesis_firehose",
+                            "region": "ap-northeast-2",
+                            "delivery_stream": "logs",
+                        },
+                        "outputSecrets": {"apikey": SECRET},
+                    },
+                    {
+                        "name": "proxy",
+                        "image": PINNED_SIDECAR,
+                        "ports": [9901],
+                        "healthCheck": {"command": ["CMD", "/bin/true"]},
+                        "dependsOn": "HEALTHY",
+                        "startAfter": {"log-router": "START"},
+                        "logging": "firelens",
+                        "cpu": 128,
+                        "memory": 256,
+                    },
+                    {"otelCollector": True, "essential": False},
+                ],
+            },
         },
     ),
 ]

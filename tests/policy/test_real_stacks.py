@@ -220,3 +220,44 @@ def test_prod_alarm_slower_than_the_wait(compliant):
     assert_only(
         result, "blue-termination-wait-covers-alarms", group.urn, f"'{alarm.outputs['name']}'", "600 s"
     )
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_stack_with_sidecars_passes_every_policy(stack):
+    """Both shortcuts and a plain sidecar keep the pack's rules (ECS.5 on every container, no
+    plaintext secrets, the blue/green invariants): sidecars add no exception."""
+    from tests.policy.conftest import gap_fixes
+    from tests.policy.support import from_recorded
+    from tests.run_cache import run_stack
+
+    digest = "sha256:" + "1f" * 32
+    sidecars = [
+        {"logRouter": "firelens"},
+        {"otelCollector": True},
+        {"name": "proxy", "image": f"public.ecr.aws/envoyproxy/envoy@{digest}", "ports": [9901]},
+    ]
+    overrides = {
+        **gap_fixes(stack),
+        "container": {"logRetentionDays": 7 if stack == "dev" else 90, "sidecars": sidecars},
+        "task": {"cpu": 512, "memory": 1024},
+    }
+    resources = [from_recorded(r) for r in run_stack(stack, overrides).resources]
+    assert evaluate(resources, stack) == {}
+
+
+def test_a_writable_sidecar_breaks_ecs5_in_prod():
+    from tests.policy.conftest import gap_fixes
+    from tests.policy.support import from_recorded
+    from tests.run_cache import run_stack
+
+    overrides = {
+        **gap_fixes("prod"),
+        "container": {
+            "logRetentionDays": 90,
+            "sidecars": [{"logRouter": "firelens", "readonlyRootFilesystem": False}],
+        },
+    }
+    resources = [from_recorded(r) for r in run_stack("prod", overrides).resources]
+    violated = evaluate(resources, "prod")
+    assert set(violated) == {"read-only-root-filesystem"}
+    assert "log-router" in str(violated["read-only-root-filesystem"])
