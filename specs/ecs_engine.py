@@ -6,7 +6,8 @@ after ``canaryBakeTimeInMinutes``; linear adds ``stepPercent`` every
 ``stepBakeTimeInMinutes``; blue/green shifts everything at once. After the shift the old
 revision is kept ``bakeTimeInMinutes``. The ready wait (``deployment.readyWaitMinutes``) is a
 PAUSE lifecycle hook at ``READY_WAIT_STAGE`` that times out into ``CONTINUE`` or ``ROLLBACK``.
-The limits are checked here once and worded by the config (an error naming the stack setting) and the preview (a warning naming ECS's input).
+The limits are checked here once and worded by the config (an error naming the stack
+setting) and the preview (a warning naming ECS's input).
 The inverse (a declared ``deploymentConfiguration`` back to a ``TrafficRouting``) sits beside
 the forward mapping. Sources: ECS API reference (DeploymentConfiguration,
 CanaryConfiguration, LinearConfiguration, DeploymentLifecycleHook and its
