@@ -539,8 +539,8 @@ def test_a_ready_wait_is_waited_through_with_its_time_left(ecs: Any, stubber: St
     paused = [line for line in log if "ready wait" in line]
     assert paused == [
         f"{NAME}: ready wait: paused at POST_TEST_TRAFFIC_SHIFT (PAUSE hook ecs-pause-1), green has the test "
-        f"traffic; 12m 30s left (until 2025-08-01T12:30:00+00:00), then ROLLBACK; go ahead: python -m release "
-        f"continue {ARN} (or roll back: python -m release rollback)"
+        "traffic; 12m 30s left (until 2025-08-01T12:30:00+00:00), then ROLLBACK; go ahead: "
+        f"python -m release continue {ARN} (or roll back: python -m release rollback)"
     ]  # once, not at every poll
     assert f"{NAME}: lifecycle hook pause ecs-pause-1 SUCCEEDED" in log
 
