@@ -3,9 +3,9 @@ moto_server, and an ECS client whose service-deployment calls go to a botocore S
 
 moto 5 implements none of ListServiceDeployments, DescribeServiceDeployments,
 DescribeServiceRevisions, StopServiceDeployment or ContinueServiceDeployment, but does
-UpdateService, DescribeServices and the task definition and ELBv2 calls. ``HybridEcs`` sends the five to a real (offline) client
-under a Stubber, which checks every request and answer against botocore's model, and the rest
-to moto."""
+UpdateService, DescribeServices and the task definition and ELBv2 calls. ``HybridEcs`` sends
+the five to a real (offline) client under a Stubber, which checks every request and answer
+against botocore's model, and the rest to moto."""
 
 from __future__ import annotations
 
