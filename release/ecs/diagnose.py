@@ -2,7 +2,10 @@
 
 Green, as ECS knows it: the deployment's target service revision (DescribeServiceDeployments),
 whose task definition and load balancers DescribeServiceRevisions gives: green's tasks register
-with the revision's *alternate* target group (``advancedConfiguration.alternateTargetGroupArn``).
+with the revision's *alternate* target group (``advancedConfiguration.alternateTargetGroupArn``;
+ECS developer guide, "Application Load Balancer resources for blue/green deployments": "an
+alternate target group for the green service revision"). Read from the revision, not the stack:
+ECS swaps the service's primary and alternate groups after each deployment.
 The deployment's alarms and triggered alarms, and its Lambda lifecycle hooks, come with it.
 """
 
