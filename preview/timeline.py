@@ -66,11 +66,12 @@ Warnings: a rollback window shorter than the slowest wired alarm's evaluation ti
 ``timeout_minutes`` (``pulumi up`` would give up). CodeDeploy only: a hook Lambda timeout
 above CodeDeploy's 60-minute hook limit; a ready wait or termination wait above
 CodeDeploy's 2880 minutes. ECS only: a bake time outside ECS's 0-1440 minutes, a canary
-below 0.1 % or a linear step below 3 %. A deregistration delay at AWS's 300 s default gets
-an informational note. Each engine's limits are its module's (``specs.codedeploy_engine``,
-``specs.ecs_engine``), the steps and their words ``specs.traffic_routing``'s, the alarm rule
-``specs.release_model``'s and the phases' durations (``PROVISION_SECONDS`` and the other
-assumptions) ``specs.release_duration``'s: shared with config validation and the policy pack.
+below 0.1 % or a linear step below 3 %, a ready wait outside ECS's 1-20160 minutes. A
+deregistration delay at AWS's 300 s default gets an informational note. Each engine's limits
+are its module's (``specs.codedeploy_engine``, ``specs.ecs_engine``), the steps and their
+words ``specs.traffic_routing``'s, the alarm rule ``specs.release_model``'s and the phases'
+durations (``PROVISION_SECONDS`` and the other assumptions) ``specs.release_duration``'s:
+shared with config validation and the policy pack.
 """
 
 from __future__ import annotations
@@ -259,7 +260,9 @@ def _engine_limits(params: ReleaseParams) -> list[str]:
     """The engine's own limits, checked by its module (under ECS the same check the config
     rejects a stack with)."""
     if params.engine == "ecs":
-        breaches = ecs_engine.limit_breaches(params.routing, params.termination_wait_minutes)
+        breaches = ecs_engine.limit_breaches(
+            params.routing, params.termination_wait_minutes, params.ready_wait_minutes
+        )
         return [ecs_engine.limit_warning(breach) for breach in breaches]
     hooks = [(f"{h.event}: {h.function_name}", h.timeout_seconds) for h in params.hooks]
     over = codedeploy_engine.limit_breaches(hooks, params.ready_wait_minutes, params.termination_wait_minutes)

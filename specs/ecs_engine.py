@@ -64,7 +64,7 @@ class LimitBreach:
 
     setting: str
     """ECS's name: ``bakeTimeInMinutes``, ``canaryBakeTimeInMinutes``, ``stepBakeTimeInMinutes``,
-    ``canaryPercent`` or ``stepPercent``."""
+    ``canaryPercent``, ``stepPercent`` or ``timeoutInMinutes`` (the ready wait's PAUSE hook)."""
     value: float
     low: float
     high: float
@@ -74,8 +74,11 @@ class LimitBreach:
         return self.setting.endswith("Percent")
 
 
-def limit_breaches(routing: TrafficRouting, bake_minutes: int) -> list[LimitBreach]:
-    """Every value of the routing and bake time that ECS would reject, percentages first."""
+def limit_breaches(
+    routing: TrafficRouting, bake_minutes: int, ready_wait_minutes: int = 0
+) -> list[LimitBreach]:
+    """Every value of the routing, bake time and ready wait (0: none) that ECS would reject,
+    percentages first."""
     checks: list[tuple[str, float | None, float, float]] = []
     if routing.kind == "canary":
         checks += [
@@ -88,6 +91,8 @@ def limit_breaches(routing: TrafficRouting, bake_minutes: int) -> list[LimitBrea
             ("stepBakeTimeInMinutes", routing.interval_minutes, 0, BAKE_MAX_MINUTES),
         ]
     checks.append(("bakeTimeInMinutes", bake_minutes, 0, BAKE_MAX_MINUTES))
+    if ready_wait_minutes:
+        checks.append(("timeoutInMinutes", ready_wait_minutes, *PAUSE_MINUTES_RANGE))
     return [
         LimitBreach(setting, value, low, high)
         for setting, value, low, high in checks
@@ -101,6 +106,7 @@ _PREVIEW_NAME = {
     "stepBakeTimeInMinutes": "linear step bake time (stepBakeTimeInMinutes)",
     "canaryPercent": "canary",
     "stepPercent": "linear step",
+    "timeoutInMinutes": "ready wait (PAUSE hook timeoutInMinutes)",
 }
 
 
@@ -124,6 +130,7 @@ _CONFIG_KEY = {
     "canaryBakeTimeInMinutes": "intervalMinutes",
     "stepBakeTimeInMinutes": "intervalMinutes",
     "bakeTimeInMinutes": "terminationWaitMinutes",
+    "timeoutInMinutes": "readyWaitMinutes",
 }
 """The stack setting (``deployment.*``) that sets each of ECS's inputs."""
 
@@ -144,6 +151,12 @@ def _config_problem(breach: LimitBreach) -> tuple[str, str]:
             f"{value} exceeds ECS's native bake time limit of {BAKE_MAX_MINUTES} minutes "
             f"(controller codedeploy allows up to {CODEDEPLOY_MAX_WAIT_MINUTES})"
         )
+    elif breach.setting == "timeoutInMinutes":
+        low, high = PAUSE_MINUTES_RANGE
+        reason = (
+            f"{value} is outside ECS's pause hook timeout of {low}-{high} minutes "
+            f"(timeoutInMinutes); use 0 (no ready wait) or {low}-{high}"
+        )
     else:
         reason = (
             f"{value} exceeds ECS's native bake time limit of {BAKE_MAX_MINUTES} minutes "
@@ -162,17 +175,8 @@ def native_problems(
     """(config key, reason) for each setting the ECS engine cannot take, saying what CodeDeploy
     would accept."""
     routing = routing_for(strategy, percentage, interval_minutes, "")
-    problems = [_config_problem(breach) for breach in limit_breaches(routing, termination_wait_minutes)]
-    low, high = PAUSE_MINUTES_RANGE
-    if ready_wait_minutes and not low <= ready_wait_minutes <= high:
-        problems.append(
-            (
-                "readyWaitMinutes",
-                f"{ready_wait_minutes} is outside ECS's pause hook timeout of {low}-{high} minutes "
-                f"(timeoutInMinutes); use 0 (no ready wait) or {low}-{high}",
-            )
-        )
-    return problems
+    breaches = limit_breaches(routing, termination_wait_minutes, ready_wait_minutes)
+    return [_config_problem(breach) for breach in breaches]
 
 
 def codedeploy_ready_wait_problem(ready_wait_minutes: int) -> tuple[str, str] | None:

@@ -612,3 +612,13 @@ def test_a_ready_wait_without_a_test_listener_rule_is_refused() -> None:
         ValueError, match=r"a ready wait \(PAUSE hook at POST_TEST_TRAFFIC_SHIFT\) needs a test listener rule"
     ):
         extract_release_params(_edited(run, SERVICE, drop_test_rule))
+
+
+def test_a_declared_pause_beyond_ecss_limit_is_a_warning() -> None:
+    params = replace(
+        PROD_ECS, ready_wait_minutes=20161, ready_action_on_timeout="ROLLBACK", release_timeout_minutes=30240
+    )
+    assert (
+        "ready wait (PAUSE hook timeoutInMinutes) of 20161 min is outside ECS's 1-20160 minutes; "
+        "the service update would be rejected"
+    ) in build_timeline(params).warnings
