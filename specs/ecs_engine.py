@@ -239,6 +239,23 @@ def ready_pause_of_hooks(hooks: Iterable[Mapping[str, Any]], where: str) -> Read
     return None
 
 
+def lifecycle_hook_words(hooks: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Each declared hook's stages as the preview lists them; the ready wait's pause says so:
+    ``POST_TEST_TRAFFIC_SHIFT ready wait (PAUSE 30 min, then ROLLBACK)``."""
+    words: list[str] = []
+    for hook in hooks:
+        stages = [str(stage) for stage in hook.get("lifecycleStages") or []]
+        if hook.get("targetType") != PAUSE:
+            words.extend(stages)
+            continue
+        timeout = hook.get("timeoutConfiguration")
+        timeout = timeout if isinstance(timeout, Mapping) else {}
+        minutes = timeout.get("timeoutInMinutes", 1440)
+        action = timeout.get("action") or TIMEOUT_ACTION["rollback"]
+        words.extend(f"{stage} ready wait (PAUSE {minutes} min, then {action})" for stage in stages)
+    return words
+
+
 def ready_wait_needs_test_listener(has_test_listener_rule: bool, where: str) -> None:
     """A ready wait holds green for testing through the test listener: without a test listener
     rule ECS has no test traffic to shift, so the pause would hold green with nothing to try it on."""

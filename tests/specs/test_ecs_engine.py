@@ -257,3 +257,13 @@ def test_a_ready_wait_needs_a_test_listener() -> None:
     ecs.ready_wait_needs_test_listener(True, "svc")
     with pytest.raises(ValueError, match=r"svc: a ready wait .* needs a test listener rule"):
         ecs.ready_wait_needs_test_listener(False, "svc")
+
+
+def test_the_preview_names_the_pause_as_the_ready_wait() -> None:
+    lambda_hook = {"hookTargetArn": "arn:fn", "lifecycleStages": ["PRE_SCALE_UP", "POST_TEST_TRAFFIC_SHIFT"]}
+    pause = ecs.pause_hook(ecs.ReadyPause(30, "ROLLBACK"))
+    assert ecs.lifecycle_hook_words([lambda_hook, pause]) == [
+        "PRE_SCALE_UP",
+        "POST_TEST_TRAFFIC_SHIFT",
+        "POST_TEST_TRAFFIC_SHIFT ready wait (PAUSE 30 min, then ROLLBACK)",
+    ]
