@@ -286,3 +286,32 @@ def test_watch_follows_a_continued_ready_wait_to_success(ecs_only: Stubber) -> N
 
     assert result.code == 0, result.err
     assert f"new: lifecycle hook pause {PAUSE_ID} SUCCEEDED" in result.out.splitlines()
+
+
+def test_the_time_left_comes_from_the_hooks_expiry_and_the_declared_wait() -> None:
+    from release.cli.ecs_engine import ready_wait, ready_wait_minutes
+    from release.ecs.deployments import snapshot_of
+
+    service = {
+        "deploymentConfiguration": {
+            "lifecycleHooks": [
+                {"targetType": "AWS_LAMBDA", "hookTargetArn": "arn:fn", "lifecycleStages": ["PRE_SCALE_UP"]},
+                {
+                    "targetType": "PAUSE",
+                    "lifecycleStages": ["POST_TEST_TRAFFIC_SHIFT"],
+                    "timeoutConfiguration": {"timeoutInMinutes": 30, "action": "ROLLBACK"},
+                },
+            ]
+        }
+    }
+    assert ready_wait_minutes(service) == 30
+    assert ready_wait_minutes({"deploymentConfiguration": {}}) is None
+    wait = ready_wait(snapshot_of(_paused()), 30, NOW)
+    assert wait is not None
+    assert (wait["greenReadyAt"], wait["endsAt"], wait["secondsLeft"]) == (
+        "2025-08-01T12:00:00+00:00",
+        "2025-08-01T12:30:00+00:00",
+        750,
+    )
+    assert ready_wait(snapshot_of(_paused()), 30, EXPIRES + dt.timedelta(minutes=1))["secondsLeft"] == 0  # type: ignore[index]
+    assert ready_wait(snapshot_of(_paused("SUCCEEDED")), 30, NOW) is None
