@@ -70,6 +70,16 @@ def subject_of(clients: Clients, outcome: Outcome, *, cluster: str, service: str
         alarm_names=snapshot.alarm_names if snapshot else (),
         triggered_alarms=snapshot.triggered_alarms if snapshot else (),
         hook_functions=failed_hooks or hooks,
+        ready_wait_ran_out=next(
+            (
+                h.timeout_action or "ROLLBACK"
+                for h in snapshot.hooks
+                if h.is_pause and h.status == "TIMED_OUT"
+            ),
+            "",
+        )
+        if snapshot
+        else "",
         notes=tuple(notes),
     )
 

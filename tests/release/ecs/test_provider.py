@@ -462,15 +462,14 @@ def test_a_ready_wait_that_times_out_into_a_rollback_fails_the_update(ecs: Any, 
     expect_found(stubber, NEW, revision_arn(3), task_definition_arn(3), created_after=PREVIOUS_CREATED)
     expect_describe(stubber, _at_pause("AWAITING_ACTION"))
     expect_describe(stubber, _at_pause("AWAITING_ACTION"))
-    expect_describe(
-        stubber,
-        _at_pause(
-            "TIMED_OUT",
-            "ROLLBACK_SUCCESSFUL",
-            stage="CLEAN_UP",
-            rollback={"reason": "lifecycle hook timed out", "serviceRevisionArn": revision_arn(1)},
-        ),
+    ran_out = _at_pause(
+        "TIMED_OUT",
+        "ROLLBACK_SUCCESSFUL",
+        stage="CLEAN_UP",
+        rollback={"reason": "lifecycle hook timed out", "serviceRevisionArn": revision_arn(1)},
     )
+    expect_describe(stubber, ran_out)
+    expect_describe(stubber, ran_out)  # read again by the diagnosis (the other sources fail: not stubbed)
 
     with pytest.raises(RuntimeError) as failure:
         _update_at(props(3), ecs, Log(), PAUSE_EXPIRES)
@@ -485,6 +484,10 @@ def test_a_ready_wait_that_times_out_into_a_rollback_fails_the_update(ecs: Any, 
     ) in message
     assert "it failed during stage POST_TEST_TRAFFIC_SHIFT" in message
     assert "pulumi up --refresh" not in message  # it ended while this `pulumi up` watched
+    # The diagnosis's first line: nothing wrong with green, the go-ahead did not come in time.
+    assert (
+        "the ready wait ran out with no go-ahead, so the engine took its timeout action ROLLBACK" in message
+    )
 
 
 def test_a_ready_wait_rolled_back_by_hand_fails_the_update(ecs: Any, stubber: Stubber) -> None:
