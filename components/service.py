@@ -22,7 +22,7 @@ import pulumi
 import pulumi_aws as aws
 
 from specs import scaling as requests_metric
-from specs.ecs_engine import deployment_configuration
+from specs.ecs_engine import deployment_configuration, pause_hook
 from specs.iam import assume_role_policy, aws_managed_policy_arn
 from specs.release_model import CONTROLLER_TYPE, LIFECYCLE_STAGE, Engine
 from stack_config.model import AutoScalingSettings, DeploymentSettings, ServiceSettings
@@ -379,15 +379,35 @@ def _native_configuration(
             if linear
             else None
         ),
-        lifecycle_hooks=(
-            [
-                aws.ecs.ServiceDeploymentConfigurationLifecycleHookArgs(
-                    hook_target_arn=args.hook_function_arn,
-                    role_arn=role_arn,
-                    lifecycle_stages=[LIFECYCLE_STAGE[event] for event in args.hook_events],
-                )
-            ]
-            if args.hook_function_arn is not None and args.hook_events
-            else None
-        ),
+        lifecycle_hooks=_lifecycle_hooks(args, role_arn) or None,
     )
+
+
+def _lifecycle_hooks(
+    args: FargateServiceArgs, role_arn: pulumi.Input[str]
+) -> list[aws.ecs.ServiceDeploymentConfigurationLifecycleHookArgs]:
+    """The smoke test Lambda at its stages, and the ready wait: a PAUSE hook
+    (``specs.ecs_engine.pause_hook``) that holds green until `bluegreen continue` or its timeout."""
+    hooks: list[aws.ecs.ServiceDeploymentConfigurationLifecycleHookArgs] = []
+    if args.hook_function_arn is not None and args.hook_events:
+        hooks.append(
+            aws.ecs.ServiceDeploymentConfigurationLifecycleHookArgs(
+                hook_target_arn=args.hook_function_arn,
+                role_arn=role_arn,
+                lifecycle_stages=[LIFECYCLE_STAGE[event] for event in args.hook_events],
+            )
+        )
+    pause = args.deployment.ready_pause
+    if pause is not None:
+        declared = pause_hook(pause)
+        timeout = declared["timeoutConfiguration"]
+        hooks.append(
+            aws.ecs.ServiceDeploymentConfigurationLifecycleHookArgs(
+                target_type=declared["targetType"],
+                lifecycle_stages=declared["lifecycleStages"],
+                timeout_configuration=aws.ecs.ServiceDeploymentConfigurationLifecycleHookTimeoutConfigurationArgs(
+                    timeout_in_minutes=timeout["timeoutInMinutes"], action=timeout["action"]
+                ),
+            )
+        )
+    return hooks

@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape
 
 from preview.engine import ProgramRun, Recorded
 from preview.release_params import ReleaseParams, ecs_routing, extract_release_params
+from specs import ecs_engine
 from specs.traffic_routing import TrafficRouting, shift_summary
 
 WIDTH, HEIGHT = 1100, 620
@@ -180,12 +181,7 @@ def _facts(run: ProgramRun, params: ReleaseParams | None) -> dict[str, Any]:
             "alarms": len(alarms.get("alarmNames") or [])
             if alarms.get("enable") and alarms.get("rollback")
             else 0,
-            "hooks": ", ".join(
-                stage
-                for hook in config.get("lifecycleHooks") or []
-                for stage in hook.get("lifecycleStages") or []
-            )
-            or "none",
+            "hooks": ", ".join(ecs_engine.lifecycle_hook_words(config.get("lifecycleHooks") or [])) or "none",
             "prod_rule": _rule_text(rules.get("prod")),
             "test_rule": _rule_text(rules.get("test")),
         }

@@ -153,7 +153,8 @@ class ReleaseParams:
     routing: TrafficRouting
     termination_wait_minutes: int
     ready_action_on_timeout: str
-    """``CONTINUE_DEPLOYMENT`` or ``STOP_DEPLOYMENT`` (deploymentReadyOption.actionOnTimeout)."""
+    """CodeDeploy: ``CONTINUE_DEPLOYMENT`` or ``STOP_DEPLOYMENT`` (deploymentReadyOption.actionOnTimeout);
+    ECS: ``ROLLBACK`` or ``CONTINUE`` (the PAUSE hook's timeoutConfiguration.action)."""
     ready_wait_minutes: int
     alarms: tuple[AlarmParams, ...]
     hooks: tuple[HookParams, ...]
@@ -163,7 +164,7 @@ class ReleaseParams:
     engine: Engine = "codedeploy"
     """Who deploys: ``codedeploy`` (CodeDeploy deployment group) or ``ecs`` (the service's own
     deploymentConfiguration). Under ``ecs`` the termination wait is ``bakeTimeInMinutes``, and
-    there is no ready wait."""
+    the ready wait a PAUSE lifecycle hook at POST_TEST_TRAFFIC_SHIFT."""
 
     @property
     def longest_alarm(self) -> AlarmParams | None:
@@ -378,6 +379,26 @@ def ecs_routing(service: ResourceLike) -> TrafficRouting:
     )
 
 
+def ecs_ready_pause(service: ResourceLike) -> ecs_engine.ReadyPause | None:
+    """The ready wait of an ECS-controlled service: its PAUSE lifecycle hook, read back through the
+    ECS engine's inverse; refused without a test listener rule to send green test traffic."""
+    where = f"{ECS_SERVICE} {service.name!r}"
+    hooks = _deployment_configuration(service).get("lifecycleHooks") or []
+    pause = ecs_engine.ready_pause_of_hooks([h for h in hooks if isinstance(h, Mapping)], where)
+    if pause is not None:
+        balancers = service.inputs.get("loadBalancers") or []
+        ecs_engine.ready_wait_needs_test_listener(
+            any(
+                isinstance(balancer, Mapping)
+                and isinstance(balancer.get("advancedConfiguration"), Mapping)
+                and balancer["advancedConfiguration"].get("testListenerRule")
+                for balancer in balancers
+            ),
+            where,
+        )
+    return pause
+
+
 def _ecs_alarms(run: ProgramRunLike, service: ResourceLike) -> tuple[AlarmParams, ...]:
     """The service's alarms, when ECS rolls a deployment back on them (enable and rollback)."""
     config = service.inputs.get("alarms")
@@ -416,6 +437,8 @@ def _ecs_hooks(run: ProgramRunLike, service: ResourceLike) -> tuple[HookParams, 
         where = f"{ECS_SERVICE} {service.name!r} lifecycleHooks[{index}]"
         if not isinstance(hook, Mapping):
             raise ValueError(f"{where} is not an object (got {hook!r})")
+        if hook.get("targetType") == ecs_engine.PAUSE:
+            continue  # the ready wait (ecs_ready_pause), no Lambda
         stages = hook.get("lifecycleStages") or []
         unknown = sorted(str(stage) for stage in stages if stage not in ECS_LIFECYCLE_STAGES)
         if unknown:
@@ -463,6 +486,7 @@ def extract_release_params(run: ProgramRunLike) -> ReleaseParams:
         for other in (DEPLOYMENT_GROUP, RELEASE):
             _not_declared(run, other, "ECS (deploymentController ECS)", service)
         release = _exactly_one(run, ECS_RELEASE, "release resource")
+        pause = ecs_ready_pause(service)
         return ReleaseParams(
             stack=run.stack,
             health_check_interval_seconds=interval,
@@ -474,8 +498,9 @@ def extract_release_params(run: ProgramRunLike) -> ReleaseParams:
             stop_timeout_seconds=stop_timeout,
             routing=ecs_routing(service),
             termination_wait_minutes=_required_int(service, "deploymentConfiguration.bakeTimeInMinutes"),
-            ready_action_on_timeout="CONTINUE_DEPLOYMENT",  # ECS holds nothing before the shift
-            ready_wait_minutes=0,
+            # Without a pause nothing holds green: CodeDeploy's word for that, as its stacks have.
+            ready_action_on_timeout=pause.timeout_action if pause else "CONTINUE_DEPLOYMENT",
+            ready_wait_minutes=pause.minutes if pause else 0,
             alarms=_ecs_alarms(run, service),
             hooks=_ecs_hooks(run, service),
             release_timeout_minutes=_required_int(release, "timeout_minutes"),

@@ -40,7 +40,12 @@ then the production listener rule's weights move (canary: ``canaryPercent``, the
 ``canaryBakeTimeInMinutes``; linear: ``stepPercent`` every ``stepBakeTimeInMinutes``;
 BLUE_GREEN: all at once); ``POST_PRODUCTION_TRAFFIC_SHIFT`` hook; ``BAKE_TIME``
 (``bakeTimeInMinutes``: blue kept, alarms still roll back); ``CLEAN_UP`` (blue drains and
-stops, as in 8). No ready wait. Hooks at the shift stages are counted once (ECS also runs
+stops, as in 8). The ready wait is a PAUSE hook at ``POST_TEST_TRAFFIC_SHIFT``
+(``specs.ecs_engine.READY_WAIT_STAGE``): green holds test traffic until ``bluegreen continue``
+(ContinueServiceDeployment) or its timeout, then ROLLBACK (the timeline assumes the go-ahead at
+the end, the slowest release that still succeeds) or CONTINUE (production moves on its own).
+ECS runs a Lambda hook of the same stage alongside; the timeline counts them one after the
+other, an upper bound. Hooks at the shift stages are counted once (ECS also runs
 them again on a rollback, which is no successful release).
 
 Hooks: a hook Lambda typically takes ``TYPICAL_HOOK_SECONDS`` (an assumption) and at
@@ -61,11 +66,12 @@ Warnings: a rollback window shorter than the slowest wired alarm's evaluation ti
 ``timeout_minutes`` (``pulumi up`` would give up). CodeDeploy only: a hook Lambda timeout
 above CodeDeploy's 60-minute hook limit; a ready wait or termination wait above
 CodeDeploy's 2880 minutes. ECS only: a bake time outside ECS's 0-1440 minutes, a canary
-below 0.1 % or a linear step below 3 %. A deregistration delay at AWS's 300 s default gets
-an informational note. Each engine's limits are its module's (``specs.codedeploy_engine``,
-``specs.ecs_engine``), the steps and their words ``specs.traffic_routing``'s, the alarm rule
-``specs.release_model``'s and the phases' durations (``PROVISION_SECONDS`` and the other
-assumptions) ``specs.release_duration``'s: shared with config validation and the policy pack.
+below 0.1 % or a linear step below 3 %, a ready wait outside ECS's 1-20160 minutes. A
+deregistration delay at AWS's 300 s default gets an informational note. Each engine's limits
+are its module's (``specs.codedeploy_engine``, ``specs.ecs_engine``), the steps and their
+words ``specs.traffic_routing``'s, the alarm rule ``specs.release_model``'s and the phases'
+durations (``PROVISION_SECONDS`` and the other assumptions) ``specs.release_duration``'s:
+shared with config validation and the policy pack.
 """
 
 from __future__ import annotations
@@ -174,12 +180,27 @@ def _shift(clock: _Clock, params: ReleaseParams, stage: str = "") -> None:
 
 def _ready_wait_label(params: ReleaseParams) -> str:
     wait = duration_text(params.ready_wait_minutes * 60)
+    if params.engine == "ecs":
+        pause = f"{ecs_engine.READY_WAIT_STAGE}: ready wait (PAUSE hook)"
+        if params.ready_action_on_timeout == ecs_engine.TIMEOUT_ACTION["continue"]:
+            return f"{pause}: green held {wait} for `bluegreen continue`, then traffic shifts on its own"
+        return (
+            f"{pause}: green held up to {wait} for `bluegreen continue`, else ECS rolls back "
+            "(assumed: go-ahead at the end)"
+        )
     if params.ready_action_on_timeout == "STOP_DEPLOYMENT":
         return (
             f"ready wait: green held up to {wait} for `aws deploy continue-deployment`, else the "
             "deployment stops (assumed: go-ahead at the end)"
         )
     return f"ready wait: green held {wait}, then traffic shifts on its own"
+
+
+def _ready_wait(c: _Clock, params: ReleaseParams) -> None:
+    """Green held on test traffic before production moves, when a ready wait is set."""
+    if params.ready_wait_minutes > 0:
+        c.mark(_ready_wait_label(params))
+        c.advance(params.ready_wait_minutes * 60)
 
 
 def duration_of(params: ReleaseParams) -> ReleaseDuration:
@@ -239,7 +260,9 @@ def _engine_limits(params: ReleaseParams) -> list[str]:
     """The engine's own limits, checked by its module (under ECS the same check the config
     rejects a stack with)."""
     if params.engine == "ecs":
-        breaches = ecs_engine.limit_breaches(params.routing, params.termination_wait_minutes)
+        breaches = ecs_engine.limit_breaches(
+            params.routing, params.termination_wait_minutes, params.ready_wait_minutes
+        )
         return [ecs_engine.limit_warning(breach) for breach in breaches]
     hooks = [(f"{h.event}: {h.function_name}", h.timeout_seconds) for h in params.hooks]
     over = codedeploy_engine.limit_breaches(hooks, params.ready_wait_minutes, params.termination_wait_minutes)
@@ -305,9 +328,7 @@ def _codedeploy_events(c: _Clock, params: ReleaseParams, duration: ReleaseDurati
     _run_hook(c, params, "AfterInstall")
     c.mark("test listener points at green")
     _run_hook(c, params, "AfterAllowTestTraffic")
-    if params.ready_wait_minutes > 0:
-        c.mark(_ready_wait_label(params))
-        c.advance(params.ready_wait_minutes * 60)
+    _ready_wait(c, params)
     _run_hook(c, params, "BeforeAllowTraffic")
     _shift(c, params)
     _run_hook(c, params, "AfterAllowTraffic")
@@ -328,6 +349,7 @@ def _ecs_events(c: _Clock, params: ReleaseParams, duration: ReleaseDuration) -> 
     c.mark("TEST_TRAFFIC_SHIFT: test listener rule points at green")
     _run_hook(c, params, "TEST_TRAFFIC_SHIFT")
     _run_hook(c, params, "POST_TEST_TRAFFIC_SHIFT")
+    _ready_wait(c, params)
     _run_hook(c, params, "PRODUCTION_TRAFFIC_SHIFT")
     _shift(c, params, "PRODUCTION_TRAFFIC_SHIFT: ")
     _run_hook(c, params, "POST_PRODUCTION_TRAFFIC_SHIFT")

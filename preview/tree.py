@@ -9,6 +9,7 @@ from typing import Any
 from preview.engine import ProgramRun, Recorded
 from preview.plain import on_off, plain
 from preview.release_params import ecs_routing
+from specs import ecs_engine
 from specs.codedeploy_engine import traffic_config_words
 
 
@@ -207,9 +208,7 @@ def _ecs_deployment(r: Recorded) -> str:
         circuit = "circuit breaker rolls back" if breaker.get("rollback") else "circuit breaker, no rollback"
     else:
         circuit = "no circuit breaker"
-    stages = [
-        stage for hook in config.get("lifecycleHooks") or [] for stage in hook.get("lifecycleStages") or []
-    ]
+    stages = ecs_engine.lifecycle_hook_words(config.get("lifecycleHooks") or [])
     return (
         f"{strategy}, bake {config.get('bakeTimeInMinutes')} min, {watched}, {circuit}, "
         f"hooks {', '.join(stages) or 'none'}"

@@ -31,6 +31,8 @@ from specs.traffic_routing import (
 
 MAX_WAIT_MINUTES = 2880
 """CodeDeploy's upper bound for the ready wait and the termination wait."""
+READY_WAIT_MINUTES_RANGE = (0, MAX_WAIT_MINUTES)
+"""``deploymentReadyOption.waitTimeInMinutes`` (0: no ready wait)."""
 HOOK_LIMIT_MINUTES = 60
 """CodeDeploy fails a lifecycle event whose hook has not reported within an hour."""
 PERCENTAGE_RANGE = (1, 99)

@@ -4,22 +4,27 @@ With ``deploymentController: ECS`` the service itself shifts traffic
 (``deploymentConfiguration.strategy``): canary sends ``canaryPercent`` first and the rest
 after ``canaryBakeTimeInMinutes``; linear adds ``stepPercent`` every
 ``stepBakeTimeInMinutes``; blue/green shifts everything at once. After the shift the old
-revision is kept ``bakeTimeInMinutes``. The limits are checked here once and worded by the
-config (an error naming the stack setting) and the preview (a warning naming ECS's input).
+revision is kept ``bakeTimeInMinutes``. The ready wait (``deployment.readyWaitMinutes``) is a
+PAUSE lifecycle hook at ``READY_WAIT_STAGE`` that times out into ``CONTINUE`` or ``ROLLBACK``.
+The limits are checked here once and worded by the config (an error naming the stack
+setting) and the preview (a warning naming ECS's input).
 The inverse (a declared ``deploymentConfiguration`` back to a ``TrafficRouting``) sits beside
 the forward mapping. Sources: ECS API reference (DeploymentConfiguration,
-CanaryConfiguration, LinearConfiguration). Standard library only (the policy pack's environment).
+CanaryConfiguration, LinearConfiguration, DeploymentLifecycleHook and its
+DeploymentLifecycleHookTimeoutConfiguration; developer guide "Pause hooks for Amazon ECS service
+deployments"). Standard library only (the policy pack's environment).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Literal
 
 from specs.codedeploy_engine import MAX_WAIT_MINUTES as CODEDEPLOY_MAX_WAIT_MINUTES
 from specs.codedeploy_engine import PERCENTAGE_RANGE as CODEDEPLOY_PERCENTAGE_RANGE
+from specs.codedeploy_engine import READY_WAIT_MINUTES_RANGE as CODEDEPLOY_READY_WAIT_RANGE
 from specs.resource_reader import required_number, required_whole_number
 from specs.traffic_routing import ALL_AT_ONCE, Strategy, TrafficRouting, percent_text, routing_for
 
@@ -35,6 +40,23 @@ NATIVE_STRATEGY: dict[Strategy, str] = {"canary": "CANARY", "linear": "LINEAR", 
 BLUE_GREEN_STRATEGIES: tuple[str, ...] = ("BLUE_GREEN", "LINEAR", "CANARY")
 """ECS strategies that deploy blue/green (ROLLING, ECS's default, replaces tasks in place)."""
 
+PAUSE_MINUTES_RANGE = (1, 20160)
+"""A PAUSE hook's ``timeoutConfiguration.timeoutInMinutes`` (botocore's ECS model,
+DeploymentLifecycleHookDuration: 1-20,160 minutes, two weeks)."""
+READY_WAIT_STAGE = "POST_TEST_TRAFFIC_SHIFT"
+"""Where the ready wait pauses: green serves all test traffic, production is still on blue, the
+point CodeDeploy's ready wait holds at (after AfterAllowTestTraffic, before BeforeAllowTraffic).
+AWS's guide pauses at this stage in its own example ("Pause hooks for Amazon ECS service
+deployments"). Not PRE_PRODUCTION_TRAFFIC_SHIFT: for linear and canary ECS passes it before every
+step. A Lambda hook at the same stage (the smoke test's AfterAllowTestTraffic) runs alongside;
+ECS moves on when both have completed ("Lifecycle hooks for Amazon ECS service deployments")."""
+PAUSE = "PAUSE"
+"""The lifecycle hook ``targetType`` that waits for ContinueServiceDeployment."""
+ReadyWaitTimeoutAction = Literal["rollback", "continue"]
+"""What the ready wait does when nobody continued it in time (``deployment.readyWaitTimeoutAction``)."""
+TIMEOUT_ACTION: dict[ReadyWaitTimeoutAction, str] = {"rollback": "ROLLBACK", "continue": "CONTINUE"}
+"""The setting -> ECS's ``timeoutConfiguration.action`` (ECS's default is ROLLBACK)."""
+
 
 @dataclass(frozen=True)
 class LimitBreach:
@@ -42,7 +64,7 @@ class LimitBreach:
 
     setting: str
     """ECS's name: ``bakeTimeInMinutes``, ``canaryBakeTimeInMinutes``, ``stepBakeTimeInMinutes``,
-    ``canaryPercent`` or ``stepPercent``."""
+    ``canaryPercent``, ``stepPercent`` or ``timeoutInMinutes`` (the ready wait's PAUSE hook)."""
     value: float
     low: float
     high: float
@@ -52,8 +74,11 @@ class LimitBreach:
         return self.setting.endswith("Percent")
 
 
-def limit_breaches(routing: TrafficRouting, bake_minutes: int) -> list[LimitBreach]:
-    """Every value of the routing and bake time that ECS would reject, percentages first."""
+def limit_breaches(
+    routing: TrafficRouting, bake_minutes: int, ready_wait_minutes: int = 0
+) -> list[LimitBreach]:
+    """Every value of the routing, bake time and ready wait (0: none) that ECS would reject,
+    percentages first."""
     checks: list[tuple[str, float | None, float, float]] = []
     if routing.kind == "canary":
         checks += [
@@ -66,6 +91,8 @@ def limit_breaches(routing: TrafficRouting, bake_minutes: int) -> list[LimitBrea
             ("stepBakeTimeInMinutes", routing.interval_minutes, 0, BAKE_MAX_MINUTES),
         ]
     checks.append(("bakeTimeInMinutes", bake_minutes, 0, BAKE_MAX_MINUTES))
+    if ready_wait_minutes:
+        checks.append(("timeoutInMinutes", ready_wait_minutes, *PAUSE_MINUTES_RANGE))
     return [
         LimitBreach(setting, value, low, high)
         for setting, value, low, high in checks
@@ -79,6 +106,7 @@ _PREVIEW_NAME = {
     "stepBakeTimeInMinutes": "linear step bake time (stepBakeTimeInMinutes)",
     "canaryPercent": "canary",
     "stepPercent": "linear step",
+    "timeoutInMinutes": "ready wait (PAUSE hook timeoutInMinutes)",
 }
 
 
@@ -102,6 +130,7 @@ _CONFIG_KEY = {
     "canaryBakeTimeInMinutes": "intervalMinutes",
     "stepBakeTimeInMinutes": "intervalMinutes",
     "bakeTimeInMinutes": "terminationWaitMinutes",
+    "timeoutInMinutes": "readyWaitMinutes",
 }
 """The stack setting (``deployment.*``) that sets each of ECS's inputs."""
 
@@ -122,6 +151,12 @@ def _config_problem(breach: LimitBreach) -> tuple[str, str]:
             f"{value} exceeds ECS's native bake time limit of {BAKE_MAX_MINUTES} minutes "
             f"(controller codedeploy allows up to {CODEDEPLOY_MAX_WAIT_MINUTES})"
         )
+    elif breach.setting == "timeoutInMinutes":
+        low, high = PAUSE_MINUTES_RANGE
+        reason = (
+            f"{value} is outside ECS's pause hook timeout of {low}-{high} minutes "
+            f"(timeoutInMinutes); use 0 (no ready wait) or {low}-{high}"
+        )
     else:
         reason = (
             f"{value} exceeds ECS's native bake time limit of {BAKE_MAX_MINUTES} minutes "
@@ -140,16 +175,96 @@ def native_problems(
     """(config key, reason) for each setting the ECS engine cannot take, saying what CodeDeploy
     would accept."""
     routing = routing_for(strategy, percentage, interval_minutes, "")
-    problems = [_config_problem(breach) for breach in limit_breaches(routing, termination_wait_minutes)]
-    if ready_wait_minutes:
-        problems.append(
-            (
-                "readyWaitMinutes",
-                f"{ready_wait_minutes} is a CodeDeploy setting; controller ecs has no hold before the shift "
-                "(set 0, or use controller codedeploy)",
+    breaches = limit_breaches(routing, termination_wait_minutes, ready_wait_minutes)
+    return [_config_problem(breach) for breach in breaches]
+
+
+def codedeploy_ready_wait_problem(ready_wait_minutes: int) -> tuple[str, str] | None:
+    """(config key, reason) when the ready wait is beyond CodeDeploy's, saying what ECS accepts."""
+    high = CODEDEPLOY_READY_WAIT_RANGE[1]
+    if ready_wait_minutes <= high:
+        return None
+    return (
+        "readyWaitMinutes",
+        f"{ready_wait_minutes} exceeds CodeDeploy's ready wait limit of {high} minutes "
+        f"(controller ecs pauses up to {PAUSE_MINUTES_RANGE[1]})",
+    )
+
+
+# --------------------------------------------------------------------------- ready wait
+
+
+@dataclass(frozen=True)
+class ReadyPause:
+    """The ready wait as ECS runs it: a PAUSE hook at READY_WAIT_STAGE."""
+
+    minutes: int
+    timeout_action: str
+    """ECS's word: ROLLBACK or CONTINUE."""
+
+
+def ready_pause(minutes: int, action: ReadyWaitTimeoutAction) -> ReadyPause | None:
+    """The pause for ``deployment.readyWaitMinutes`` (None for 0: no ready wait)."""
+    return ReadyPause(minutes, TIMEOUT_ACTION[action]) if minutes else None
+
+
+def pause_hook(pause: ReadyPause) -> dict[str, Any]:
+    """The pause as one of the service's ``deploymentConfiguration.lifecycleHooks`` (camelCase,
+    the timeout as the provider takes it: text)."""
+    return {
+        "targetType": PAUSE,
+        "lifecycleStages": [READY_WAIT_STAGE],
+        "timeoutConfiguration": {"timeoutInMinutes": str(pause.minutes), "action": pause.timeout_action},
+    }
+
+
+def ready_pause_of_hooks(hooks: Iterable[Mapping[str, Any]], where: str) -> ReadyPause | None:
+    """The inverse of ``pause_hook``: the ready wait among a service's declared lifecycle hooks
+    (None without one). ``where`` names the service in errors."""
+    for hook in hooks:
+        if hook.get("targetType") != PAUSE:
+            continue
+        stages = list(hook.get("lifecycleStages") or [])
+        if stages != [READY_WAIT_STAGE]:
+            raise ValueError(
+                f"{where}: its PAUSE lifecycle hook pauses at {', '.join(map(str, stages)) or 'no stage'}, "
+                f"not {READY_WAIT_STAGE} (where the ready wait holds green before production moves)"
             )
+        timeout = hook.get("timeoutConfiguration")
+        timeout = timeout if isinstance(timeout, Mapping) else {}
+        minutes = required_whole_number(
+            timeout.get("timeoutInMinutes", 1440), f"{where} PAUSE hook timeoutConfiguration.timeoutInMinutes"
         )
-    return problems
+        return ReadyPause(minutes, str(timeout.get("action") or TIMEOUT_ACTION["rollback"]))
+    return None
+
+
+def lifecycle_hook_words(hooks: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Each declared hook's stages as the preview lists them; the ready wait's pause says so:
+    ``POST_TEST_TRAFFIC_SHIFT ready wait (PAUSE 30 min, then ROLLBACK)``."""
+    words: list[str] = []
+    for hook in hooks:
+        stages = [str(stage) for stage in hook.get("lifecycleStages") or []]
+        if hook.get("targetType") != PAUSE:
+            words.extend(stages)
+            continue
+        timeout = hook.get("timeoutConfiguration")
+        timeout = timeout if isinstance(timeout, Mapping) else {}
+        minutes = timeout.get("timeoutInMinutes", 1440)
+        action = timeout.get("action") or TIMEOUT_ACTION["rollback"]
+        words.extend(f"{stage} ready wait (PAUSE {minutes} min, then {action})" for stage in stages)
+    return words
+
+
+def ready_wait_needs_test_listener(has_test_listener_rule: bool, where: str) -> None:
+    """A ready wait holds green for testing through the test listener: without a test listener
+    rule ECS has no test traffic to shift, so the pause would hold green with nothing to try it on."""
+    if not has_test_listener_rule:
+        raise ValueError(
+            f"{where}: a ready wait (PAUSE hook at {READY_WAIT_STAGE}) needs a test listener rule "
+            "(loadBalancers[].advancedConfiguration.testListenerRule) to send test traffic to green; "
+            "declare one, or remove the pause (deployment.readyWaitMinutes: 0)"
+        )
 
 
 # --------------------------------------------------------------------------- plan

@@ -1,7 +1,7 @@
 """How long a successful release takes: one model for the config check and the preview.
 
 A release passes the same phases under either engine: green's tasks start and turn healthy,
-the hooks run, the ready wait (CodeDeploy only), the traffic shift, blue kept, blue drains
+the hooks run, the ready wait (CodeDeploy's, or ECS's PAUSE hook), the traffic shift, blue kept, blue drains
 and exits. Each phase has a typical and a latest duration (``Span``). Two thresholds come
 from the one model:
 

@@ -18,7 +18,15 @@ from pydantic.config import JsonDict
 from specs.codedeploy_engine import MAX_WAIT_MINUTES as CODEDEPLOY_MAX_WAIT_MINUTES
 from specs.codedeploy_engine import DeploymentConfigPlan, plan_deployment_config
 from specs.domain import dns_name_problem, normalize, zone_problem
-from specs.ecs_engine import NativeDeploymentPlan, native_problems, plan_native_deployment
+from specs.ecs_engine import (
+    NativeDeploymentPlan,
+    ReadyPause,
+    ReadyWaitTimeoutAction,
+    codedeploy_ready_wait_problem,
+    native_problems,
+    plan_native_deployment,
+    ready_pause,
+)
 from specs.fargate import FARGATE_MEMORY_BY_CPU, describe_memory_choices, fargate_size_error
 from specs.release_duration import minimum_release_minutes
 from specs.release_model import (
@@ -40,6 +48,9 @@ from stack_config.errors import FieldError, SeveralFieldsError
 
 Port = Annotated[int, Field(ge=1, le=65535)]
 WaitMinutes = Annotated[int, Field(ge=0, le=CODEDEPLOY_MAX_WAIT_MINUTES)]
+RELEASE_TIMEOUT_MAX_MINUTES = 30240
+"""`release.timeoutMinutes`' bound: three weeks, so `pulumi up` can wait through ECS's longest ready
+wait (a 20160-minute pause) and what follows it."""
 
 # Environment names the program sets itself for the app (see specs/container_definition.py).
 RESERVED_ENVIRONMENT = ("PORT", "APP_VERSION", "IMAGE_REF", "SHUTDOWN_TIMEOUT_SECONDS")
@@ -700,12 +711,26 @@ class DeploymentSettings(_Section):
     """Minutes blue is kept after success, the instant-rollback window (ECS: the bake time); with
     `alarms.rollbackOnAlarm`, at least `alarms.periodSeconds` × `evaluationPeriods` (checked before
     anything is created), or an alarm could fire after blue is gone."""
-    ready_wait_minutes: WaitMinutes = 0
-    """0: shift as soon as green is healthy; more: hold green that long for a manual go-ahead (`python -m
-    release continue`), else stop. CodeDeploy only."""
+    ready_wait_minutes: Annotated[int, Field(ge=0)] = 0
+    """0: shift as soon as green is healthy; more: hold green on the test listener that long for a manual
+    go-ahead (`bluegreen continue`), else `readyWaitTimeoutAction`. CodeDeploy: up to 2880 (its ready
+    wait); ECS: up to 20160 (a PAUSE lifecycle hook at POST_TEST_TRAFFIC_SHIFT)."""
+    ready_wait_timeout_action: ReadyWaitTimeoutAction = "rollback"
+    """What happens when nobody continued the ready wait in time: `rollback` (blue keeps production;
+    CodeDeploy stops the deployment) or `continue` (production shifts anyway; controller ecs only)."""
 
     @model_validator(mode="after")
     def _fits_the_native_engine(self) -> DeploymentSettings:
+        if self.controller == "codedeploy":
+            problem = codedeploy_ready_wait_problem(self.ready_wait_minutes)
+            if problem is not None:
+                raise FieldError(*problem)
+            if self.ready_wait_timeout_action == "continue":
+                raise FieldError(
+                    "readyWaitTimeoutAction",
+                    "'continue' is for controller ecs: CodeDeploy's ready wait stops the deployment when it "
+                    "runs out (STOP_DEPLOYMENT); use 'rollback' or controller ecs",
+                )
         if self.controller == "ecs":
             problems = native_problems(
                 self.strategy,
@@ -717,6 +742,11 @@ class DeploymentSettings(_Section):
             if problems:
                 raise FieldError(*problems[0])
         return self
+
+    @property
+    def ready_pause(self) -> ReadyPause | None:
+        """Under controller ``ecs``: the PAUSE hook that holds green for the go-ahead (None: no wait)."""
+        return ready_pause(self.ready_wait_minutes, self.ready_wait_timeout_action)
 
     @property
     def native_plan(self) -> NativeDeploymentPlan:
@@ -837,10 +867,11 @@ class ReleaseSettings(_Section):
     """How `pulumi up` waits for the release of a new revision: the CodeDeploy deployment it creates, or the
     ECS service deployment the new task definition starts."""
 
-    timeout_minutes: Annotated[int, Field(ge=5, le=10080)] = 60
+    timeout_minutes: Annotated[int, Field(ge=5, le=RELEASE_TIMEOUT_MAX_MINUTES)] = 60
     """Fail the update if the release has not ended by then; more than `deployment.readyWaitMinutes` +
     traffic shifting + `terminationWaitMinutes` (checked before anything is created); `make preview` also
-    warns when the worst case with health checks, hooks and draining is longer."""
+    warns when the worst case with health checks, hooks and draining is longer. Up to three weeks: ECS's
+    longest ready wait (20160) with a canary's longest bake and blue kept a day."""
     stop_on_timeout: bool = True
     """Stop a timed-out deployment with rollback; `false` leaves it running."""
     poll_seconds: Annotated[int, Field(ge=5, le=300)] = 15

@@ -4,8 +4,9 @@
                            line; the exit code says whether it succeeded
     stop     [DEPLOYMENT]  stop it with rollback
     continue [DEPLOYMENT]  the manual go-ahead for a deployment that holds green before shifting
-                           production traffic (`deployment.readyWaitMinutes` under codedeploy: the
-                           deployment is Ready until someone continues it or the wait runs out)
+                           production traffic (`deployment.readyWaitMinutes`: under codedeploy the
+                           deployment is Ready, under ecs a PAUSE hook is AWAITING_ACTION, until
+                           someone continues it or the wait runs out)
 
 Each names the deployment the same way and asks its engine one thing (EngineOps), so they are
 one shape, DeploymentCommand, and a row each here rather than a module each."""

@@ -42,8 +42,8 @@ class EngineOps(Protocol):
         ...
 
     def go_ahead(self, ctx: Context, deployment: str) -> str:
-        """Give the manual go-ahead a deployment waits for (CodeDeploy's READY wait); the line
-        that says what happened, CliError when it is not waiting."""
+        """Give the manual go-ahead a deployment waits for (CodeDeploy's READY wait, ECS's PAUSE
+        hook); the line that says what happened, CliError when it is not waiting."""
         ...
 
     def task_groups(self, ctx: Context, service: dict[str, Any]) -> list[TaskGroup]:

@@ -4,8 +4,9 @@ Pure rules over the gathered Facts, tried in order; the first that matches names
 Tasks that never started come first (image pull, task initialization), then tasks a sidecar
 stopped (it exited or was unhealthy while the app was not failing by itself), then tasks that ran
 and died (out of memory, container health check, load balancer health check, a crash), then
-targets still unhealthy, then alarms, then the hook's verdict, then what the service events say;
-a deployment with nothing wrong in any of them was stopped or ran out of time.
+targets still unhealthy, then alarms, then the hook's verdict, then what the service events say,
+then a ready wait that ran out with no go-ahead; a deployment with nothing wrong in any of them
+was stopped or ran out of time.
 """
 
 from __future__ import annotations
@@ -217,6 +218,17 @@ def service_event(facts: Facts) -> str | None:
     return f"ECS could not start green's tasks: {event.message}"
 
 
+def ready_wait_ran_out(facts: Facts) -> str | None:
+    action = facts.subject.ready_wait_ran_out
+    if not action:
+        return None
+    return (
+        f"the ready wait ran out with no go-ahead, so the engine took its timeout action {action}: nothing "
+        "was found wrong with green; release again and give the go-ahead (python -m release continue) "
+        "within deployment.readyWaitMinutes, or raise it"
+    )
+
+
 def nothing_found(facts: Facts) -> str | None:
     status = facts.subject.status
     if status == "Stopped":
@@ -248,6 +260,7 @@ RULES: tuple[Rule, ...] = (
     alarm,
     hook_failed,
     service_event,
+    ready_wait_ran_out,
     nothing_found,
 )
 

@@ -46,6 +46,9 @@ class Subject:
     """Alarms the engine says triggered (ECS), reported whatever their state is now."""
     hook_functions: tuple[str, ...] = ()
     """Lambda ARNs or names of the lifecycle hooks that ran (or failed)."""
+    ready_wait_ran_out: str = ""
+    """The ready wait (the manual go-ahead) ran out and the engine took its timeout action: that
+    action (ECS: the PAUSE hook's ROLLBACK); empty when it did not."""
     notes: tuple[str, ...] = ()
     """What the engine could not find out about green."""
 

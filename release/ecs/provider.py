@@ -99,13 +99,15 @@ def _follow(
     log: Log,
     clock: Callable[[], float],
     sleep: Callable[[float], None],
+    now: Callable[[], dt.datetime],
 ) -> tuple[Outcome, bool]:
-    """The deployment's outcome, and whether it had already ended when first read."""
+    """The deployment's outcome, and whether it had already ended when first read. A ready wait
+    (PAUSE hook) is waited through: the log says how long it has left and how to go ahead."""
     try:
         first = read_deployment(ecs, arn)
         ended = outcome_of(first)
         if ended is not None:
-            for line in progress_lines(None, first):
+            for line in progress_lines(None, first, now()):
                 log(f"{short_name(arn)}: {line}")
             return ended, True
         return (
@@ -118,6 +120,7 @@ def _follow(
                 clock=clock,
                 sleep=sleep,
                 stop_on_timeout=bool(props["stop_on_timeout"]),
+                now=now,
             ),
             False,
         )
@@ -215,6 +218,7 @@ def create(
     *,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
 ) -> CreateResult:
     """Record the service's deployment of the wanted task definition; wait for it only when it
     is still running (a new service's first deployment). A missing service, or no deployment of
@@ -232,7 +236,7 @@ def create(
         raise RuntimeError(f"cannot list the service deployments of {_where(props)}: {error}") from None
     if arn is None:
         return CreateResult(id_=resource_id, outs=_outputs(props, "", wanted))
-    outcome, already_ended = _follow(ecs, arn, props, log, clock, sleep)
+    outcome, already_ended = _follow(ecs, arn, props, log, clock, sleep, now)
     _succeeded_or_raise(props, _diagnosed(props, clients, outcome, log), already_ended)
     log(f"{short_name(arn)}: {wanted} is live")
     return CreateResult(id_=resource_id, outs=_outputs(props, arn, wanted))
@@ -246,6 +250,7 @@ def update(
     *,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
 ) -> UpdateResult:
     """Follow the service deployment of a new task definition; settings-only changes wait for nothing.
 
@@ -258,7 +263,7 @@ def update(
     ecs = clients("ecs", news)
     created_after = _created_at(ecs, previous_arn)
     arn = _wait_for_deployment(ecs, news, created_after, log, clock, sleep)
-    outcome, already_ended = _follow(ecs, arn, news, log, clock, sleep)
+    outcome, already_ended = _follow(ecs, arn, news, log, clock, sleep, now)
     _succeeded_or_raise(news, _diagnosed(news, clients, outcome, log), already_ended)
     log(f"{short_name(arn)}: {wanted} is live")
     return UpdateResult(outs=_outputs(news, arn, wanted))

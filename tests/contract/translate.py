@@ -496,6 +496,16 @@ def _minutes(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
+def _lifecycle_hook(hook: dict[str, Any]) -> dict[str, Any]:
+    """A Lambda or PAUSE hook; a PAUSE hook's timeout is text to the provider, an integer to ECS."""
+    out = dict(hook)
+    if isinstance(hook.get("timeoutConfiguration"), dict):
+        timeout = dict(hook["timeoutConfiguration"])
+        timeout["timeoutInMinutes"] = _minutes(timeout.get("timeoutInMinutes"))
+        out["timeoutConfiguration"] = _drop_none(timeout)
+    return _drop_none(out)
+
+
 def _ecs_deployment_configuration(i: dict[str, Any]) -> dict[str, Any]:
     config = dict(i.get("deploymentConfiguration") or {})
     out: dict[str, Any] = {
@@ -522,7 +532,7 @@ def _ecs_deployment_configuration(i: dict[str, Any]) -> dict[str, Any]:
             }
         )
     if config.get("lifecycleHooks"):
-        out["lifecycleHooks"] = [_drop_none(dict(h)) for h in config["lifecycleHooks"]]
+        out["lifecycleHooks"] = [_lifecycle_hook(h) for h in config["lifecycleHooks"]]
     # Top-level arguments of the resource that the API nests in deploymentConfiguration.
     if i.get("deploymentCircuitBreaker"):
         out["deploymentCircuitBreaker"] = i["deploymentCircuitBreaker"]

@@ -127,6 +127,20 @@ VARIANTS: list[Variant] = [
     ),
     Variant("dev-ecs-canary", "dev", _ecs(strategy="canary", percentage=10, intervalMinutes=5)),
     Variant(
+        "prod-ecs-ready-wait-continue",
+        "prod",
+        {
+            **_ecs(
+                strategy="canary",
+                percentage=10,
+                intervalMinutes=5,
+                readyWaitMinutes=20160,
+                readyWaitTimeoutAction="continue",
+            ),
+            "release": {"timeoutMinutes": 30240},
+        },
+    ),
+    Variant(
         "prod-seoul-ecs-linear-every-hook",
         "prod",
         {

@@ -561,3 +561,64 @@ def test_ecs_release_timeout_that_config_validation_accepts_can_still_be_too_sho
         build_timeline(extract_release_params(ecs_run("prod", {"release": {"timeoutMinutes": 26}}))).warnings
         == ()
     )
+
+
+# --- the ready wait under ECS: a PAUSE hook ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("action", "declared"), [("rollback", "ROLLBACK"), ("continue", "CONTINUE")])
+def test_the_ready_wait_is_read_from_the_pause_hook(action: str, declared: str) -> None:
+    run = ecs_run(
+        "prod", {"release": {"timeoutMinutes": 120}}, readyWaitMinutes=30, readyWaitTimeoutAction=action
+    )
+    params = extract_release_params(run)
+    assert (params.ready_wait_minutes, params.ready_action_on_timeout) == (30, declared)
+    assert params.hooks == (SMOKE_ECS,)  # the pause is no Lambda hook
+
+
+def test_the_timeline_holds_green_after_the_test_traffic_shift() -> None:
+    params = replace(
+        PROD_ECS, ready_wait_minutes=30, ready_action_on_timeout="ROLLBACK", release_timeout_minutes=120
+    )
+    timeline = build_timeline(params)
+    labels = [e.label for e in timeline.events]
+    wait = next(i for i, label in enumerate(labels) if "ready wait" in label)
+    assert labels[wait] == (
+        "POST_TEST_TRAFFIC_SHIFT: ready wait (PAUSE hook): green held up to 30 min for `bluegreen continue`, "
+        "else ECS rolls back (assumed: go-ahead at the end)"
+    )
+    assert "POST_TEST_TRAFFIC_SHIFT hook" in labels[wait - 1]
+    assert labels[wait + 1].startswith("PRODUCTION_TRAFFIC_SHIFT: ")
+    held = timeline.events[wait + 1].at_seconds - timeline.events[wait].at_seconds
+    assert held == 30 * 60
+    assert timeline.events[wait].green_percent == 0
+    without = build_timeline(replace(params, ready_wait_minutes=0))
+    assert timeline.typical_seconds - without.typical_seconds == 30 * 60
+    continued = build_timeline(replace(params, ready_action_on_timeout="CONTINUE"))
+    assert any(
+        "green held 30 min for `bluegreen continue`, then traffic shifts on its own" in e.label
+        for e in continued.events
+    )
+
+
+def test_a_ready_wait_without_a_test_listener_rule_is_refused() -> None:
+    run = ecs_run("prod", {"release": {"timeoutMinutes": 120}}, readyWaitMinutes=30)
+
+    def drop_test_rule(resource: Recorded) -> None:
+        for balancer in resource.inputs["loadBalancers"]:
+            balancer["advancedConfiguration"].pop("testListenerRule", None)
+
+    with pytest.raises(
+        ValueError, match=r"a ready wait \(PAUSE hook at POST_TEST_TRAFFIC_SHIFT\) needs a test listener rule"
+    ):
+        extract_release_params(_edited(run, SERVICE, drop_test_rule))
+
+
+def test_a_declared_pause_beyond_ecss_limit_is_a_warning() -> None:
+    params = replace(
+        PROD_ECS, ready_wait_minutes=20161, ready_action_on_timeout="ROLLBACK", release_timeout_minutes=30240
+    )
+    assert (
+        "ready wait (PAUSE hook timeoutInMinutes) of 20161 min is outside ECS's 1-20160 minutes; "
+        "the service update would be rejected"
+    ) in build_timeline(params).warnings

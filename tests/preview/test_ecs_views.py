@@ -75,6 +75,18 @@ def test_the_ecs_service_line_says_how_it_deploys(prod_ecs: ProgramRun) -> None:
     )
 
 
+def test_the_ecs_service_line_names_the_ready_wait() -> None:
+    run = run_stack(
+        "prod",
+        {"deployment": {**CANARY, "readyWaitMinutes": 30}, "release": {"timeoutMinutes": 120}},
+    )
+    line = describe(run.one("aws:ecs/service:Service"))
+    assert (
+        "hooks POST_TEST_TRAFFIC_SHIFT, POST_TEST_TRAFFIC_SHIFT ready wait (PAUSE 30 min, then ROLLBACK);"
+    ) in line
+    assert "ready wait (PAUSE 30 min, then ROLLBACK)" in _texts(architecture_svg(run))
+
+
 def test_the_ecs_service_line_for_linear_without_alarms_or_hooks() -> None:
     run = run_stack(
         "dev",

@@ -45,7 +45,11 @@ def test_values_inside_the_native_ranges_have_no_problems() -> None:
             "terminationWaitMinutes",
             "(controller codedeploy allows up to 2880)",
         ),
-        (("canary", 10, 5, 5, 1), "readyWaitMinutes", "1 is a CodeDeploy setting"),
+        (
+            ("canary", 10, 5, 5, 20161),
+            "readyWaitMinutes",
+            "20161 is outside ECS's pause hook timeout of 1-20160 minutes (timeoutInMinutes)",
+        ),
     ],
 )
 def test_each_problem_names_the_field_and_what_codedeploy_would_accept(
@@ -56,7 +60,7 @@ def test_each_problem_names_the_field_and_what_codedeploy_would_accept(
 
 
 def test_every_problem_is_reported() -> None:
-    assert [field for field, _ in native_problems("linear", 1, 2000, 2000, 5)] == [
+    assert [field for field, _ in native_problems("linear", 1, 2000, 2000, 20161)] == [
         "percentage",
         "intervalMinutes",
         "terminationWaitMinutes",
@@ -173,4 +177,93 @@ def test_a_breach_is_worded_for_the_preview_and_the_config() -> None:
             "2 is below ECS's native linear step minimum of 3 % (controller codedeploy accepts 1-99); "
             "use 3-99 or controller codedeploy",
         )
+    ]
+
+
+# --------------------------------------------------------------------------- ready wait
+
+
+def test_the_ready_wait_is_a_pause_hook_after_the_test_traffic_shift() -> None:
+    pause = ecs.ready_pause(30, "rollback")
+    assert pause == ecs.ReadyPause(30, "ROLLBACK")
+    assert ecs.pause_hook(pause) == {
+        "targetType": "PAUSE",
+        "lifecycleStages": ["POST_TEST_TRAFFIC_SHIFT"],
+        "timeoutConfiguration": {"timeoutInMinutes": "30", "action": "ROLLBACK"},
+    }
+    assert ecs.ready_pause(0, "continue") is None
+    assert ecs.ready_pause(1, "continue") == ecs.ReadyPause(1, "CONTINUE")
+
+
+def test_the_stage_matches_codedeploys_ready_wait() -> None:
+    """CodeDeploy holds after AfterAllowTestTraffic; ECS runs that hook at the same stage."""
+    assert LIFECYCLE_STAGE["AfterAllowTestTraffic"] == ecs.READY_WAIT_STAGE
+
+
+def test_the_pause_limits_are_the_models() -> None:
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("ecs")
+    duration = model.shape_for("DeploymentLifecycleHookDuration")
+    assert (duration.metadata["min"], duration.metadata["max"]) == ecs.PAUSE_MINUTES_RANGE
+    actions = model.shape_for("DeploymentLifecycleHookAction").enum
+    assert sorted(ecs.TIMEOUT_ACTION.values()) == sorted(actions)
+    assert ecs.READY_WAIT_STAGE in model.shape_for("DeploymentLifecycleHookStage").enum
+
+
+@pytest.mark.parametrize("minutes", [1, 20160])
+def test_the_ends_of_the_pause_range_are_accepted(minutes: int) -> None:
+    assert native_problems("canary", 10, 5, 5, minutes) == []
+
+
+@pytest.mark.parametrize(
+    ("minutes", "problem"),
+    [
+        (2880, None),
+        (
+            2881,
+            (
+                "readyWaitMinutes",
+                "2881 exceeds CodeDeploy's ready wait limit of 2880 minutes "
+                "(controller ecs pauses up to 20160)",
+            ),
+        ),
+    ],
+)
+def test_codedeploys_ready_wait_limit(minutes: int, problem: tuple[str, str] | None) -> None:
+    assert ecs.codedeploy_ready_wait_problem(minutes) == problem
+
+
+def test_the_pause_reads_back_from_the_declared_hooks() -> None:
+    lambda_hook = {"hookTargetArn": "arn:fn", "lifecycleStages": ["POST_TEST_TRAFFIC_SHIFT"]}
+    for pause in (ecs.ReadyPause(45, "CONTINUE"), ecs.ReadyPause(20160, "ROLLBACK")):
+        hooks = [lambda_hook, ecs.pause_hook(pause)]
+        assert ecs.ready_pause_of_hooks(hooks, "svc") == pause
+    assert ecs.ready_pause_of_hooks([lambda_hook], "svc") is None
+    # ECS's defaults when the timeout configuration is left out: 1440 minutes, ROLLBACK.
+    default = {"targetType": "PAUSE", "lifecycleStages": ["POST_TEST_TRAFFIC_SHIFT"]}
+    assert ecs.ready_pause_of_hooks([default], "svc") == ecs.ReadyPause(1440, "ROLLBACK")
+
+
+def test_a_pause_elsewhere_is_no_ready_wait() -> None:
+    hook = {"targetType": "PAUSE", "lifecycleStages": ["POST_PRODUCTION_TRAFFIC_SHIFT"]}
+    with pytest.raises(
+        ValueError, match="svc: its PAUSE lifecycle hook pauses at POST_PRODUCTION_TRAFFIC_SHIFT"
+    ):
+        ecs.ready_pause_of_hooks([hook], "svc")
+
+
+def test_a_ready_wait_needs_a_test_listener() -> None:
+    ecs.ready_wait_needs_test_listener(True, "svc")
+    with pytest.raises(ValueError, match=r"svc: a ready wait .* needs a test listener rule"):
+        ecs.ready_wait_needs_test_listener(False, "svc")
+
+
+def test_the_preview_names_the_pause_as_the_ready_wait() -> None:
+    lambda_hook = {"hookTargetArn": "arn:fn", "lifecycleStages": ["PRE_SCALE_UP", "POST_TEST_TRAFFIC_SHIFT"]}
+    pause = ecs.pause_hook(ecs.ReadyPause(30, "ROLLBACK"))
+    assert ecs.lifecycle_hook_words([lambda_hook, pause]) == [
+        "PRE_SCALE_UP",
+        "POST_TEST_TRAFFIC_SHIFT",
+        "POST_TEST_TRAFFIC_SHIFT ready wait (PAUSE 30 min, then ROLLBACK)",
     ]

@@ -509,3 +509,16 @@ def test_the_budget_skips_what_is_left() -> None:
             subject(), lambda service: stub.client, budget_seconds=10, clock=lambda: next(times)
         )
     assert diagnosis.facts.notes[0] == "did not read green's stopped tasks: out of time (10 s)"
+
+
+def test_a_ready_wait_that_ran_out_is_named_when_nothing_else_failed() -> None:
+    def nothing(service: str) -> Any:
+        raise RuntimeError(f"no {service} needed")
+
+    diagnosis = diagnose(subject(ready_wait_ran_out="ROLLBACK"), nothing)
+
+    assert diagnosis.cause == (
+        "the ready wait ran out with no go-ahead, so the engine took its timeout action ROLLBACK: nothing "
+        "was found wrong with green; release again and give the go-ahead (python -m release continue) "
+        "within deployment.readyWaitMinutes, or raise it"
+    )
