@@ -197,10 +197,22 @@ def switch_to_ecs(
                 "then run `pulumi up` again"
             )
         sleep(POLL_SECONDS)
-    elbv2 = clients("elbv2")
-    for listener in props["listener_arns"]:
-        elbv2.modify_listener(ListenerArn=listener, DefaultActions=[NO_ROUTE_ACTION])
     log(f"ECS service {props['service']} runs on the ECS deployment controller")
+    default_to_no_route(clients("elbv2"), props.get("listener_arns") or [])
+
+
+def default_to_no_route(elbv2: Any, listener_arns: list[str]) -> None:
+    """Give each listener whose rules carry the traffic the default action of a new ECS stack;
+    a listener without a forwarding rule keeps its own (it is what serves)."""
+    for listener in listener_arns:
+        rules = elbv2.describe_rules(ListenerArn=listener)["Rules"]
+        routed = any(
+            forward_pairs(action) for rule in rules if not rule.get("IsDefault") for action in rule["Actions"]
+        )
+        default = next((rule for rule in rules if rule.get("IsDefault")), None)
+        current = (default or {}).get("Actions") or [{}]
+        if routed and current[0].get("Type") != NO_ROUTE_ACTION["Type"]:
+            elbv2.modify_listener(ListenerArn=listener, DefaultActions=[NO_ROUTE_ACTION])
 
 
 def _move_outputs(
@@ -217,6 +229,9 @@ def _move_outputs(
         refuse_if_busy(clients, props, service)
         switch_to_ecs(clients, props, log, clock=clock, sleep=sleep)
         return {**props, "moved_from": "CODE_DEPLOY"}
+    if controller == "ECS":
+        # A move whose wait ran out: the service is on ECS, the listeners may still forward.
+        default_to_no_route(clients("elbv2"), props.get("listener_arns") or [])
     return {**props, "moved_from": ""}
 
 

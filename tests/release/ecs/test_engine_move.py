@@ -314,3 +314,33 @@ def test_the_diff_is_empty_once_done_and_a_new_service_is_a_new_resource() -> No
     assert engine_move.diff(done, {**done, "live_arn": None, "moved_from": None}).changes is False
     other = engine_move.diff(done, {**done, "service": "other"})
     assert other.changes is True and other.replaces == ["service"]
+
+
+def test_a_move_whose_wait_ran_out_is_finished_by_the_next_run() -> None:
+    """The switch went through but the update failed waiting: the next `pulumi up` finds the
+    service on ECS, moves nothing again and gives the listeners a new ECS stack's default."""
+    with moto.mock_aws():
+        stack = _build("green")
+        for listener in (stack.production_listener, stack.test_listener):
+            stack.clients["elbv2"].create_rule(
+                ListenerArn=listener,
+                Priority=1,
+                Conditions=[{"Field": "path-pattern", "Values": ["/*"]}],
+                Actions=_forward(stack.green, stack.blue),
+            )
+        stack.clients["ecs"].update_service(cluster=NAME, service=NAME, deploymentController={"type": "ECS"})
+        outs = engine_move.create(
+            {
+                **_target(stack),
+                "kind": "engine-move",
+                "listener_arns": [stack.production_listener, stack.test_listener],
+            },
+            stack.client,
+            Log(),
+        ).outs
+        assert outs["moved_from"] == ""
+        assert _production_serves(stack) == stack.green
+        for listener in (stack.production_listener, stack.test_listener):
+            rules = stack.clients["elbv2"].describe_rules(ListenerArn=listener)["Rules"]
+            (default,) = [r for r in rules if r["IsDefault"]]
+            assert default["Actions"][0]["Type"] == "fixed-response"
