@@ -26,7 +26,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
-from release.core.provider import ClientFactory, canonical, default_clients
+from release.core.provider import ClientFactory, canonical, clients_of, default_clients
 from specs.engine_move import (
     IN_PROGRESS_CODEDEPLOY,
     NO_ROUTE_ACTION,
@@ -238,17 +238,6 @@ def _move_outputs(
 # --------------------------------------------------------------------------- provider operations
 
 
-def _client_cache(clients: ClientFactory, props: dict[str, Any]) -> Callable[[str], Any]:
-    made: dict[str, Any] = {}
-
-    def client(service: str) -> Any:
-        if service not in made:
-            made[service] = clients(service, props)
-        return made[service]
-
-    return client
-
-
 def diff(olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
     """Once done, nothing to do: only another service or listener makes a new read or move."""
     replaces = [key for key in IDENTITY if canonical(olds.get(key)) != canonical(news.get(key))]
@@ -263,7 +252,7 @@ def create(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> CreateResult:
-    made = _client_cache(clients, props)
+    made = clients_of(clients, props)
     resource_id = f"{props['cluster']}/{props['service']}"
     try:
         if props.get("kind") == "live-target-groups":
