@@ -344,3 +344,17 @@ def test_a_move_whose_wait_ran_out_is_finished_by_the_next_run() -> None:
             rules = stack.clients["elbv2"].describe_rules(ListenerArn=listener)["Rules"]
             (default,) = [r for r in rules if r["IsDefault"]]
             assert default["Actions"][0]["Type"] == "fixed-response"
+
+
+def test_pulumis_provider_shim_reaches_this_module_with_its_own_clients() -> None:
+    """What `pulumi up` runs: the dynamic provider (components/release.py's shim, as the two
+    resources declare it) imports this module and makes boto3 clients for the region."""
+    from components.engine_move import OPS_MODULE
+    from components.release import ReleaseProvider, _project_root
+
+    with moto.mock_aws():
+        stack = _build("green")
+        shim = ReleaseProvider(_project_root(), OPS_MODULE)
+        read = shim.create({**_target(stack), "kind": "live-target-groups"})
+        assert (read.outs["live_arn"], read.outs["idle_arn"]) == (stack.green, stack.blue)
+        assert shim.diff("id", read.outs, {**read.outs, "live_arn": None}).changes is False
