@@ -8,7 +8,8 @@ and a test listener on ``loadBalancer.testListenerPort`` reachable only from
 the URLs name the domain; with an access log bucket the ALB writes its access logs there.
 Both listeners start on blue, with green behind them at weight 0; after that the deployment
 engine owns the weights: CodeDeploy the listeners' default actions, ECS the listener rules it
-is given.
+is given. Under ECS the rules start on the target group production forwards to when they are
+created (``LiveTargetGroups``: blue on a new stack, either on one moved from CodeDeploy).
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ the listeners exist. With ``deployment.controller: codedeploy`` the service has 
 ``CODE_DEPLOY`` controller and CodeDeploy owns its task definition, load balancer and
 network settings after creation. With ``ecs`` the service deploys itself (BLUE_GREEN,
 LINEAR or CANARY, bake time, alarms with rollback, circuit breaker, lifecycle hooks)
-through listener rules and an alternate target group, using an infrastructure role. The
+through listener rules and an alternate target group, using an infrastructure role; a
+service still on CodeDeploy is switched to it in place first (``EcsEngineMove``). The
 scaler owns the desired count. Optional target-tracking auto scaling on CPU and on ALB
 requests per target.
 """
