@@ -575,6 +575,13 @@ def markdown(change: StackChange) -> str:
             f"again): {named}{more}.",
             "",
         ]
+    moving = [r for r in change.of_kind("update") if r.details and r.details[0].startswith(IN_PLACE_WORDS)]
+    if moving:
+        parts += [
+            f"> [!NOTE]\n> {moving[0].short_type} `{moving[0].name}` {IN_PLACE_WORDS}: no replacement, "
+            "no downtime. `pulumi up` refuses to start the move while a release is in progress.",
+            "",
+        ]
     if change.resources:
         table = ["| | resource | why / what |", "| --- | --- | --- |"]
         for r in change.resources:

@@ -158,6 +158,10 @@ def test_a_move_to_the_ecs_engine_keeps_the_service(repo: Path) -> None:
     report = (repo / "build" / "change-prod.md").read_text()
     assert "[!WARNING]" not in report
     assert (
+        "> [!NOTE]\n> Service `my-app-prod-service` moves to the ECS engine in place: no replacement, "
+        "no downtime." in report
+    )
+    assert (
         "| ~ update in place | Service `my-app-prod-service` | "
         "moves to the ECS engine in place (UpdateService: the service and its tasks stay)" in report
     )
