@@ -81,19 +81,25 @@ def _build(live_colour: str) -> Stack:
         )["TargetGroups"][0]["TargetGroupArn"]
         for colour in ("blue", "green")
     }
-    live = groups[live_colour]
-    idle = groups["green" if live_colour == "blue" else "blue"]
-    # CodeDeploy's listeners after its last release: everything to the live target group.
+    blue, green = groups["blue"], groups["green"]
+    # As the program creates them: both listeners on blue, the first task in blue.
     listeners = [
         elbv2.create_listener(
             LoadBalancerArn=alb["LoadBalancerArn"],
             Protocol="HTTP",
             Port=port,
-            DefaultActions=_forward(live, idle),
+            DefaultActions=_forward(blue, green),
         )["Listeners"][0]["ListenerArn"]
         for port in (80, 9000)
     ]
-    elbv2.register_targets(TargetGroupArn=live, Targets=[{"Id": "10.0.1.10", "Port": PORT}])
+    elbv2.register_targets(TargetGroupArn=blue, Targets=[{"Id": "10.0.1.10", "Port": PORT}])
+    if live_colour == "green":
+        # What a CodeDeploy release leaves: green's tasks serve, both listeners forward to
+        # green, blue's tasks are gone after the termination wait.
+        elbv2.register_targets(TargetGroupArn=green, Targets=[{"Id": "10.0.2.20", "Port": PORT}])
+        for listener in listeners:
+            elbv2.modify_listener(ListenerArn=listener, DefaultActions=_forward(green, blue))
+        elbv2.deregister_targets(TargetGroupArn=blue, Targets=[{"Id": "10.0.1.10", "Port": PORT}])
     ecs.create_cluster(clusterName=NAME)
     task = ecs.register_task_definition(
         family=f"{NAME}-task",
