@@ -227,6 +227,14 @@ def _move_outputs(
     if controller == "CODE_DEPLOY":
         assert service is not None
         refuse_if_busy(clients, props, service)
+        serving = read_live(clients, props)["live_arn"]
+        if serving != props["live_arn"]:
+            raise EngineMoveRefusedError(
+                f"cannot move ECS service {props['service']} to the ECS engine: production forwards to "
+                f"{serving.split('/')[-2]}, not to {props['live_arn'].split('/')[-2]} as when its listener "
+                f"rules were created; point both rules at {props['live_arn'].split('/')[-2]} again, "
+                "then run `pulumi up` again"
+            )
         switch_to_ecs(clients, props, log, clock=clock, sleep=sleep)
         return {**props, "moved_from": "CODE_DEPLOY"}
     if controller == "ECS":

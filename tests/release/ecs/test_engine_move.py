@@ -364,3 +364,25 @@ def test_pulumis_provider_shim_reaches_this_module_with_its_own_clients() -> Non
         read = shim.create({**_target(stack), "kind": "live-target-groups"})
         assert (read.outs["live_arn"], read.outs["idle_arn"]) == (stack.green, stack.blue)
         assert shim.diff("id", read.outs, {**read.outs, "live_arn": None}).changes is False
+
+
+def test_the_switch_is_refused_when_production_no_longer_forwards_where_the_rules_were_made() -> None:
+    with moto.mock_aws():
+        stack = _build("blue")
+        for listener in (stack.production_listener, stack.test_listener):
+            stack.clients["elbv2"].create_rule(
+                ListenerArn=listener,
+                Priority=1,
+                Conditions=[{"Field": "path-pattern", "Values": ["/*"]}],
+                Actions=_forward(stack.blue, stack.green),
+            )
+        props = {**_target(stack), "kind": "engine-move", "live_arn": stack.green, "idle_arn": stack.blue}
+        with pytest.raises(EngineMoveRefusedError) as refused:
+            engine_move.create(props, stack.client, Log())
+        assert str(refused.value) == (
+            "cannot move ECS service my-app-dev to the ECS engine: production forwards to my-app-dev-blue, "
+            "not to my-app-dev-green as when its listener rules were created; point both rules at "
+            "my-app-dev-green again, then run `pulumi up` again"
+        )
+        (service,) = stack.clients["ecs"].describe_services(cluster=NAME, services=[NAME])["services"]
+        assert service["deploymentController"] == {"type": "CODE_DEPLOY"}
