@@ -25,7 +25,7 @@ from components.load_balancer import BlueGreenLoadBalancer, BlueGreenLoadBalance
 from components.network import Network, NetworkArgs
 from components.region import look_up_account, look_up_partition, look_up_zone, look_up_zones
 from components.registry import Registry, RegistryArgs
-from components.release_engine import ReleaseEngineArgs, deploy_release
+from components.release_engine import ReleaseEngineArgs, deploy_release, engine_move_target
 from components.task_definition import AppTaskDefinition, AppTaskDefinitionArgs
 from specs import stack_outputs
 from specs.tags import program_tags
@@ -131,6 +131,7 @@ load_balancer = BlueGreenLoadBalancer(
         access_log_bucket=access_logs.bucket_name if access_logs else None,
         access_log_prefix=access_logs.prefix if access_logs else "",
         access_log_ready=access_logs.ready if access_logs else [],
+        engine_move=engine_move_target(settings) if engine == "ecs" else None,
     ),
     aws_opts,
 )

@@ -23,6 +23,7 @@ import pulumi
 
 from components.alarms import ReleaseAlarms
 from components.codedeploy import BlueGreenDeployment, BlueGreenDeploymentArgs
+from components.engine_move import EngineMoveTarget
 from components.hooks import SmokeTestHook, SmokeTestHookArgs
 from components.load_balancer import BlueGreenLoadBalancer
 from components.network import Network
@@ -63,6 +64,19 @@ class DeployedRelease:
     """The task definition ARN the release left live."""
     outputs: Mapping[str, pulumi.Input[Any]]
     """The engine's own stack outputs (names from specs.stack_outputs)."""
+
+
+def engine_move_target(settings: StackSettings) -> EngineMoveTarget:
+    """The service an engine move switches and the CodeDeploy group it waits for: the names
+    the service (``FargateService``) and ``BlueGreenDeployment`` are given, the stack's prefix."""
+    return EngineMoveTarget(
+        region=settings.region,
+        profile=settings.aws_profile,
+        cluster=settings.prefix,
+        service=settings.prefix,
+        codedeploy_application=settings.prefix,
+        codedeploy_group=settings.prefix,
+    )
 
 
 def _smoke_test_hook(args: ReleaseEngineArgs, deployment: BlueGreenDeployment | None) -> SmokeTestHook:
@@ -120,6 +134,9 @@ def _fargate_service(args: ReleaseEngineArgs, hook_function_arn: pulumi.Input[st
             test_rule=load_balancer.test_rule,
             hook_function_arn=hook_function_arn,
             hook_events=settings.hooks.lifecycle_events,
+            live_target_groups=load_balancer.live_target_groups,
+            engine_move=engine_move_target(settings) if load_balancer.live_target_groups else None,
+            listener_arns=[load_balancer.production_listener.arn, load_balancer.test_listener.arn],
         ),
         args.opts,
     )

@@ -7,7 +7,8 @@ the listeners exist. With ``deployment.controller: codedeploy`` the service has 
 ``CODE_DEPLOY`` controller and CodeDeploy owns its task definition, load balancer and
 network settings after creation. With ``ecs`` the service deploys itself (BLUE_GREEN,
 LINEAR or CANARY, bake time, alarms with rollback, circuit breaker, lifecycle hooks)
-through listener rules and an alternate target group, using an infrastructure role. The
+through listener rules and an alternate target group, using an infrastructure role; a
+service still on CodeDeploy is switched to it in place first (``EcsEngineMove``). The
 scaler owns the desired count. Optional target-tracking auto scaling on CPU and on ALB
 requests per target.
 """
@@ -17,12 +18,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
+from components.engine_move import EcsEngineMove, EcsEngineMoveArgs, EngineMoveTarget, LiveTargetGroups
 from specs import scaling as requests_metric
 from specs.ecs_engine import deployment_configuration, pause_hook
+from specs.engine_move import api_deployment_configuration
 from specs.iam import assume_role_policy, aws_managed_policy_arn
 from specs.release_model import CONTROLLER_TYPE, LIFECYCLE_STAGE, Engine
 from stack_config.model import AutoScalingSettings, DeploymentSettings, ServiceSettings
@@ -60,6 +64,12 @@ class FargateServiceArgs:
     hook_function_arn: pulumi.Input[str] | None = None
     hook_events: Sequence[str] = ()
     """CodeDeploy hook names; under the ECS engine mapped to its lifecycle stages."""
+    live_target_groups: LiveTargetGroups | None = None
+    """Under the ECS engine: the service's primary (live) and alternate (idle) target group."""
+    engine_move: EngineMoveTarget | None = None
+    """Under the ECS engine: what moves a service still on CodeDeploy in place."""
+    listener_arns: Sequence[pulumi.Input[str]] = ()
+    """Production and test listener: their default action after a move."""
 
 
 def ignored_after_create(engine: Engine, auto_scaling: bool) -> list[str]:
@@ -70,12 +80,15 @@ def ignored_after_create(engine: Engine, auto_scaling: bool) -> list[str]:
     them would undo the last release; new values ship through a CodeDeploy deployment.
     ECS: the task definition is how `pulumi up` starts a deployment, so it stays managed;
     but ECS swaps the primary and alternate target groups after each deployment, and sending
-    the original pair again breaks the next one (terraform-provider-aws#45678).
+    the original pair again breaks the next one (terraform-provider-aws#45678). The controller
+    is switched by EcsEngineMove (components/engine_move.py) on a stack moved from CodeDeploy,
+    so the provider never plans a replacement (pulumi-aws before 7.3 marks it ForceNew) nor
+    sends it in the same call as the task definition.
     """
     owned = (
         ["task_definition", "load_balancers", "network_configuration", "platform_version"]
         if engine == "codedeploy"
-        else ["load_balancers"]
+        else ["load_balancers", "deployment_controller"]
     )
     return [*owned, "desired_count"] if auto_scaling else owned
 
@@ -148,11 +161,15 @@ class FargateService(pulumi.ComponentResource):
         deployment_configuration: aws.ecs.ServiceDeploymentConfigurationArgs | None = None
         deployment_circuit_breaker: aws.ecs.ServiceDeploymentCircuitBreakerArgs | None = None
         alarms: aws.ecs.ServiceAlarmsArgs | None = None
+        primary_target_group: pulumi.Input[str] = args.blue_target_group.arn
         if engine == "ecs":
             infrastructure_role = self._infrastructure_role(name, args)
             assert args.production_rule is not None and args.test_rule is not None
+            assert args.live_target_groups is not None and args.engine_move is not None
+            live = args.live_target_groups
+            primary_target_group = live.live_arn
             advanced_configuration = aws.ecs.ServiceLoadBalancerAdvancedConfigurationArgs(
-                alternate_target_group_arn=args.green_target_group.arn,
+                alternate_target_group_arn=live.idle_arn,
                 production_listener_rule=args.production_rule.arn,
                 test_listener_rule=args.test_rule.arn,
                 role_arn=infrastructure_role.arn,
@@ -163,6 +180,31 @@ class FargateService(pulumi.ComponentResource):
             )
             if args.alarm_names is not None:
                 alarms = aws.ecs.ServiceAlarmsArgs(alarm_names=args.alarm_names, enable=True, rollback=True)
+            # A service still on CodeDeploy (a stack moving engines) is switched here, in place,
+            # before the provider updates it; on a service already on ECS this does nothing.
+            self.infrastructure_dependencies.append(
+                EcsEngineMove(
+                    f"{name}-engine-move",
+                    EcsEngineMoveArgs(
+                        target=args.engine_move,
+                        live=live,
+                        production_listener_arn=args.listener_arns[0],
+                        listener_arns=args.listener_arns,
+                        production_rule_arn=args.production_rule.arn,
+                        test_rule_arn=args.test_rule.arn,
+                        role_arn=infrastructure_role.arn,
+                        container_name=args.container_name,
+                        container_port=args.container_port,
+                        deployment_configuration=_move_configuration(args),
+                        blue_arn=args.blue_target_group.arn,
+                        green_arn=args.green_target_group.arn,
+                    ),
+                    pulumi.ResourceOptions(
+                        parent=self,
+                        depends_on=[*args.listeners, *self.infrastructure_dependencies],
+                    ),
+                )
+            )
 
         self.service = aws.ecs.Service(
             f"{name}-service",
@@ -174,7 +216,7 @@ class FargateService(pulumi.ComponentResource):
             platform_version="LATEST",
             load_balancers=[
                 aws.ecs.ServiceLoadBalancerArgs(
-                    target_group_arn=args.blue_target_group.arn,
+                    target_group_arn=primary_target_group,
                     container_name=args.container_name,
                     container_port=args.container_port,
                     advanced_configuration=advanced_configuration,
@@ -201,9 +243,12 @@ class FargateService(pulumi.ComponentResource):
                 depends_on=[*args.listeners, *self.infrastructure_dependencies],
                 # The engine and the scaler own these after creation; see ignored_after_create.
                 ignore_changes=ignored_after_create(engine, settings.auto_scaling.enabled),
-                # The name is fixed, so a replacement (e.g. switching deployment.controller)
-                # must remove the old service before creating its successor.
+                # The name is fixed, so a replacement (e.g. moving back to CodeDeploy) must
+                # remove the old service before creating its successor.
                 delete_before_replace=True,
+                # AWS documents no in-place move from ECS back to CODE_DEPLOY (specs/engine_move.py):
+                # whichever provider version is in use, that way replaces the service.
+                replace_on_changes=["deployment_controller"] if engine == "codedeploy" else None,
             ),
         )
 
@@ -349,6 +394,21 @@ def _target_tracking(
         ),
         scale_in_cooldown=scaling.scale_in_cooldown_seconds,
         scale_out_cooldown=scaling.scale_out_cooldown_seconds,
+    )
+
+
+def _move_configuration(args: FargateServiceArgs) -> pulumi.Output[dict[str, Any]]:
+    """The deploymentConfiguration the move sends with the new controller (UpdateService's
+    shape): the strategy, the circuit breaker and the alarms; the provider's own update of the
+    service right after it adds the lifecycle hooks."""
+    declared = deployment_configuration(args.deployment.native_plan)
+    return pulumi.Output.from_input(args.alarm_names).apply(
+        lambda names: api_deployment_configuration(
+            declared,
+            {"enable": True, "rollback": True},
+            {"alarmNames": list(names), "enable": True, "rollback": True} if names is not None else None,
+            (),
+        )
     )
 
 

@@ -26,13 +26,19 @@ from typing import Any, Literal
 from preview.diff import flat_diff
 from preview.plain import duration, plain
 from preview.timeline import clock
+from specs.engine_move import BACK_WORDS, IN_PLACE_WORDS, moves_in_place
+from specs.release_model import CONTROLLER_TYPE, Engine
 
 # Inputs (Pulumi's camelCase names, dotted for nested blocks) whose change makes the AWS
 # provider replace the resource instead of updating it: the attributes marked ForceNew in
 # terraform-provider-aws, which pulumi-aws wraps (internal/service/<service>/<resource>.go;
-# e.g. internal/service/ecs/service.go marks name, cluster, launch_type, iam_role,
-# scheduling_strategy and deployment_controller.type ForceNew). Only the inputs this program
-# sets, or could set, are listed; a type not listed is judged updatable in place.
+# e.g. internal/service/ecs/service.go marks name, cluster, launch_type, iam_role and
+# scheduling_strategy ForceNew). deployment_controller.type was ForceNew until
+# terraform-provider-aws 6.4.0 (#43434; pulumi-aws 7.51 is past it); it stays listed because
+# the program asks for a replacement when the service moves back to CodeDeploy
+# (replace_on_changes; specs/engine_move.py), while the move to ECS is reported in place
+# (``_engine_move``). Only the inputs this program sets, or could set, are listed; a type not
+# listed is judged updatable in place.
 FORCES_REPLACEMENT: dict[str, tuple[str, ...]] = {
     "aws:ecs/service:Service": (
         "name",
@@ -245,6 +251,21 @@ def _forcing(type_: str, old: dict[str, Any], new: dict[str, Any], ignored: set[
     return found
 
 
+SERVICE_TYPE = "aws:ecs/service:Service"
+_ENGINE_OF: dict[str, Engine] = {controller: engine for engine, controller in CONTROLLER_TYPE.items()}
+
+
+def _engine_move(type_: str, old: dict[str, Any], new: dict[str, Any]) -> tuple[Engine, Engine] | None:
+    """(from, to) engines when the service's deployment controller changes, else None."""
+    if type_ != SERVICE_TYPE:
+        return None
+    before = _ENGINE_OF.get(str(_get(old, "deploymentController.type")))
+    after = _ENGINE_OF.get(str(_get(new, "deploymentController.type")))
+    if before is None or after is None or before == after:
+        return None
+    return before, after
+
+
 def _prefix(snap: dict[str, Any]) -> str:
     settings = snap.get("settings") or {}
     return f"{settings.get('appName', '')}-{snap.get('stack', '')}"
@@ -294,6 +315,17 @@ def resource_changes(base: dict[str, Any], head: dict[str, Any]) -> list[Resourc
             continue
         forcing = _forcing(b["type"], a["inputs"], b["inputs"], ignored)
         changed = _changed_leaves(a["inputs"], b["inputs"], ignored)
+        move = _engine_move(b["type"], a["inputs"], b["inputs"])
+        if move is not None and moves_in_place(*move):
+            # The controller is ignored by the provider and switched by the engine move.
+            rest = [d for d in forcing if not d.startswith("deploymentController.")]
+            if not rest:
+                details = [f"{IN_PLACE_WORDS} (UpdateService: the service and its tasks stay)", *changed]
+                changes.append(ResourceChange("update", b["type"], b["name"], _capped(details)))
+                continue
+            forcing = rest
+        elif move is not None:
+            forcing = [*forcing, BACK_WORDS]
         if forcing:
             details = forcing + _replacement_notes(a, b)
             changes.append(ResourceChange("replace", b["type"], b["name"], tuple(details)))
@@ -559,6 +591,13 @@ def markdown(change: StackChange) -> str:
         parts += [
             f"> [!WARNING]\n> {len(replaced)} resource(s) will be **replaced** (deleted and created "
             f"again): {named}{more}.",
+            "",
+        ]
+    moving = [r for r in change.of_kind("update") if r.details and r.details[0].startswith(IN_PLACE_WORDS)]
+    if moving:
+        parts += [
+            f"> [!NOTE]\n> {moving[0].short_type} `{moving[0].name}` {IN_PLACE_WORDS}: no replacement, "
+            "no downtime. `pulumi up` refuses to start the move while a release is in progress.",
             "",
         ]
     if change.resources:

@@ -11,6 +11,7 @@ from preview.plain import on_off, plain
 from preview.release_params import ecs_routing
 from specs import ecs_engine
 from specs.codedeploy_engine import traffic_config_words
+from specs.engine_move import IN_PLACE_WORDS
 
 
 def _short_type(token: str) -> str:
@@ -28,7 +29,14 @@ def _listener(r: Recorded) -> str:
         target = f"default: fixed {status} (traffic goes through its listener rule)"
     else:
         target = "forward to blue"
-    owned = ", default action owned by CodeDeploy" if "defaultActions" in r.ignore_changes else ""
+    owned = ""
+    if "defaultActions" in r.ignore_changes:
+        # Under the ECS engine the move from CodeDeploy sets it (components/engine_move.py).
+        owned = (
+            ", default action owned by CodeDeploy"
+            if kind == "forward"
+            else ", default action kept as created or set by the engine move"
+        )
     return f"{r.inputs.get('protocol')} :{r.inputs.get('port')}, {target}{owned}"
 
 
@@ -180,6 +188,8 @@ def _service(r: Recorded) -> str:
     public = "public IP" if network.get("assignPublicIp") else "no public IP"
     controller = (r.inputs.get("deploymentController") or {}).get("type")
     deploys = f"; {_ecs_deployment(r)}" if controller == "ECS" else ""
+    if controller == "ECS" and "deploymentController" in r.ignore_changes:
+        deploys += f"; a stack on CodeDeploy {IN_PLACE_WORDS} (EngineMove)"
     return (
         f"{r.inputs.get('desiredCount')} task(s) on {r.inputs.get('launchType')}, "
         f"{controller} controller, {public}, "
@@ -374,6 +384,14 @@ DESCRIBE: dict[str, Callable[[Recorded], str]] = {
     ),
     "pulumi-python:dynamic/codedeploy:Release": _release,
     "pulumi-python:dynamic/ecs:ServiceRelease": _service_release,
+    "pulumi-python:dynamic/ecs:LiveTargetGroups": lambda r: (
+        "reads the target group production forwards to (blue on a new stack) before the rules exist; "
+        "refuses while a release on CodeDeploy is in progress"
+    ),
+    "pulumi-python:dynamic/ecs:EngineMove": lambda r: (
+        f"a service still on CodeDeploy {IN_PLACE_WORDS} (UpdateService) before the service update; "
+        "else nothing"
+    ),
 }
 
 

@@ -135,7 +135,7 @@ def test_a_task_size_change_is_a_new_revision_and_costs_more(repo: Path) -> None
     assert "replace" not in out
 
 
-def test_a_change_of_engine_replaces_the_service(repo: Path) -> None:
+def test_a_move_to_the_ecs_engine_keeps_the_service(repo: Path) -> None:
     change(
         repo,
         "Pulumi.prod.yaml",
@@ -146,18 +146,44 @@ def test_a_change_of_engine_replaces_the_service(repo: Path) -> None:
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert (
-        "± replace         Service my-app-prod-service\n"
-        "        deploymentController.type: CODE_DEPLOY → ECS forces replacement" in out
+        "~ update in place Service my-app-prod-service\n"
+        "        moves to the ECS engine in place (UpdateService: the service and its tasks stay)" in out
     )
+    assert "replace" not in out
     assert "- remove          DeploymentGroup my-app-prod-group" in out
     assert "+ add             ListenerRule my-app-prod-prod-rule" in out
+    assert "+ add             LiveTargetGroups my-app-prod-live" in out
+    assert "+ add             EngineMove my-app-prod-engine-move" in out
     assert "engine: codedeploy → ecs" in out
     report = (repo / "build" / "change-prod.md").read_text()
-    assert "> [!WARNING]\n> 1 resource(s) will be **replaced**" in report
+    assert "[!WARNING]" not in report
     assert (
-        "| ± replace | Service `my-app-prod-service` | "
-        "deploymentController.type: CODE_DEPLOY → ECS forces replacement" in report
+        "> [!NOTE]\n> Service `my-app-prod-service` moves to the ECS engine in place: no replacement, "
+        "no downtime." in report
     )
+    assert (
+        "| ~ update in place | Service `my-app-prod-service` | "
+        "moves to the ECS engine in place (UpdateService: the service and its tasks stay)" in report
+    )
+
+
+def test_a_move_back_to_codedeploy_replaces_the_service_and_says_why(repo: Path) -> None:
+    change(
+        repo,
+        "Pulumi.prod.yaml",
+        "  fargate-bluegreen:deployment:\n",
+        "  fargate-bluegreen:deployment:\n    controller: ecs\n",
+    )
+    git(repo, "revert", "--no-edit", "HEAD")
+    done = preview(repo, "--base", "HEAD~1", "--stack", "prod", "--no-files")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert (
+        "± replace         Service my-app-prod-service\n"
+        "        deploymentController.type: ECS → CODE_DEPLOY forces replacement\n"
+        "        AWS documents no in-place move from the ECS engine back to CodeDeploy" in out
+    )
+    assert "- remove          EngineMove my-app-prod-engine-move" in out
 
 
 def test_a_rename_replaces_every_resource_it_renames(repo: Path) -> None:

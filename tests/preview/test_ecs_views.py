@@ -60,10 +60,12 @@ def test_a_rule_whose_actions_pulumi_manages_does_not_claim_ecs_owns_them(prod_e
 
 def test_listeners_under_ecs_answer_404_by_default(prod_ecs: ProgramRun) -> None:
     assert describe(prod_ecs.one("aws:lb/listener:Listener", "-prod")) == (
-        "HTTP :80, default: fixed 404 (traffic goes through its listener rule)"
+        "HTTP :80, default: fixed 404 (traffic goes through its listener rule), "
+        "default action kept as created or set by the engine move"
     )
     assert describe(prod_ecs.one("aws:lb/listener:Listener", "-test")) == (
-        "HTTP :9000, default: fixed 404 (traffic goes through its listener rule)"
+        "HTTP :9000, default: fixed 404 (traffic goes through its listener rule), "
+        "default action kept as created or set by the engine move"
     )
 
 
@@ -71,7 +73,8 @@ def test_the_ecs_service_line_says_how_it_deploys(prod_ecs: ProgramRun) -> None:
     assert describe(prod_ecs.one("aws:ecs/service:Service")) == (
         "2 task(s) on FARGATE, ECS controller, no public IP, grace 60 s; CANARY 10% then 100% after 5 min, "
         "bake 5 min, 5 alarm(s) roll back, circuit breaker rolls back, hooks POST_TEST_TRAFFIC_SHIFT; "
-        "ignores loadBalancers, desiredCount"
+        "a stack on CodeDeploy moves to the ECS engine in place (EngineMove); "
+        "ignores loadBalancers, deploymentController, desiredCount"
     )
 
 
@@ -97,7 +100,9 @@ def test_the_ecs_service_line_for_linear_without_alarms_or_hooks() -> None:
     )
     assert describe(run.one("aws:ecs/service:Service")) == (
         "1 task(s) on FARGATE, ECS controller, public IP, grace 60 s; LINEAR 10% every 1 min, "
-        "bake 2 min, no alarms, circuit breaker rolls back, hooks none; ignores loadBalancers"
+        "bake 2 min, no alarms, circuit breaker rolls back, hooks none; "
+        "a stack on CodeDeploy moves to the ECS engine in place (EngineMove); "
+        "ignores loadBalancers, deploymentController"
     )
 
 
@@ -130,7 +135,13 @@ def test_every_resource_appears_once_and_no_codedeploy_component(prod_ecs: Progr
         "AccessLogBucket",
         "WebFirewall",
     }
-    assert not any("CodeDeploy" in line for line in lines)
+    # Only the lines on how a stack still on CodeDeploy moves name it.
+    naming = sorted(line.split("─ ", 1)[1].split(":")[0] for line in lines if "CodeDeploy" in line)
+    assert naming == [
+        "EngineMove my-app-prod-engine-move",
+        "LiveTargetGroups my-app-prod-live",
+        "Service my-app-prod-service",
+    ]
 
 
 # --- diagram ------------------------------------------------------------------------------
