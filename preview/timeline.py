@@ -11,10 +11,13 @@ engine; the ECS engine (``params.engine == "ecs"``) follows the same shape, desc
 1. ``BeforeInstall`` hook, when the release has one (see hooks below).
 2. Green's task set launches; its tasks need ``PROVISION_SECONDS`` (an assumption: image
    pull and container start) to run.
-3. The target group marks a green target healthy after ``interval x healthyThreshold``
-   consecutive passing checks. The container health check's ``startPeriod`` is how long
-   ECS tolerates a slow start, so the latest green turns healthy is
-   ``provision + startPeriod + interval x healthyThreshold``.
+3. A newly registered green target is healthy once it passes one health check ("After your
+   target is registered, it must pass one health check to be considered healthy": ALB guide,
+   "Health checks for Application Load Balancer target groups"), which comes within one
+   ``interval``: typically ``provision + interval``. ``healthyThreshold`` passes in a row are
+   needed only by a target that turned unhealthy: a slow start (up to the container health
+   check's ``startPeriod``, how long ECS tolerates it) fails the first checks, so the latest
+   green turns healthy is ``provision + startPeriod + interval x healthyThreshold``.
 4. ``AfterInstall`` hook; then the test listener points at green; then
    ``AfterAllowTestTraffic`` (prod's smoke test through the test listener).
 5. The ready wait (``deploymentReadyOption.waitTimeInMinutes``), when set, holds green
@@ -291,15 +294,10 @@ def _green_up(c: _Clock, params: ReleaseParams, duration: ReleaseDuration) -> No
     c.spend(duration.green_running)
     c.mark(f"green tasks running (image pull and start, assumed {PROVISION_SECONDS} s)")
     c.spend(duration.green_healthy)
-    slow_start = (
-        f"; a slow start adds up to the {params.start_period_seconds} s startPeriod"
-        if params.start_period_seconds
-        else ""
-    )
-    c.mark(
-        f"green healthy ({params.healthy_threshold} checks x {params.health_check_interval_seconds} s"
-        f"{slow_start})"
-    )
+    interval = params.health_check_interval_seconds
+    checks = f"{params.healthy_threshold} checks x {interval} s"
+    slow_start = f"{params.start_period_seconds} s startPeriod + " if params.start_period_seconds else ""
+    c.mark(f"green healthy (first passing check, within {interval} s; at the latest {slow_start}{checks})")
 
 
 def _blue_kept(c: _Clock, params: ReleaseParams, label: str) -> None:

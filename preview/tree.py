@@ -81,8 +81,9 @@ def _target_group(r: Recorded) -> str:
     check = r.inputs.get("healthCheck") or {}
     return (
         f"{r.inputs.get('targetType')} targets on :{r.inputs.get('port')}, health {check.get('path')} "
-        f"every {check.get('interval')} s (timeout {check.get('timeout')} s, healthy after "
-        f"{check.get('healthyThreshold')}, unhealthy after {check.get('unhealthyThreshold')}), "
+        f"every {check.get('interval')} s (timeout {check.get('timeout')} s, healthy after 1 check when new, "
+        f"{check.get('healthyThreshold')} when unhealthy; "
+        f"unhealthy after {check.get('unhealthyThreshold')}), "
         f"draining {r.inputs.get('deregistrationDelay')} s"
     )
 

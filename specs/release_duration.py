@@ -48,10 +48,12 @@ def green_running() -> Span:
 
 
 def green_healthy(interval_seconds: int, healthy_threshold: int, start_period_seconds: int) -> Span:
-    """``healthyThreshold`` passing checks ``interval`` apart; a slow start adds the container
-    health check's startPeriod at the latest."""
-    checks = interval_seconds * healthy_threshold
-    return Span(checks, start_period_seconds + checks)
+    """A newly registered target is healthy once it passes ONE check ("After your target is
+    registered, it must pass one health check to be considered healthy": ALB guide, "Health
+    checks for Application Load Balancer target groups"), which comes within one ``interval``.
+    At the latest, a slow start (up to the container health check's startPeriod) fails the first
+    checks, the target turns unhealthy, and it then needs ``healthyThreshold`` passes."""
+    return Span(interval_seconds, start_period_seconds + interval_seconds * healthy_threshold)
 
 
 def hook_run(timeout_seconds: int, worst_case_seconds: int) -> Span:

@@ -415,7 +415,7 @@ class TargetHealthCheck(_Section):
     timeout_seconds: Annotated[int, Field(ge=HEALTH_CHECK_TIMEOUT[0], le=HEALTH_CHECK_TIMEOUT[1])] = 5
     """Seconds to wait for an answer; less than `intervalSeconds`."""
     healthy_threshold: Annotated[int, Field(ge=HEALTH_CHECK_THRESHOLD[0], le=HEALTH_CHECK_THRESHOLD[1])] = 2
-    """Successful checks in a row before a target is healthy."""
+    """Successful checks in a row before an unhealthy target is healthy again (a new target needs one)."""
     unhealthy_threshold: Annotated[int, Field(ge=HEALTH_CHECK_THRESHOLD[0], le=HEALTH_CHECK_THRESHOLD[1])] = 2
     """Failed checks in a row before a target is unhealthy."""
     success_codes: str = "200"
