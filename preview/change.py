@@ -151,6 +151,8 @@ class StackChange:
     """(what, before, after) for each release fact that changed."""
     warnings_added: tuple[str, ...] = ()
     warnings_removed: tuple[str, ...] = ()
+    hazards: tuple[str, ...] = ()
+    """What `pulumi up` of this change would break, with the steps that avoid it."""
     counts: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -361,6 +363,53 @@ def resource_changes(base: dict[str, Any], head: dict[str, Any]) -> list[Resourc
     return sorted(changes, key=lambda c: (ORDER[c.kind], c.type, c.name))
 
 
+NAT_GATEWAY_TYPE = "aws:ec2/natGateway:NatGateway"
+
+
+def _custom(snap: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {r["urn"]: r for r in snap.get("resources") or [] if r.get("custom")}
+
+
+def egress_hazards(base: dict[str, Any], head: dict[str, Any]) -> list[str]:
+    """A NAT gateway removed while a CodeDeploy-controlled service's declared network changes.
+
+    CodeDeploy owns such a service's network configuration (``networkConfiguration`` is in its
+    ignoreChanges, components/service.py), so its tasks stay in the subnets they run in, while
+    the NAT gateway those subnets leave through goes in the same update: the tasks would lose
+    egress (image pulls, logs, secrets). README, "A dev stack without a NAT gateway"."""
+    old, new = _custom(base), _custom(head)
+    gone = sorted(r["name"] for urn, r in old.items() if urn not in new and r["type"] == NAT_GATEWAY_TYPE)
+    if not gone:
+        return []
+    codedeploy = CONTROLLER_TYPE["codedeploy"]
+    hazards = []
+    for urn, service in sorted(new.items()):
+        before = old.get(urn)
+        if service["type"] != SERVICE_TYPE or before is None:
+            continue
+        held = "networkConfiguration" in (service.get("ignoreChanges") or [])
+        on_codedeploy = all(
+            _get(r["inputs"], "deploymentController.type") == codedeploy for r in (before, service)
+        )
+        moved = _changed_leaves(
+            {"networkConfiguration": before["inputs"].get("networkConfiguration")},
+            {"networkConfiguration": service["inputs"].get("networkConfiguration")},
+            set(),
+        )
+        if not (held and on_codedeploy and moved):
+            continue
+        hazards.append(
+            f"ECS service {service['name']} keeps its tasks where they run: CodeDeploy owns its network "
+            f"configuration, so this change to it ({'; '.join(moved)}) does not reach them, while this "
+            f"update removes NAT gateway(s) {', '.join(gone)} and the private subnets' route through "
+            "them: the tasks would lose egress (image pulls, logs, secrets). Either replace the service "
+            f"in the same update, `pulumi up --replace '{urn}'` (down until its new tasks are healthy), "
+            "or keep the old network (network.taskSubnets: private, natGateways: 1) until you replace "
+            'it; README, "A dev stack without a NAT gateway"'
+        )
+    return hazards
+
+
 # ---------------------------------------------------------------------------------------------
 # Cost and release
 
@@ -467,6 +516,7 @@ def compare(base: dict[str, Any] | None, head: dict[str, Any], base_ref: str) ->
         resources=tuple(resources),
         settings=tuple(flat_diff(base.get("settings") or {}, head.get("settings") or {})),
         counts=counts,
+        hazards=tuple(egress_hazards(base, head)),
         **_cost(base, head),
         **_release(base, head),
     )
@@ -530,6 +580,7 @@ def text_lines(change: StackChange) -> list[str]:
     lines = [summary_line(change)]
     if change.unchanged or change.new_stack:
         return lines
+    lines += [f"  WARNING: {hazard}" for hazard in change.hazards]
     if change.resources:
         lines += ["", "  Resources"]
         for r in change.resources:
@@ -593,6 +644,8 @@ def markdown(change: StackChange) -> str:
             f"again): {named}{more}.",
             "",
         ]
+    for hazard in change.hazards:
+        parts += [f"> [!WARNING]\n> {hazard}.", ""]
     moving = [r for r in change.of_kind("update") if r.details and r.details[0].startswith(IN_PLACE_WORDS)]
     if moving:
         parts += [

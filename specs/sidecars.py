@@ -19,6 +19,7 @@ check, a size and its logs. The app waits for each sidecar by the condition the 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -240,6 +241,33 @@ def sidecar_problems(
             )
     problems += _cycle_problems(sidecars, names)
     return problems
+
+
+def private_ecr_image(image: str, region: str) -> bool:
+    """Whether ``image`` is in a private ECR registry of ``region`` (the stack's repository, your
+    own, or a pull-through cache), the one registry the ECR VPC endpoints reach."""
+    pattern = rf"\d{{12}}\.dkr\.ecr(?:-fips)?\.{re.escape(region)}\.amazonaws\.com(?:\.cn)?/.+"
+    return re.fullmatch(pattern, image) is not None
+
+
+def images_needing_internet(sidecars: Sequence[SidecarLike], *, region: str) -> list[tuple[str, str]]:
+    """(key below ``container``, what it names) of every sidecar image outside ``region``'s
+    private ECR: a shortcut's own image (public.ecr.aws) or a pinned ``image``. Built sidecars
+    are pushed to the stack's repository. Tasks with no internet route cannot pull these."""
+    found: list[tuple[str, str]] = []
+    for index, sidecar in enumerate(sidecars):
+        if sidecar.build is not None:
+            continue
+        image = image_of(sidecar, {})
+        if private_ecr_image(image, region):
+            continue
+        if sidecar.image is not None:
+            found.append((f"sidecars.{index}.image", f"{image!r}"))
+        elif sidecar.log_router is not None:
+            found.append((f"sidecars.{index}.logRouter", f"{sidecar.log_router!r} runs {image}"))
+        else:
+            found.append((f"sidecars.{index}.otelCollector", f"true runs {image}"))
+    return found
 
 
 def _name_problems(

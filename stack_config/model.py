@@ -40,7 +40,13 @@ from specs.release_model import (
     Engine,
     alarm_window_finding,
 )
-from specs.sidecars import ADOT_CONFIG_VARIABLE, Condition, sidecar_problems, size_problems
+from specs.sidecars import (
+    ADOT_CONFIG_VARIABLE,
+    Condition,
+    images_needing_internet,
+    sidecar_problems,
+    size_problems,
+)
 from specs.tags import PER_RESOURCE_TAG_KEYS, PROGRAM_TAG_KEYS, tag_problems
 from specs.traffic_routing import STEP_SETTINGS, Strategy, has_steps, routing_for
 from specs.waf import RATE_LIMIT_RANGE, WafMode
@@ -571,7 +577,8 @@ class NetworkSettings(_Section):
     a production stack unless its `ecs-service-no-public-ip` rule is waived."""
     nat_gateways: Annotated[int, Field(ge=0, le=6)] = 1
     """NAT gateways for task egress, at most `availabilityZones`: one is cheap, one per zone survives a zone
-    outage; 0 needs `vpcEndpoints` or `taskSubnets: public`."""
+    outage; 0 needs `vpcEndpoints` (then every sidecar image must come from the region's private ECR, the
+    shortcuts' public.ecr.aws images too) or `taskSubnets: public`."""
     vpc_endpoints: bool = False
     """Interface endpoints for ECR (api, dkr), CloudWatch Logs and Secrets Manager plus an S3 gateway
     endpoint; with `natGateways: 0` and private task subnets the tasks need them."""
@@ -630,6 +637,13 @@ class NetworkSettings(_Section):
     def tasks_public(self) -> bool:
         """Tasks in the public subnets with a public IP (``taskSubnets: public``)."""
         return self.task_subnets == "public"
+
+    @property
+    def tasks_offline(self) -> bool:
+        """Tasks in a new VPC's private subnets without a NAT gateway: the VPC endpoints (ECR of
+        the stack's region, CloudWatch Logs, Secrets Manager, S3) are all they reach. An
+        existing VPC's routes are its owner's, so they are not judged."""
+        return self.vpc_id is None and self.nat_gateways == 0 and not self.tasks_public
 
 
 class AutoScalingSettings(_Section):
@@ -1052,6 +1066,7 @@ class StackSettings(BaseModel):
                 "(x.x.x.x/32)",
             )
         self._network_fits_the_hooks()
+        self._network_reaches_the_sidecar_images()
         if self.hooks.enabled and self.network.vpc_id is None and self.network.nat_gateways == 0:
             raise FieldError(
                 "hooks.lifecycleEvents",
@@ -1103,6 +1118,27 @@ class StackSettings(BaseModel):
                 f"{network.nat_gateways} with taskSubnets 'public' and no hooks: the tasks leave through "
                 "the internet gateway and only the smoke-test hook uses NAT, so the NAT gateways would "
                 "serve nothing and still cost by the hour; set natGateways: 0",
+            )
+
+    def _network_reaches_the_sidecar_images(self) -> None:
+        """Tasks with only the VPC endpoints pull from the region's private ECR alone: a shortcut's
+        public.ecr.aws image, or any other registry's, never arrives and the task never starts."""
+        if not self.network.tasks_offline:
+            return
+        found = images_needing_internet(self.container.sidecars, region=self.region)
+        if found:
+            raise SeveralFieldsError(
+                [
+                    FieldError(
+                        f"container.{key}",
+                        f"{value}, which the tasks cannot pull: network.natGateways 0 with taskSubnets "
+                        "'private' leaves them only the VPC endpoints, no internet route; set "
+                        "network.natGateways >= 1, or network.taskSubnets: public, or copy the image into "
+                        f"your own ECR repository in {self.region} and set its digest-pinned URI as "
+                        f"container.{key.rsplit('.', 1)[0]}.image",
+                    )
+                    for key, value in found
+                ]
             )
 
     def _blue_kept_for_the_alarms(self) -> None:

@@ -289,3 +289,49 @@ def test_a_new_stack_is_all_additions() -> None:
     assert result.new_stack and not result.unchanged
     assert {r.kind for r in result.resources} == {"add"}
     assert "new in this change" in text_lines(result)[0]
+
+
+# ------------------------------------------------- a NAT gateway removed under a CodeDeploy service
+
+OLD_DEV_NETWORK = {
+    "availabilityZones": 2,
+    "taskSubnets": "private",
+    "natGateways": 1,
+    "flowLogs": {"enabled": False},
+}
+
+
+def test_removing_the_nat_gateway_under_a_codedeploy_service_warns_with_the_steps() -> None:
+    """dev's old network to its new one under CodeDeploy: the service keeps its private subnets
+    (ignoreChanges) while the NAT gateway goes; the report says so, in the terminal and in Markdown."""
+    base, head = _snapshot("dev", {"network": OLD_DEV_NETWORK}), _snapshot("dev")
+    (service,) = [r for r in head["resources"] if r["type"] == "aws:ecs/service:Service"]
+    assert "networkConfiguration" in service["ignoreChanges"]
+    result = compare(base, head, "main")
+    (hazard,) = result.hazards
+    assert hazard.startswith("ECS service my-app-dev-service keeps its tasks where they run"), hazard
+    assert "networkConfiguration.assignPublicIp: off → on" in hazard
+    assert "removes NAT gateway(s) my-app-dev-nat-1" in hazard
+    assert f"`pulumi up --replace '{service['urn']}'`" in hazard
+    assert "keep the old network (network.taskSubnets: private, natGateways: 1)" in hazard
+    assert text_lines(result)[1] == f"  WARNING: {hazard}"
+    assert f"> [!WARNING]\n> {hazard}." in markdown(result)
+
+
+def test_no_warning_when_the_nat_gateway_stays_or_the_engine_follows_the_network() -> None:
+    base = _snapshot("dev", {"network": OLD_DEV_NETWORK})
+    # The NAT gateway stays: the service's tasks keep their route.
+    kept = _snapshot("dev", {"network": {**OLD_DEV_NETWORK, "natGateways": 2}})
+    assert compare(base, kept, "main").hazards == ()
+    # Under the ECS engine the provider updates the service's network: the next deployment moves the tasks.
+    ecs_base = _snapshot("dev", {"network": OLD_DEV_NETWORK, "deployment": {"controller": "ecs"}})
+    ecs_head = _snapshot("dev", {"deployment": {"controller": "ecs"}})
+    assert compare(ecs_base, ecs_head, "main").hazards == ()
+    # A NAT gateway removed while the service's network stays as it is.
+    both = {
+        "availabilityZones": 2,
+        "taskSubnets": "private",
+        "vpcEndpoints": True,
+        "flowLogs": {"enabled": False},
+    }
+    assert compare(base, _snapshot("dev", {"network": {**both, "natGateways": 0}}), "main").hazards == ()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from specs.sidecars import (
     APP_MIN_CPU,
     LOG_WRITE_ACTIONS,
@@ -15,6 +17,7 @@ from specs.sidecars import (
     collector_config,
     execution_secret_arns,
     listening_ports,
+    private_ecr_image,
     router_output,
     sidecar_problems,
     size_problems,
@@ -100,3 +103,18 @@ def test_no_sidecars_no_size_rule() -> None:
     heavy = _sidecar(name="p", image=f"x/y@{DIGEST}", cpu=256 - APP_MIN_CPU + 1)
     ((key, _),) = size_problems([heavy], task_cpu=256, task_memory=512)
     assert key == "task.cpu"
+
+
+@pytest.mark.parametrize(
+    ("image", "reachable"),
+    [
+        ("123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:" + "0" * 64, True),
+        ("123456789012.dkr.ecr-fips.us-east-1.amazonaws.com/app:1", True),
+        ("123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1", False),
+        ("public.ecr.aws/aws-observability/aws-otel-collector:v0.45.1", False),
+        ("docker.io/library/nginx:1", False),
+        ("123456789012.dkr.ecr.us-east-1.amazonaws.com.evil.example/app:1", False),
+    ],
+)
+def test_only_the_regions_private_ecr_is_reached_through_its_endpoints(image: str, reachable: bool) -> None:
+    assert private_ecr_image(image, "us-east-1") is reachable

@@ -230,3 +230,85 @@ def test_exit_conditions_are_allowed_on_a_non_essential_sidecar() -> None:
         _sidecars({"name": "migrate", "image": PINNED, "essential": False, "dependsOn": "SUCCESS"})
     )
     assert settings.container.sidecars[0].depends_on == "SUCCESS"
+
+
+# --- tasks with only the VPC endpoints pull from the region's private ECR alone ------------------
+
+ENDPOINTS_ONLY = {"natGateways": 0, "vpcEndpoints": True}
+
+
+@pytest.mark.parametrize(
+    ("sidecar", "key", "value"),
+    [
+        (ROUTER, "container.sidecars.0.logRouter", "'firelens' runs public.ecr.aws/aws-observability/"),
+        (COLLECTOR, "container.sidecars.0.otelCollector", "true runs public.ecr.aws/aws-observability/"),
+        ({**ROUTER, "image": PINNED}, "container.sidecars.0.image", f"{PINNED!r}"),
+        ({"name": "proxy", "image": PINNED}, "container.sidecars.0.image", f"{PINNED!r}"),
+        (
+            {**COLLECTOR, "image": f"123456789012.dkr.ecr.eu-west-1.amazonaws.com/adot@{DIGEST}"},
+            "container.sidecars.0.image",
+            "'123456789012.dkr.ecr.eu-west-1.amazonaws.com/adot@",
+        ),
+    ],
+    ids=["log-router", "otel-collector", "router-public-digest", "plain-public", "other-region-ecr"],
+)
+def test_a_sidecar_image_the_endpoints_cannot_reach_names_the_key_the_value_and_the_fixes(
+    sidecar: dict, key: str, value: str
+) -> None:
+    line = only_problem({"network": ENDPOINTS_ONLY, **_sidecars(sidecar)})
+    assert line.startswith(f"{key}: {value}"), line
+    assert "which the tasks cannot pull: network.natGateways 0 with taskSubnets 'private'" in line
+    assert "set network.natGateways >= 1, or network.taskSubnets: public" in line
+    assert (
+        "or copy the image into your own ECR repository in us-east-1 and set its digest-pinned URI as "
+        "container.sidecars.0.image"
+    ) in line
+
+
+def test_every_unreachable_sidecar_is_named() -> None:
+    lines = problems({"network": ENDPOINTS_ONLY, **_sidecars(ROUTER, COLLECTOR)})
+    assert [line.split(":")[0] for line in lines] == [
+        "container.sidecars.0.logRouter",
+        "container.sidecars.1.otelCollector",
+    ]
+
+
+@pytest.mark.parametrize(
+    "network",
+    [
+        {"natGateways": 1},
+        {"natGateways": 0, "taskSubnets": "public"},
+        {**ENDPOINTS_ONLY, "taskSubnets": "private", "natGateways": 1, "vpcEndpoints": True},
+    ],
+    ids=["nat-gateway", "public-tasks", "nat-and-endpoints"],
+)
+def test_shortcut_images_are_fine_with_an_internet_route(network: dict) -> None:
+    settings = load({"network": network, **_sidecars(ROUTER, COLLECTOR)})
+    assert len(settings.container.sidecars) == 2
+
+
+def test_images_in_the_regions_own_ecr_and_built_ones_need_no_internet(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    own = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/mirror/aws-for-fluent-bit@{DIGEST}"
+    cache = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/ecr-public/aws-observability/adot@{DIGEST}"
+    settings = load(
+        {
+            "network": ENDPOINTS_ONLY,
+            **_sidecars(
+                {**ROUTER, "image": own},
+                {**COLLECTOR, "image": cache},
+                {"name": "proxy", "build": {"context": str(tmp_path)}, "ports": [9901]},
+            ),
+        }
+    )
+    assert [s.image for s in settings.container.sidecars] == [own, cache, None]
+
+
+def test_an_existing_vpcs_routes_are_not_judged() -> None:
+    network = {
+        "vpcId": "vpc-0123456789abcdef0",
+        "publicSubnetIds": ["subnet-0a", "subnet-0b"],
+        "privateSubnetIds": ["subnet-0c", "subnet-0d"],
+        "natGateways": 0,
+    }
+    assert load({"network": network, **_sidecars(ROUTER)}).network.tasks_offline is False

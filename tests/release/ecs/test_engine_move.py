@@ -10,6 +10,7 @@ with the live target group primary. A deployment in progress is a one-line refus
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,10 +18,12 @@ from typing import Any
 import boto3
 import moto
 import pytest
+from botocore.stub import Stubber
 
-from release.ecs import engine_move
+from components.service import ignored_after_create
+from release.ecs import engine_move, provider
 from specs.engine_move import NO_ROUTE_ACTION, EngineMoveRefusedError, forward_pairs
-from tests.fakes import Log
+from tests.fakes import FakeClock, Log, offline_client
 
 REGION = "us-east-1"
 NAME = "my-app-dev"
@@ -386,3 +389,177 @@ def test_the_switch_is_refused_when_production_no_longer_forwards_where_the_rule
         )
         (service,) = stack.clients["ecs"].describe_services(cluster=NAME, services=[NAME])["services"]
         assert service["deploymentController"] == {"type": "CODE_DEPLOY"}
+
+
+# --------------------------------------------------------------------------- the first release after
+
+
+class _MovedServiceClient:
+    """The moved service's ECS client as the ECS release resource sees it: moto for the service,
+    a botocore Stubber (AWS's response shapes) for the service-deployment calls moto lacks."""
+
+    STUBBED = frozenset(
+        {"list_service_deployments", "describe_service_revisions", "describe_service_deployments"}
+    )
+
+    def __init__(self, moto_ecs: Any, stubbed: Any) -> None:
+        self.moto_ecs, self.stubbed = moto_ecs, stubbed
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stubbed if name in self.STUBBED else self.moto_ecs, name)
+
+
+STARTED = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
+
+
+def _revision(arn: str, service: dict[str, Any]) -> dict[str, Any]:
+    """The ``ServiceRevision`` ECS makes of the service as it is: its task definition and load
+    balancers (primary and alternate target group, rules, role)."""
+    return {
+        "serviceRevisionArn": arn,
+        "serviceArn": service["serviceArn"],
+        "clusterArn": service["clusterArn"],
+        "taskDefinition": service["taskDefinition"],
+        "launchType": "FARGATE",
+        "loadBalancers": service["loadBalancers"],
+        "createdAt": STARTED,
+    }
+
+
+def _release_props(task_definition: str) -> dict[str, Any]:
+
+    values = {
+        "region": REGION,
+        "profile": None,
+        "cluster": NAME,
+        "service": NAME,
+        "task_definition_arn": task_definition,
+        "timeout_minutes": 30,
+        "poll_seconds": 15,
+        "stop_on_timeout": True,
+        "wait_seconds_for_start": 120,
+    }
+    return {key: values[key] for key in provider.INPUTS}
+
+
+@pytest.mark.parametrize("outcome", ["SUCCESSFUL", "ROLLBACK_SUCCESSFUL"])
+def test_the_first_release_after_the_move_deploys_to_the_idle_target_group(
+    moved: tuple[Stack, str, list[str], Log], outcome: str
+) -> None:
+    """`pulumi up` after the move: the ECS release resource is created for the live revision
+    (ECS lists no service deployment of it: nothing to wait for), then the provider's
+    UpdateService of a new task definition (load balancers left to ECS, as ignore_changes
+    says) starts a service deployment that the release follows to its end. Green's tasks go to
+    the target group that was idle before the move, production stays on the live one until
+    ECS shifts it; a rolled-back release fails the update with green's target group diagnosed."""
+
+    stack, live, _sent, log = moved
+    idle = ({stack.blue, stack.green} - {live}).pop()
+    moto_ecs = stack.clients["ecs"]
+    (before,) = moto_ecs.describe_services(cluster=NAME, services=[NAME])["services"]
+    stubbed = offline_client("ecs")
+    ecs = _MovedServiceClient(moto_ecs, stubbed)
+
+    def clients(name: str, _props: dict[str, Any]) -> Any:
+        return ecs if name == "ecs" else stack.clients[name]
+
+    prefix = before["serviceArn"].replace(":service/", ":service-revision/")
+
+    with Stubber(stubbed) as stubber:
+        # 1. The move's `pulumi up` creates the release resource for the revision that serves.
+        stubber.add_response(
+            "list_service_deployments",
+            {"serviceDeployments": []},
+            {"cluster": NAME, "service": NAME, "maxResults": 100},
+        )
+        created = provider.create(_release_props(before["taskDefinition"]), clients, log).outs
+        assert created["service_deployment_arn"] == ""
+        assert created["live_task_definition_arn"] == before["taskDefinition"]
+
+        # 2. The next `pulumi up`: a new task definition, the service updated as the provider does.
+        new = moto_ecs.register_task_definition(
+            family=f"{NAME}-task",
+            networkMode="awsvpc",
+            requiresCompatibilities=["FARGATE"],
+            cpu="256",
+            memory="512",
+            containerDefinitions=[
+                {"name": CONTAINER, "image": "nginx:2", "portMappings": [{"containerPort": PORT}]}
+            ],
+        )["taskDefinition"]["taskDefinitionArn"]
+        assert "load_balancers" in ignored_after_create("ecs", auto_scaling=False)
+        moto_ecs.update_service(cluster=NAME, service=NAME, taskDefinition=new)
+        (service,) = moto_ecs.describe_services(cluster=NAME, services=[NAME])["services"]
+        (balancer,) = service["loadBalancers"]
+        assert service["deploymentController"] == {"type": "ECS"}
+        assert balancer["targetGroupArn"] == live
+        assert balancer["advancedConfiguration"]["alternateTargetGroupArn"] == idle
+
+        deployment = service["serviceArn"].replace(":service/", ":service-deployment/") + "/first-after-move"
+        source, target = f"{prefix}/1", f"{prefix}/2"
+        stubber.add_response(
+            "list_service_deployments",
+            {
+                "serviceDeployments": [
+                    {
+                        "serviceDeploymentArn": deployment,
+                        "serviceArn": service["serviceArn"],
+                        "clusterArn": service["clusterArn"],
+                        "createdAt": STARTED,
+                        "targetServiceRevisionArn": target,
+                        "status": "IN_PROGRESS",
+                    }
+                ]
+            },
+            {"cluster": NAME, "service": NAME, "maxResults": 100},
+        )
+        stubber.add_response(
+            "describe_service_revisions",
+            {"serviceRevisions": [_revision(target, service)], "failures": []},
+            {"serviceRevisionArns": [target]},
+        )
+        ended: dict[str, Any] = {
+            "serviceDeploymentArn": deployment,
+            "serviceArn": service["serviceArn"],
+            "clusterArn": service["clusterArn"],
+            "createdAt": STARTED,
+            "status": outcome,
+            "targetServiceRevision": {"arn": target, "requestedProductionTrafficWeight": 100.0},
+            "sourceServiceRevisions": [{"arn": source, "requestedProductionTrafficWeight": 0.0}],
+            "deploymentConfiguration": {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 5},
+        }
+        if outcome != "SUCCESSFUL":
+            ended["statusReason"] = (
+                "Service deployment rolled back because the circuit breaker threshold was exceeded."
+            )
+            ended["rollback"] = {"reason": "circuit breaker", "serviceRevisionArn": source}
+        stubber.add_response(
+            "describe_service_deployments",
+            {"serviceDeployments": [ended], "failures": []},
+            {"serviceDeploymentArns": [deployment]},
+        )
+        news = _release_props(new)
+        clock = FakeClock()
+        if outcome == "SUCCESSFUL":
+            outs = provider.update(created, news, clients, log, clock=clock, sleep=clock.sleep).outs
+            assert outs["service_deployment_arn"] == deployment
+            assert outs["live_task_definition_arn"] == new
+            assert f"{new} is live" in log.text()
+        else:
+            # The diagnosis reads green's revision: the target group it names is the idle one.
+            stubber.add_response(
+                "describe_service_deployments",
+                {"serviceDeployments": [ended], "failures": []},
+                {"serviceDeploymentArns": [deployment]},
+            )
+            stubber.add_response(
+                "describe_service_revisions",
+                {"serviceRevisions": [_revision(target, service)], "failures": []},
+                {"serviceRevisionArns": [target]},
+            )
+            with pytest.raises(RuntimeError, match=f"release of {new} to ECS service {NAME}") as failed:
+                provider.update(created, news, clients, log, clock=clock, sleep=clock.sleep)
+            idle_name, live_name = idle.split("/")[-2], live.split("/")[-2]
+            assert f"target health of green's target group {idle_name}," in str(failed.value)
+            assert f"green's target group {live_name}," not in str(failed.value)
+        stubber.assert_no_pending_responses()
