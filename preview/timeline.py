@@ -65,8 +65,9 @@ Not modelled: the engine's own API latency between steps (seconds), retries of f
 green tasks, and ALB target states beyond the health check thresholds.
 
 Warnings: a rollback window shorter than the slowest wired alarm's evaluation time
-(``period x evaluationPeriods``); a worst case longer than the release resource's
-``timeout_minutes`` (``pulumi up`` would give up). CodeDeploy only: a hook Lambda timeout
+(``period x (evaluationPeriods + 1)``: a breach may start inside a clock-aligned period); a
+worst case longer than the release resource's ``timeout_minutes`` (``pulumi up`` would give
+up). CodeDeploy only: a hook Lambda timeout
 above CodeDeploy's 60-minute hook limit; a ready wait or termination wait above
 CodeDeploy's 2880 minutes. ECS only: a bake time outside ECS's 0-1440 minutes, a canary
 below 0.1 % or a linear step below 3 %, a ready wait outside ECS's 1-20160 minutes. A
@@ -235,7 +236,8 @@ def _warnings(params: ReleaseParams, duration: ReleaseDuration) -> tuple[list[st
         warnings.append(
             f"rollback window too short: blue is kept {duration_text(int(finding.window_seconds))} after "
             f"100 % on green, but alarm {alarm.name} needs {alarm.period_seconds} s x "
-            f"{alarm.evaluation_periods} = {duration_text(finding.evaluation_seconds)} to fire; an alarm "
+            f"({alarm.evaluation_periods} evaluation periods + the one a breach starts in) = "
+            f"{duration_text(finding.evaluation_seconds)} to fire; an alarm "
             f"firing right after the shift could no longer roll back instantly (raise {setting} to at "
             f"least {finding.minutes_needed})"
         )

@@ -140,10 +140,10 @@ def test_the_same_stack_under_codedeploy_differs_only_where_the_engines_differ(
 
 def test_ecs_linear_params() -> None:
     params = extract_release_params(
-        ecs_run("dev", strategy="linear", percentage=10, intervalMinutes=1, terminationWaitMinutes=2)
+        ecs_run("dev", strategy="linear", percentage=10, intervalMinutes=1, terminationWaitMinutes=3)
     )
     assert params.routing == TrafficRouting("linear", 10, 1, "ECS LINEAR 10% every 1 min")
-    assert (params.engine, params.termination_wait_minutes, params.hooks) == ("ecs", 2, ())
+    assert (params.engine, params.termination_wait_minutes, params.hooks) == ("ecs", 3, ())
     assert params.alarms == _alarms("my-app-dev")
     assert params.release_timeout_minutes == 20
 
@@ -412,7 +412,7 @@ def test_format_timeline_for_prod_under_ecs(prod_ecs: ProgramRun) -> None:
 
 def test_ecs_linear_10_percent_every_minute_on_dev() -> None:
     params = extract_release_params(
-        ecs_run("dev", strategy="linear", percentage=10, intervalMinutes=1, terminationWaitMinutes=2)
+        ecs_run("dev", strategy="linear", percentage=10, intervalMinutes=1, terminationWaitMinutes=3)
     )
     timeline = build_timeline(params)
     # dev: healthy at the first check, 30 + 10 = 40 (latest 30 + 60 start period + 2 x 10 = 110); no hooks;
@@ -427,14 +427,14 @@ def test_ecs_linear_10_percent_every_minute_on_dev() -> None:
     assert labels[4] == "PRODUCTION_TRAFFIC_SHIFT: 10 % of production on green (linear step 1 of 10)"
     assert labels[5] == "20 % of production on green (linear step 2 of 10)"
     assert labels[13] == "100 % of production on green (linear step 10 of 10)"
-    # 100 % at 580 / 650; + 120 bake + 10 drain + 5 / 30 exit
-    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (715, 810)
+    # 100 % at 580 / 650; + 180 bake + 10 drain + 5 / 30 exit
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (775, 870)
     assert timeline.warnings == ()
 
 
 def test_ecs_blue_green_on_dev() -> None:
     run = run_stack(
-        "dev", {"deployment": {"controller": "ecs", "strategy": "all-at-once", "terminationWaitMinutes": 2}}
+        "dev", {"deployment": {"controller": "ecs", "strategy": "all-at-once", "terminationWaitMinutes": 3}}
     )
     timeline = build_timeline(extract_release_params(run))
     assert times(timeline) == [
@@ -443,10 +443,10 @@ def test_ecs_blue_green_on_dev() -> None:
         (40, 110, 0),  # healthy: one 10 s check (latest 60 s start period + 2 x 10 s)
         (40, 110, 0),  # test listener rule
         (40, 110, 100),  # everything at once
-        (40, 110, 100),  # bake time 120 s
-        (160, 230, 100),  # drain 10 s
-        (170, 240, 100),  # SIGTERM: 5 s typical, 30 s stopTimeout at worst
-        (175, 270, 100),
+        (40, 110, 100),  # bake time 180 s
+        (220, 290, 100),  # drain 10 s
+        (230, 300, 100),  # SIGTERM: 5 s typical, 30 s stopTimeout at worst
+        (235, 330, 100),
     ]
     assert timeline.events[4].label == "PRODUCTION_TRAFFIC_SHIFT: 100 % of production on green (all at once)"
     assert timeline.warnings == ()
@@ -553,8 +553,12 @@ def test_ecs_limits_at_the_edge_do_not_warn(changes: dict[str, Any]) -> None:
 
 def test_rollback_window_warning_names_the_bake_time_under_ecs() -> None:
     timeline = build_timeline(ecs(termination_wait_minutes=1, alarms=(AlarmParams("slow", 60, 3),)))
-    assert _has(timeline, "blue is kept 1 min after 100 % on green, but alarm slow needs 60 s x 3 = 3 min")
-    assert _has(timeline, "raise terminationWaitMinutes, the service's bakeTimeInMinutes to at least 3")
+    assert _has(
+        timeline,
+        "blue is kept 1 min after 100 % on green, but alarm slow needs 60 s x (3 evaluation periods "
+        "+ the one a breach starts in) = 4 min",
+    )
+    assert _has(timeline, "raise terminationWaitMinutes, the service's bakeTimeInMinutes to at least 4")
 
 
 def test_ecs_release_timeout_that_config_validation_accepts_can_still_be_too_short() -> None:

@@ -213,11 +213,15 @@ def _has(timeline: Timeline, text: str) -> bool:
 def test_rollback_window_shorter_than_the_slowest_alarm_warns() -> None:
     timeline = build_timeline(params(termination_wait_minutes=1, alarms=(AlarmParams("slow", 60, 3),)))
     assert _has(timeline, "rollback window too short")
-    assert _has(timeline, "alarm slow needs 60 s x 3 = 3 min")
+    assert _has(
+        timeline, "alarm slow needs 60 s x (3 evaluation periods + the one a breach starts in) = 4 min"
+    )
+    assert _has(timeline, "(raise terminationWaitMinutes to at least 4)")
 
 
 def test_rollback_window_equal_to_the_slowest_alarm_does_not_warn() -> None:
-    timeline = build_timeline(params(termination_wait_minutes=3, alarms=(AlarmParams("slow", 60, 3),)))
+    # 60 s x (3 + 1) = 4 min
+    timeline = build_timeline(params(termination_wait_minutes=4, alarms=(AlarmParams("slow", 60, 3),)))
     assert not _has(timeline, "rollback window")
 
 
@@ -228,7 +232,7 @@ def test_no_wired_alarms_no_rollback_warning() -> None:
 def test_dev_seed_keeps_blue_as_long_as_its_alarms_need() -> None:
     timeline = build_timeline(extract_release_params(run_stack("dev")))
     assert timeline.warnings == ()
-    assert timeline.rollback_window_seconds == 120
+    assert timeline.rollback_window_seconds == 180  # 60 s x (2 + 1)
 
 
 def test_dev_with_a_one_minute_rollback_window_warns() -> None:
@@ -237,7 +241,7 @@ def test_dev_with_a_one_minute_rollback_window_warns() -> None:
     dev = extract_release_params(run_stack("dev"))
     timeline = build_timeline(replace(dev, termination_wait_minutes=1))
     assert _has(timeline, "blue is kept 1 min after 100 % on green")
-    assert _has(timeline, "needs 60 s x 2 = 2 min")
+    assert _has(timeline, "needs 60 s x (2 evaluation periods + the one a breach starts in) = 3 min")
     assert len(timeline.warnings) == 1
 
 
@@ -323,12 +327,12 @@ def test_format_timeline_for_dev() -> None:
         " + 2 checks x 10 s)  [latest 1:50]",
         "  0:40  test listener points at green  [latest 1:50]",
         "  0:40  100 % of production on green (all at once)  [latest 1:50]",
-        "  0:40  blue kept 2 min (still running: the instant-rollback window)  [latest 1:50]",
-        "  2:40  blue task set terminating: its targets drain (10 s deregistration delay)  [latest 3:50]",
-        "  2:50  blue tasks get SIGTERM (at most 30 s to exit, then SIGKILL)  [latest 4:00]",
-        "  2:55  blue gone: deployment complete  [latest 4:30]",
+        "  0:40  blue kept 3 min (still running: the instant-rollback window)  [latest 1:50]",
+        "  3:40  blue task set terminating: its targets drain (10 s deregistration delay)  [latest 4:50]",
+        "  3:50  blue tasks get SIGTERM (at most 30 s to exit, then SIGKILL)  [latest 5:00]",
+        "  3:55  blue gone: deployment complete  [latest 5:30]",
     ]
-    assert lines[9] == "  typical 2:55, worst case 4:30; release timeout 20:00"
+    assert lines[9] == "  typical 3:55, worst case 5:30; release timeout 20:00"
     assert len(lines) == 10
 
 
