@@ -370,17 +370,20 @@ def _window_text(finding: AlarmWindowFinding[float]) -> str:
     alarm = finding.alarm
     return (
         f"the rollback window of alarm '{alarm.name}' (period {fmt(alarm.period_seconds)} s x "
-        f"evaluationPeriods {fmt(alarm.evaluation_periods)} = {fmt(finding.evaluation_seconds)} s)"
+        f"(evaluationPeriods {fmt(alarm.evaluation_periods)} + the period a breach starts in) = "
+        f"{fmt(finding.evaluation_seconds)} s)"
     )
 
 
 def check_termination_wait_covers_alarms(resources: Sequence[PolicyResource], stack: str) -> list[Violation]:
     """Blue is kept at least as long as the slowest alarm that can roll a release back needs to fire.
 
-    The rollback window of an alarm is period x evaluationPeriods: that much breaching data
-    before it goes to ALARM. Blue is kept ``terminationWaitTimeInMinutes`` by a CodeDeploy
-    deployment group, and ``deploymentConfiguration.bakeTimeInMinutes`` by a service ECS
-    deploys blue/green; either engine watches the alarms only until then.
+    The rollback window of an alarm is period x (evaluationPeriods + 1): evaluationPeriods whole
+    periods of breaching data before it goes to ALARM, after the clock-aligned period the breach
+    starts in (``specs.release_model.AlarmWindow.periods_to_fire``). Blue is kept
+    ``terminationWaitTimeInMinutes`` by a CodeDeploy deployment group, and
+    ``deploymentConfiguration.bakeTimeInMinutes`` by a service ECS deploys blue/green; either
+    engine watches the alarms only until then.
     """
     del stack  # the same rule holds in every stack
     alarms_by_name = READER.alarms_by_name(resources)

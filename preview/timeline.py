@@ -14,10 +14,13 @@ engine; the ECS engine (``params.engine == "ecs"``) follows the same shape, desc
 3. A newly registered green target is healthy once it passes one health check ("After your
    target is registered, it must pass one health check to be considered healthy": ALB guide,
    "Health checks for Application Load Balancer target groups"), which comes within one
-   ``interval``: typically ``provision + interval``. ``healthyThreshold`` passes in a row are
-   needed only by a target that turned unhealthy: a slow start (up to the container health
-   check's ``startPeriod``, how long ECS tolerates it) fails the first checks, so the latest
-   green turns healthy is ``provision + startPeriod + interval x healthyThreshold``.
+   ``interval``: typically ``provision + ceil(interval / 2)``, the expected time of the first
+   check when registration falls at a random point of the check cycle (an assumption, measured
+   by a release rehearsal with real traffic; ALB does not document when the first check comes).
+   ``healthyThreshold`` passes in a row are needed only by a target that turned unhealthy: a
+   slow start (up to the container health check's ``startPeriod``, how long ECS tolerates it)
+   fails the first checks, so the latest green turns healthy is
+   ``provision + startPeriod + interval x healthyThreshold``.
 4. ``AfterInstall`` hook; then the test listener points at green; then
    ``AfterAllowTestTraffic`` (prod's smoke test through the test listener).
 5. The ready wait (``deploymentReadyOption.waitTimeInMinutes``), when set, holds green
@@ -65,16 +68,16 @@ Not modelled: the engine's own API latency between steps (seconds), retries of f
 green tasks, and ALB target states beyond the health check thresholds.
 
 Warnings: a rollback window shorter than the slowest wired alarm's evaluation time
-(``period x evaluationPeriods``); a worst case longer than the release resource's
-``timeout_minutes`` (``pulumi up`` would give up). CodeDeploy only: a hook Lambda timeout
-above CodeDeploy's 60-minute hook limit; a ready wait or termination wait above
-CodeDeploy's 2880 minutes. ECS only: a bake time outside ECS's 0-1440 minutes, a canary
-below 0.1 % or a linear step below 3 %, a ready wait outside ECS's 1-20160 minutes. A
-deregistration delay at AWS's 300 s default gets an informational note. Each engine's limits
-are its module's (``specs.codedeploy_engine``, ``specs.ecs_engine``), the steps and their
-words ``specs.traffic_routing``'s, the alarm rule ``specs.release_model``'s and the phases'
-durations (``PROVISION_SECONDS`` and the other assumptions) ``specs.release_duration``'s:
-shared with config validation and the policy pack.
+(``period x (evaluationPeriods + 1)``: a breach may start inside a clock-aligned period); a
+worst case longer than the release resource's ``timeout_minutes`` (``pulumi up`` would give
+up). CodeDeploy only: a hook Lambda timeout above CodeDeploy's 60-minute hook limit; a ready
+wait or termination wait above CodeDeploy's 2880 minutes. ECS only: a bake time outside ECS's
+0-1440 minutes, a canary below 0.1 % or a linear step below 3 %, a ready wait outside ECS's
+1-20160 minutes. A deregistration delay at AWS's 300 s default gets an informational note.
+Each engine's limits are its module's (``specs.codedeploy_engine``, ``specs.ecs_engine``), the
+steps and their words ``specs.traffic_routing``'s, the alarm rule ``specs.release_model``'s and
+the phases' durations (``PROVISION_SECONDS`` and the other assumptions)
+``specs.release_duration``'s: shared with config validation and the policy pack.
 """
 
 from __future__ import annotations
@@ -235,7 +238,8 @@ def _warnings(params: ReleaseParams, duration: ReleaseDuration) -> tuple[list[st
         warnings.append(
             f"rollback window too short: blue is kept {duration_text(int(finding.window_seconds))} after "
             f"100 % on green, but alarm {alarm.name} needs {alarm.period_seconds} s x "
-            f"{alarm.evaluation_periods} = {duration_text(finding.evaluation_seconds)} to fire; an alarm "
+            f"({alarm.evaluation_periods} evaluation periods + the one a breach starts in) = "
+            f"{duration_text(finding.evaluation_seconds)} to fire; an alarm "
             f"firing right after the shift could no longer roll back instantly (raise {setting} to at "
             f"least {finding.minutes_needed})"
         )
@@ -297,7 +301,10 @@ def _green_up(c: _Clock, params: ReleaseParams, duration: ReleaseDuration) -> No
     interval = params.health_check_interval_seconds
     checks = f"{params.healthy_threshold} checks x {interval} s"
     slow_start = f"{params.start_period_seconds} s startPeriod + " if params.start_period_seconds else ""
-    c.mark(f"green healthy (first passing check, within {interval} s; at the latest {slow_start}{checks})")
+    c.mark(
+        f"green healthy (first passing check, typically half of a {interval} s interval; "
+        f"at the latest {slow_start}{checks})"
+    )
 
 
 def _blue_kept(c: _Clock, params: ReleaseParams, label: str) -> None:

@@ -95,9 +95,19 @@ class AlarmWindow(Generic[N]):
     evaluation_periods: N
 
     @property
+    def periods_to_fire(self) -> N:
+        """How many periods a breach may need to fire the alarm: evaluationPeriods, plus the one it
+        starts in. CloudWatch's periods are fixed to the clock, so a breach that starts inside a
+        period shares that period's datapoint with what came before (an average of blue's and
+        green's answers may not breach); the evaluationPeriods whole breaching periods after it
+        end up to one period later. A release rehearsal with real traffic showed it: dev's 2 x 60 s
+        alarm on response time fired 15 s after blue was gone (docs/rehearsal.md)."""
+        return self.evaluation_periods + 1
+
+    @property
     def evaluation_seconds(self) -> N:
-        """The least time a breach takes to fire the alarm: period x evaluationPeriods."""
-        return self.period_seconds * self.evaluation_periods
+        """The time a breach may take to fire the alarm: period x (evaluationPeriods + 1)."""
+        return self.period_seconds * self.periods_to_fire
 
 
 @dataclass(frozen=True)
@@ -108,7 +118,7 @@ class AlarmWindowFinding(Generic[N]):
     alarm: AlarmWindow[N]
     """The slowest such alarm (the first of equals)."""
     evaluation_seconds: N
-    """How long a breach takes to fire it: period x evaluationPeriods."""
+    """How long a breach may take to fire it: period x (evaluationPeriods + 1)."""
     window_seconds: float
     """How long blue is kept after the last shift: the time the alarm has to fire."""
     minutes_needed: int

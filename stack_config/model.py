@@ -723,8 +723,9 @@ class DeploymentSettings(_Section):
     """Minutes between steps; not for all-at-once."""
     termination_wait_minutes: WaitMinutes = 5
     """Minutes blue is kept after success, the instant-rollback window (ECS: the bake time); with
-    `alarms.rollbackOnAlarm`, at least `alarms.periodSeconds` × `evaluationPeriods` (checked before
-    anything is created), or an alarm could fire after blue is gone."""
+    `alarms.rollbackOnAlarm`, at least `alarms.periodSeconds` × (`evaluationPeriods` + 1), the + 1 for
+    the clock-aligned period a breach starts in (checked before anything is created), or an alarm could
+    fire after blue is gone."""
     ready_wait_minutes: Annotated[int, Field(ge=0)] = 0
     """0: shift as soon as green is healthy; more: hold green on the test listener that long for a manual
     go-ahead (`bluegreen continue`), else `readyWaitTimeoutAction`. CodeDeploy: up to 2880 (its ready
@@ -805,7 +806,8 @@ class AlarmSettings(_Section):
     period_seconds: Literal[10, 30, 60, 120, 180, 240, 300, 600, 900, 3600] = 60
     """Alarm period."""
     evaluation_periods: Annotated[int, Field(ge=1, le=100)] = 2
-    """Breaching periods in a row before an alarm fires."""
+    """Breaching periods in a row before an alarm fires (periods are fixed to the clock, so a breach may
+    take one period more)."""
     cpu_high_percent: Annotated[int, Field(ge=1, le=100)] = 80
     """Service CPU above this."""
     target_5xx_count: Annotated[int, Field(ge=1)] = Field(default=10, alias="target5xxCount")
@@ -1155,7 +1157,8 @@ class StackSettings(BaseModel):
             "deployment.terminationWaitMinutes",
             f"{wait} keeps blue {int(finding.window_seconds)} s after the last traffic shift, less than "
             f"the alarm window of {finding.evaluation_seconds} s (alarms.periodSeconds "
-            f"{self.alarms.period_seconds} x alarms.evaluationPeriods {self.alarms.evaluation_periods}): "
+            f"{self.alarms.period_seconds} x (alarms.evaluationPeriods {self.alarms.evaluation_periods} "
+            "+ the period a breach starts in)): "
             "an alarm firing after blue is gone cannot roll the release back; set it to at least "
             f"{finding.minutes_needed}, shorten the alarm window, or set alarms.rollbackOnAlarm: false",
         )

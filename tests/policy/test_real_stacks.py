@@ -215,10 +215,10 @@ def test_blue_terminated_before_the_alarms_can_fire(compliant, stack):
 def test_prod_alarm_slower_than_the_wait(compliant):
     alarm = only(compliant["prod"], g.METRIC_ALARM, "-target-5xx")
     group = only(compliant["prod"], g.DEPLOYMENT_GROUP)
-    bad = mutated(alarm, ["evaluationPeriods"], 10)  # 60 s x 10 > 5 minutes
+    bad = mutated(alarm, ["evaluationPeriods"], 10)  # 60 s x (10 + 1) > 5 minutes
     result = violations_after(compliant["prod"], "prod", alarm, bad)
     assert_only(
-        result, "blue-termination-wait-covers-alarms", group.urn, f"'{alarm.outputs['name']}'", "600 s"
+        result, "blue-termination-wait-covers-alarms", group.urn, f"'{alarm.outputs['name']}'", "660 s"
     )
 
 

@@ -100,8 +100,8 @@ def test_a_strategy_change_and_a_stack_it_does_not_touch(repo: Path) -> None:
         "deploymentConfigName: CodeDeployDefault.ECSAllAtOnce → CodeDeployDefault.ECSCanary10Percent5Minutes"
         in out
     )
-    assert "100 % of production on green: 0:40 (latest 1:50) → 5:40 (latest 6:50)" in out
-    assert "blue gone, release complete: 2:55 (latest 4:30) → 7:55 (latest 9:30)" in out
+    assert "100 % of production on green: 0:35 (latest 1:50) → 5:35 (latest 6:50)" in out
+    assert "blue gone, release complete: 3:50 (latest 5:30) → 8:50 (latest 10:30)" in out
     assert "replace" not in out
     # The untouched stack is one line.
     prod = out.split("\n\n")[-1].strip()

@@ -61,7 +61,7 @@ def test_diff_lists_the_settings_that_differ() -> None:
     assert rows["deployment.strategy"] == ["all-at-once", "canary"]
     assert rows["service.desiredCount"] == ["1", "2"]
     assert rows["deletionProtection"] == ["off", "on"]  # as a person writes it, not false/true
-    assert rows["deployment.terminationWaitMinutes"] == ["2", "min", "5", "min"]
+    assert rows["deployment.terminationWaitMinutes"] == ["3", "min", "5", "min"]
     assert "appName" not in rows  # the same in both
 
 

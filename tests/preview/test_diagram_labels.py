@@ -28,7 +28,7 @@ STRATEGIES: dict[str, tuple[dict[str, Any], str]] = {
 
 
 def _run(engine: str, strategy: str) -> ProgramRun:
-    deployment = {"controller": engine, "terminationWaitMinutes": 2, **STRATEGIES[strategy][0]}
+    deployment = {"controller": engine, "terminationWaitMinutes": 3, **STRATEGIES[strategy][0]}
     return run_stack("dev", {"deployment": deployment})
 
 

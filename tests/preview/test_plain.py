@@ -38,7 +38,7 @@ def test_a_custom_deployment_config_reads_as_words_not_json() -> None:
                 "strategy": "linear",
                 "percentage": 20,
                 "intervalMinutes": 3,
-                "terminationWaitMinutes": 2,
+                "terminationWaitMinutes": 3,
             }
         },
     )

@@ -68,7 +68,7 @@ def test_dev_params_match_the_stack_file_and_defaults(dev: ProgramRun) -> None:
         start_period_seconds=60,
         stop_timeout_seconds=30,
         routing=TrafficRouting("all-at-once", None, None, "CodeDeployDefault.ECSAllAtOnce"),
-        termination_wait_minutes=2,
+        termination_wait_minutes=3,
         ready_action_on_timeout="CONTINUE_DEPLOYMENT",
         ready_wait_minutes=0,
         alarms=_alarms("my-app-dev"),
@@ -81,7 +81,7 @@ def test_dev_params_match_the_stack_file_and_defaults(dev: ProgramRun) -> None:
 def test_longest_alarm_and_hook_lookup(prod: ProgramRun) -> None:
     params = extract_release_params(prod)
     assert params.longest_alarm == AlarmParams("my-app-prod-cpu-high", 60, 2)
-    assert params.longest_alarm is not None and params.longest_alarm.evaluation_seconds == 120
+    assert params.longest_alarm is not None and params.longest_alarm.evaluation_seconds == 180  # 60 x (2 + 1)
     assert params.hook("AfterAllowTestTraffic") == HookParams(
         "AfterAllowTestTraffic", "my-app-prod-smoke-test", 90
     )
@@ -150,12 +150,13 @@ def test_alarms_not_wired_when_rollback_on_alarm_is_off() -> None:
 
 def test_alarm_period_and_evaluation_periods_are_read_from_the_alarms() -> None:
     alarms = {"periodSeconds": 300, "evaluationPeriods": 3}
-    # blue kept as long as these alarms need (15 min), or the config rejects them
-    deployment = {"strategy": "all-at-once", "terminationWaitMinutes": 15}
-    run = run_stack("dev", {"alarms": alarms, "deployment": deployment})
+    # blue kept as long as these alarms need (300 s x (3 + 1) = 20 min), or the config rejects them;
+    # the release timeout above that
+    deployment = {"strategy": "all-at-once", "terminationWaitMinutes": 20}
+    run = run_stack("dev", {"alarms": alarms, "deployment": deployment, "release": {"timeoutMinutes": 30}})
     params = extract_release_params(run)
     assert {(a.period_seconds, a.evaluation_periods) for a in params.alarms} == {(300, 3)}
-    assert params.longest_alarm is not None and params.longest_alarm.evaluation_seconds == 900
+    assert params.longest_alarm is not None and params.longest_alarm.evaluation_seconds == 1200
 
 
 # --- errors: a stand-in run with resources removed or changed ------------------------------

@@ -66,34 +66,34 @@ def test_the_model_constants_the_hand_computations_rely_on() -> None:
 
 def test_prod_seed_event_by_event() -> None:
     timeline = build_timeline(PROD)
-    # typical: provision 30, healthy at the first check +30 = 60, hook +10 = 70, canary +300 = 370,
-    # termination wait +300 = 670, drain +30 = 700, exit +5 = 705.
+    # typical: provision 30, healthy at the first check, half a 30 s interval +15 = 45, hook +10 = 55,
+    # canary +300 = 355, termination wait +300 = 655, drain +30 = 685, exit +5 = 690.
     # latest: healthy 30 + startPeriod 60 + 2 x 30 = 150, hook +90 = 240, canary +300 = 540,
     # termination wait +300 = 840, drain +30 = 870, exit at stopTimeout +30 = 900.
     expected = [
         (0, 0, 0, "deployment starts: green task set launching"),
         (30, 30, 0, "green tasks running"),
         (
-            60,
+            45,
             150,
             0,
-            "green healthy (first passing check, within 30 s; "
+            "green healthy (first passing check, typically half of a 30 s interval; "
             "at the latest 60 s startPeriod + 2 checks x 30 s)",
         ),
-        (60, 150, 0, "test listener points at green"),
-        (60, 150, 0, "AfterAllowTestTraffic hook smoke"),
-        (70, 240, 10, "10 % of production on green"),
-        (370, 540, 100, "100 % of production on green"),
-        (370, 540, 100, "blue kept 5 min"),
-        (670, 840, 100, "blue task set terminating"),
-        (700, 870, 100, "blue tasks get SIGTERM"),
-        (705, 900, 100, "blue gone"),
+        (45, 150, 0, "test listener points at green"),
+        (45, 150, 0, "AfterAllowTestTraffic hook smoke"),
+        (55, 240, 10, "10 % of production on green"),
+        (355, 540, 100, "100 % of production on green"),
+        (355, 540, 100, "blue kept 5 min"),
+        (655, 840, 100, "blue task set terminating"),
+        (685, 870, 100, "blue tasks get SIGTERM"),
+        (690, 900, 100, "blue gone"),
     ]
     assert len(timeline.events) == len(expected)
     for event, (at, latest, green, label) in zip(timeline.events, expected, strict=True):
         assert (event.at_seconds, event.latest_seconds, event.green_percent) == (at, latest, green), label
         assert event.label.startswith(label)
-    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (705, 900)
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (690, 900)
     assert timeline.rollback_window_seconds == 300
     assert timeline.warnings == () and timeline.notes == ()
 
@@ -119,17 +119,17 @@ def test_linear_10_percent_every_minute() -> None:
             hooks=(),
         )
     )
-    # no hook: the first shift when green is healthy (60, latest 150), then +60 s per step.
-    assert _shifts(timeline) == [(60 + 60 * k, 150 + 60 * k, 10 * (k + 1)) for k in range(10)]
-    # 100 % at 600 / 690; + 300 wait + 30 drain + 5 / 30 exit
-    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (935, 1050)
+    # no hook: the first shift when green is healthy (45, latest 150), then +60 s per step.
+    assert _shifts(timeline) == [(45 + 60 * k, 150 + 60 * k, 10 * (k + 1)) for k in range(10)]
+    # 100 % at 585 / 690; + 300 wait + 30 drain + 5 / 30 exit
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (920, 1050)
 
 
 def test_linear_33_percent_every_2_minutes_caps_the_last_step_at_100() -> None:
     timeline = build_timeline(
         params(routing=TrafficRouting("linear", 33, 2, "x-linear-33pct-2min"), hooks=())
     )
-    assert _shifts(timeline) == [(60, 150, 33), (180, 270, 66), (300, 390, 99), (420, 510, 100)]
+    assert _shifts(timeline) == [(45, 150, 33), (165, 270, 66), (285, 390, 99), (405, 510, 100)]
     assert [e.label for e in timeline.events if "of production" in e.label][-1].startswith(
         "100 % of production on green (linear step 4 of 4)"
     )
@@ -139,18 +139,18 @@ def test_all_at_once() -> None:
     timeline = build_timeline(
         params(routing=TrafficRouting("all-at-once", None, None, "CodeDeployDefault.ECSAllAtOnce"), hooks=())
     )
-    assert _shifts(timeline) == [(60, 150, 100)]
-    # 60 + 300 + 30 + 5 = 395; 150 + 300 + 30 + 30 = 510
-    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (395, 510)
+    assert _shifts(timeline) == [(45, 150, 100)]
+    # 45 + 300 + 30 + 5 = 380; 150 + 300 + 30 + 30 = 510
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (380, 510)
 
 
 @pytest.mark.parametrize("action", ["CONTINUE_DEPLOYMENT", "STOP_DEPLOYMENT"])
 def test_ready_wait_holds_green_before_the_first_shift(action: str) -> None:
     timeline = build_timeline(params(ready_wait_minutes=10, ready_action_on_timeout=action))
     wait = next(e for e in timeline.events if e.label.startswith("ready wait"))
-    # after the hook: 70 / 240; the first shift 600 s later
-    assert (wait.at_seconds, wait.latest_seconds) == (70, 240)
-    assert _shifts(timeline)[0] == (670, 840, 10)
+    # after the hook: 55 / 240; the first shift 600 s later
+    assert (wait.at_seconds, wait.latest_seconds) == (55, 240)
+    assert _shifts(timeline)[0] == (655, 840, 10)
     assert ("continue-deployment" in wait.label) is (action == "STOP_DEPLOYMENT")
 
 
@@ -158,9 +158,9 @@ def test_no_termination_wait_means_no_rollback_window_event() -> None:
     timeline = build_timeline(params(termination_wait_minutes=0, alarms=()))
     assert not any(e.label.startswith("blue kept") for e in timeline.events)
     assert timeline.rollback_window_seconds == 0
-    # 30 provision + 30 first check + 10 hook + 300 canary + 30 drain + 5 exit = 405;
-    # 30 + 60 start period + 2 x 30 + 90 + 300 + 30 + 30 = 600
-    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (405, 600)
+    # 30 provision + 15 first check (half a 30 s interval) + 10 hook + 300 canary + 30 drain + 5 exit
+    # = 390; 30 + 60 start period + 2 x 30 + 90 + 300 + 30 + 30 = 600
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (390, 600)
 
 
 def test_every_hook_runs_in_codedeploy_order() -> None:
@@ -180,27 +180,30 @@ def test_every_hook_runs_in_codedeploy_order() -> None:
         for e in timeline.events
         if " hook " in e.label
     ]
-    # BeforeInstall at 0; launch then at 10 / 60; running 40 / 90; healthy 70 / 210
-    # (typical: + one 30 s check; latest: + 60 start period + 2 x 30 checks); AfterInstall there;
-    # test listener 80 / 270; AfterAllowTestTraffic there; BeforeAllowTraffic 90 / 330;
-    # 100 % at 100 / 390; AfterAllowTraffic there.
+    # BeforeInstall at 0; launch then at 10 / 60; running 40 / 90; healthy 55 / 210
+    # (typical: + half a 30 s interval to the first check; latest: + 60 start period + 2 x 30
+    # checks); AfterInstall there; test listener 65 / 270; AfterAllowTestTraffic there;
+    # BeforeAllowTraffic 75 / 330; 100 % at 85 / 390; AfterAllowTraffic there.
     assert hook_events == [
         ("BeforeInstall", 0, 0),
-        ("AfterInstall", 70, 210),
-        ("AfterAllowTestTraffic", 80, 270),
-        ("BeforeAllowTraffic", 90, 330),
-        ("AfterAllowTraffic", 100, 390),
+        ("AfterInstall", 55, 210),
+        ("AfterAllowTestTraffic", 65, 270),
+        ("BeforeAllowTraffic", 75, 330),
+        ("AfterAllowTraffic", 85, 390),
     ]
     # + 10 / 60 for AfterAllowTraffic, + 300 wait, + 30 drain, + 5 / 30 exit
-    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (445, 810)
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (430, 810)
 
 
 def test_a_slow_start_without_a_container_health_check_adds_nothing() -> None:
     timeline = build_timeline(params(container_health_check=False, start_period_seconds=0, hooks=()))
     healthy = next(e for e in timeline.events if e.label.startswith("green healthy"))
-    # typical 30 + one 30 s check; latest 30 + 2 x 30 checks, no start period on top
-    assert (healthy.at_seconds, healthy.latest_seconds) == (60, 90)
-    assert healthy.label == "green healthy (first passing check, within 30 s; at the latest 2 checks x 30 s)"
+    # typical 30 + half a 30 s interval; latest 30 + 2 x 30 checks, no start period on top
+    assert (healthy.at_seconds, healthy.latest_seconds) == (45, 90)
+    assert healthy.label == (
+        "green healthy (first passing check, typically half of a 30 s interval; "
+        "at the latest 2 checks x 30 s)"
+    )
 
 
 # --- warnings ---------------------------------------------------------------------------
@@ -213,11 +216,15 @@ def _has(timeline: Timeline, text: str) -> bool:
 def test_rollback_window_shorter_than_the_slowest_alarm_warns() -> None:
     timeline = build_timeline(params(termination_wait_minutes=1, alarms=(AlarmParams("slow", 60, 3),)))
     assert _has(timeline, "rollback window too short")
-    assert _has(timeline, "alarm slow needs 60 s x 3 = 3 min")
+    assert _has(
+        timeline, "alarm slow needs 60 s x (3 evaluation periods + the one a breach starts in) = 4 min"
+    )
+    assert _has(timeline, "(raise terminationWaitMinutes to at least 4)")
 
 
 def test_rollback_window_equal_to_the_slowest_alarm_does_not_warn() -> None:
-    timeline = build_timeline(params(termination_wait_minutes=3, alarms=(AlarmParams("slow", 60, 3),)))
+    # 60 s x (3 + 1) = 4 min
+    timeline = build_timeline(params(termination_wait_minutes=4, alarms=(AlarmParams("slow", 60, 3),)))
     assert not _has(timeline, "rollback window")
 
 
@@ -228,7 +235,7 @@ def test_no_wired_alarms_no_rollback_warning() -> None:
 def test_dev_seed_keeps_blue_as_long_as_its_alarms_need() -> None:
     timeline = build_timeline(extract_release_params(run_stack("dev")))
     assert timeline.warnings == ()
-    assert timeline.rollback_window_seconds == 120
+    assert timeline.rollback_window_seconds == 180  # 60 s x (2 + 1)
 
 
 def test_dev_with_a_one_minute_rollback_window_warns() -> None:
@@ -237,7 +244,7 @@ def test_dev_with_a_one_minute_rollback_window_warns() -> None:
     dev = extract_release_params(run_stack("dev"))
     timeline = build_timeline(replace(dev, termination_wait_minutes=1))
     assert _has(timeline, "blue is kept 1 min after 100 % on green")
-    assert _has(timeline, "needs 60 s x 2 = 2 min")
+    assert _has(timeline, "needs 60 s x (2 evaluation periods + the one a breach starts in) = 3 min")
     assert len(timeline.warnings) == 1
 
 
@@ -268,10 +275,10 @@ def test_dev_with_a_slow_linear_release_and_a_long_timeout() -> None:
         },
     )
     timeline = build_timeline(extract_release_params(run))
-    # healthy 30 + one 10 s check = 40 (latest 30 + 60 start period + 2 x 10 = 110), ready wait 600,
-    # 3 x 120 shifting, termination wait 300, drain 10, exit 5 / 30
-    assert _shifts(timeline) == [(640, 710, 33), (760, 830, 66), (880, 950, 99), (1000, 1070, 100)]
-    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (1315, 1410)
+    # healthy 30 + half a 10 s interval = 35 (latest 30 + 60 start period + 2 x 10 = 110), ready
+    # wait 600, 3 x 120 shifting, termination wait 300, drain 10, exit 5 / 30
+    assert _shifts(timeline) == [(635, 710, 33), (755, 830, 66), (875, 950, 99), (995, 1070, 100)]
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (1310, 1410)
     assert timeline.warnings == ()
 
 
@@ -319,23 +326,23 @@ def test_format_timeline_for_dev() -> None:
     assert lines[:9] == [
         "  0:00  deployment starts: green task set launching",
         "  0:30  green tasks running (image pull and start, assumed 30 s)",
-        "  0:40  green healthy (first passing check, within 10 s; at the latest 60 s startPeriod"
-        " + 2 checks x 10 s)  [latest 1:50]",
-        "  0:40  test listener points at green  [latest 1:50]",
-        "  0:40  100 % of production on green (all at once)  [latest 1:50]",
-        "  0:40  blue kept 2 min (still running: the instant-rollback window)  [latest 1:50]",
-        "  2:40  blue task set terminating: its targets drain (10 s deregistration delay)  [latest 3:50]",
-        "  2:50  blue tasks get SIGTERM (at most 30 s to exit, then SIGKILL)  [latest 4:00]",
-        "  2:55  blue gone: deployment complete  [latest 4:30]",
+        "  0:35  green healthy (first passing check, typically half of a 10 s interval; at the latest"
+        " 60 s startPeriod + 2 checks x 10 s)  [latest 1:50]",
+        "  0:35  test listener points at green  [latest 1:50]",
+        "  0:35  100 % of production on green (all at once)  [latest 1:50]",
+        "  0:35  blue kept 3 min (still running: the instant-rollback window)  [latest 1:50]",
+        "  3:35  blue task set terminating: its targets drain (10 s deregistration delay)  [latest 4:50]",
+        "  3:45  blue tasks get SIGTERM (at most 30 s to exit, then SIGKILL)  [latest 5:00]",
+        "  3:50  blue gone: deployment complete  [latest 5:30]",
     ]
-    assert lines[9] == "  typical 2:55, worst case 4:30; release timeout 20:00"
+    assert lines[9] == "  typical 3:50, worst case 5:30; release timeout 20:00"
     assert len(lines) == 10
 
 
 def test_format_timeline_aligns_times_past_ten_minutes() -> None:
     lines = format_timeline(build_timeline(PROD))
     assert lines[0] == "   0:00  deployment starts: green task set launching"
-    assert lines[10] == "  11:45  blue gone: deployment complete  [latest 15:00]"
+    assert lines[10] == "  11:30  blue gone: deployment complete  [latest 15:00]"
 
 
 @pytest.mark.parametrize(
