@@ -1,8 +1,9 @@
 # One entry point for people and CI. Every target sets up ./venv (the virtualenv Pulumi.yaml
 # names) on first use from the lock file, so it works on a fresh clone.
 #
-# Dependencies: pyproject.toml declares them (the program's, then one group per command),
-# uv.lock locks all of them, policy/requirements.lock is the policy pack's part of it.
+# Dependencies: pyproject.toml declares them (the CLI's boto3, the program's group, then one
+# group per command), uv.lock locks all of them; requirements.txt (what `pulumi up` installs),
+# policy/requirements.lock and app/requirements.lock are exports of parts of it.
 # Each command installs only what it needs: `make preview` the program and the preview,
 # `make test` adds the test tools, `make lint` the linters; `make venv` installs everything.
 # `make lock` updates the locks after a change to pyproject.toml (or, with
@@ -25,6 +26,11 @@ export UV_NO_PROGRESS := 1
 # --inexact: a command's sync leaves the other commands' packages in place.
 SYNC = $(UV) sync --locked --inexact --quiet --python $(PYTHON)
 
+# ./venv itself, made as Pulumi makes it (python -m venv, with pip): Pulumi.yaml's toolchain pip
+# lists and installs the program's packages with this venv's pip, uv fills it faster.
+$(VENV)/bin/pip:
+	$(PYTHON) -m venv $(VENV)
+
 # pytest-xdist workers for `make test`, one per core (PYTEST_WORKERS=0: one process). Whole
 # test files go to one worker (--dist loadfile), so a module's program runs and fixtures
 # are made once, not once per worker.
@@ -40,7 +46,7 @@ STACK ?= dev
 # make preview REGION=ap-northeast-2: the stack as if its aws:region were that region.
 REGION ?=
 
-.PHONY: venv policy-venv sync-test sync-lint preview preview-diff diff rehearse test lint lock lock-check lock-uv check clean
+.PHONY: venv policy-venv sync-test sync-lint preview preview-diff diff rehearse test lint contract lock lock-check lock-uv check clean
 
 $(UV_BOOTSTRAP): requirements-uv.txt
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
@@ -49,20 +55,20 @@ $(UV_BOOTSTRAP): requirements-uv.txt
 
 # The preview's packages, synced again when pyproject.toml or uv.lock changes (a stamp keeps
 # `make preview` from spending even a no-op sync's time; `pulumi install` keeps what it needs).
-$(VENV)/.synced-preview: pyproject.toml uv.lock | $(NEED_UV)
+$(VENV)/.synced-preview: pyproject.toml uv.lock | $(NEED_UV) $(VENV)/bin/pip
 	$(SYNC) --group preview
 	touch $@
 
-venv: | $(NEED_UV)
+venv: | $(NEED_UV) $(VENV)/bin/pip
 	$(SYNC) --all-groups
 	touch $(VENV)/.synced-preview
 
-# test and lint sync on every run (a no-op sync takes a fraction of a second): `pulumi install`
-# syncs ./venv to the program's dependencies alone, removing the test tools and linters.
-sync-test: | $(NEED_UV)
+# test and lint sync on every run (a no-op sync takes a fraction of a second), so their tools
+# are there whatever else changed ./venv since.
+sync-test: | $(NEED_UV) $(VENV)/bin/pip
 	$(SYNC) --group test
 
-sync-lint: | $(NEED_UV)
+sync-lint: | $(NEED_UV) $(VENV)/bin/pip
 	$(SYNC) --group lint
 
 # The policy pack's own virtualenv (PulumiPolicy.yaml), from its hash-checked lock.
@@ -102,38 +108,53 @@ test: sync-test
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 lint: sync-lint lock-check
+	$(BIN)/python -m stack_config.contract --check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict specs stack_config hooks release preview components rehearse __main__.py \
-		policy/__init__.py policy/values.py policy/resource_checks.py policy/stack_checks.py policy/guardrails.py
+		policy/__init__.py policy/values.py policy/resource_checks.py policy/stack_checks.py policy/guardrails.py \
+		policy/network_checks.py
 	$(BIN)/hadolint app/Dockerfile
 	$(BIN)/yamllint --strict -c .yamllint.yaml Pulumi.yaml Pulumi.dev.yaml Pulumi.prod.yaml .github/workflows policy/PulumiPolicy.yaml
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(BIN)/zizmor --offline .github/workflows
 
-# The policy pack's and the container image's locks, exported from uv.lock's `policy` and
-# `app` groups: one resolution for everything, each installer given only its part.
+# The config contract: Pulumi.yaml's config block and the README's key tables, written from
+# stack_config/model.py (lint fails when they differ from it).
+contract: $(VENV)/.synced-preview
+	$(BIN)/python -m stack_config.contract
+
+# The program's, the policy pack's and the container image's locks, exported from uv.lock's
+# `program`, `policy` and `app` groups: one resolution for everything, each installer given
+# only its part.
 EXPORT = $(UV) export --frozen --no-emit-project --format requirements-txt --no-header --quiet --only-group
+# The program's: the project's own dependencies (boto3) and the `program` group.
+EXPORT_PROGRAM = $(UV) export --frozen --no-emit-project --format requirements-txt --no-header --quiet \
+	--no-default-groups --group program
+PROGRAM_LOCK_HEADER = \# The Pulumi program: its locked, hash-checked dependencies, which `pulumi up` installs into\n\# ./venv (Pulumi.yaml: toolchain pip). Generated from uv.lock by `make lock`; do not edit.
 POLICY_LOCK_HEADER = \# The policy pack (policy/venv): its locked, hash-checked dependencies. Generated from\n\# uv.lock by `make lock`; do not edit. Install: pip install --require-hashes -r policy/requirements.lock
 APP_LOCK_HEADER = \# The container image: its runtime dependencies, locked and hash-checked (app/Dockerfile).\n\# Generated from the `app` group of uv.lock by `make lock`; do not edit.
 
 # Update the locks: uv.lock from pyproject.toml (UPGRADE=1: newest allowed versions of
-# everything), then policy/requirements.lock and app/requirements.lock from it.
+# everything), then requirements.txt, policy/requirements.lock and app/requirements.lock from it.
 lock: | $(NEED_UV)
 	$(UV) lock $(if $(UPGRADE),--upgrade)
+	{ printf '$(PROGRAM_LOCK_HEADER)\n'; $(EXPORT_PROGRAM); } > requirements.txt
 	{ printf '$(POLICY_LOCK_HEADER)\n'; $(EXPORT) policy; } > policy/requirements.lock
 	{ printf '$(APP_LOCK_HEADER)\n'; $(EXPORT) app; } > app/requirements.lock
 
 # Fails when uv.lock no longer matches pyproject.toml or an exported lock is stale.
 lock-check: | $(NEED_UV)
 	$(UV) lock --check --quiet
+	{ printf '$(PROGRAM_LOCK_HEADER)\n'; $(EXPORT_PROGRAM); } | diff -u requirements.txt - \
+		|| { echo 'requirements.txt is stale: run make lock' >&2; exit 1; }
 	{ printf '$(POLICY_LOCK_HEADER)\n'; $(EXPORT) policy; } | diff -u policy/requirements.lock - \
 		|| { echo 'policy/requirements.lock is stale: run make lock' >&2; exit 1; }
 	{ printf '$(APP_LOCK_HEADER)\n'; $(EXPORT) app; } | diff -u app/requirements.lock - \
 		|| { echo 'app/requirements.lock is stale: run make lock' >&2; exit 1; }
 
 # Pin another uv: make lock-uv UV_VERSION=X.Y.Z (rewrites requirements-uv.txt with its hashes).
-UV_HEADER = \# uv itself, pinned and hash-checked: `make` installs it into build/uv, the workflows with\n\# pip. uv then installs everything else from uv.lock (pyproject.toml declares it).\n\# Another uv version: make lock-uv UV_VERSION=X.Y.Z
+UV_HEADER = \# uv itself, pinned and hash-checked: `make` installs it into build/uv (or: pip install\n\# --require-hashes -r requirements-uv.txt). uv then installs everything else from uv.lock.\n\# Another uv version: make lock-uv UV_VERSION=X.Y.Z
 lock-uv: | $(NEED_UV)
 	test -n "$(UV_VERSION)" || { echo 'usage: make lock-uv UV_VERSION=X.Y.Z' >&2; exit 2; }
 	{ printf '$(UV_HEADER)\n'; echo 'uv==$(UV_VERSION)' | $(UV) pip compile --generate-hashes --universal \

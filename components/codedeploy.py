@@ -83,26 +83,28 @@ class BlueGreenDeployment(pulumi.ComponentResource):
         plan = settings.plan
         if plan.custom is not None:
             custom = plan.custom
-            canary = custom.routing_type == "TimeBasedCanary"
+            routing = custom.traffic_routing_config()
+            canary, linear = routing.get("timeBasedCanary"), routing.get("timeBasedLinear")
             config = aws.codedeploy.DeploymentConfig(
                 f"{name}-config",
                 deployment_config_name=custom.config_name(args.name_prefix),
                 compute_platform="ECS",
+                # The CodeDeploy engine's forward mapping, whose inverse the preview reads.
                 traffic_routing_config=aws.codedeploy.DeploymentConfigTrafficRoutingConfigArgs(
-                    type=custom.routing_type,
+                    type=routing["type"],
                     time_based_canary=(
                         aws.codedeploy.DeploymentConfigTrafficRoutingConfigTimeBasedCanaryArgs(
-                            percentage=custom.percentage, interval=custom.interval_minutes
+                            percentage=canary["percentage"], interval=canary["interval"]
                         )
                         if canary
                         else None
                     ),
                     time_based_linear=(
-                        None
-                        if canary
-                        else aws.codedeploy.DeploymentConfigTrafficRoutingConfigTimeBasedLinearArgs(
-                            percentage=custom.percentage, interval=custom.interval_minutes
+                        aws.codedeploy.DeploymentConfigTrafficRoutingConfigTimeBasedLinearArgs(
+                            percentage=linear["percentage"], interval=linear["interval"]
                         )
+                        if linear
+                        else None
                     ),
                 ),
                 opts=child,

@@ -8,7 +8,8 @@ and a test listener on ``loadBalancer.testListenerPort`` reachable only from
 the URLs name the domain; with an access log bucket the ALB writes its access logs there.
 Both listeners start on blue, with green behind them at weight 0; after that the deployment
 engine owns the weights: CodeDeploy the listeners' default actions, ECS the listener rules it
-is given.
+is given. Under ECS the rules start on the target group production forwards to when they are
+created (``LiveTargetGroups``: blue on a new stack, either on one moved from CodeDeploy).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.engine_move import EngineMoveTarget, LiveTargetGroups
+from specs.engine_move import NO_ROUTE_ACTION
 from specs.release_model import DEFAULT_ENGINE, Engine
 from stack_config.model import LoadBalancerSettings, TargetHealthCheck
 
@@ -45,6 +48,9 @@ class BlueGreenLoadBalancerArgs:
     access_log_prefix: str = ""
     access_log_ready: list[pulumi.Resource] = field(default_factory=list)
     """The bucket policy and settings the ALB needs before it may write its logs."""
+    engine_move: EngineMoveTarget | None = None
+    """Under the ECS engine: the service whose live target group the listener rules start on
+    (read from the production listener, so a stack moved from CodeDeploy keeps its traffic)."""
 
 
 def _rule_name(cidr: str) -> str:
@@ -117,23 +123,24 @@ class BlueGreenLoadBalancer(pulumi.ComponentResource):
                 ),
             )
         ]
+        # Neither engine lets `pulumi up` rewrite the default actions once the listeners exist.
+        # CodeDeploy swaps them between blue and green on every release: without this the next
+        # `pulumi up` would point production back at the old target group. Under the ECS engine
+        # the rules below carry the traffic and the default action only answers what no rule
+        # matches; a stack moved from CodeDeploy keeps forwarding until its rules exist, and the
+        # move (components/engine_move.py) sets the same default action afterwards.
+        listener_opts = pulumi.ResourceOptions(parent=self, ignore_changes=["default_actions"])
         if args.engine == "codedeploy":
-            # CodeDeploy rewrites both listeners' default actions on every release (blue <->
-            # green). Without ignore_changes the next `pulumi up` would point production back
-            # at the old target group.
-            listener_opts = pulumi.ResourceOptions(parent=self, ignore_changes=["default_actions"])
             default_actions = blue_live
         else:
-            # Under the ECS engine traffic goes through listener rules (below); the default
-            # action only answers what no rule matches.
-            listener_opts = child
+            fixed = NO_ROUTE_ACTION["FixedResponseConfig"]
             default_actions = [
                 aws.lb.ListenerDefaultActionArgs(
-                    type="fixed-response",
+                    type=NO_ROUTE_ACTION["Type"],
                     fixed_response=aws.lb.ListenerDefaultActionFixedResponseArgs(
-                        content_type="text/plain",
-                        status_code="404",
-                        message_body="no route",
+                        content_type=fixed["ContentType"],
+                        status_code=fixed["StatusCode"],
+                        message_body=fixed["MessageBody"],
                     ),
                 )
             ]
@@ -159,7 +166,20 @@ class BlueGreenLoadBalancer(pulumi.ComponentResource):
         )
         self.production_rule: aws.lb.ListenerRule | None = None
         self.test_rule: aws.lb.ListenerRule | None = None
+        self.live_target_groups: LiveTargetGroups | None = None
         if args.engine == "ecs":
+            assert args.engine_move is not None, "the ECS engine reads its live target group"
+            # Blue on a new stack; on a stack moved from CodeDeploy, whichever target group
+            # production forwards to now (green after a CodeDeploy release).
+            self.live_target_groups = LiveTargetGroups(
+                f"{name}-live",
+                args.engine_move,
+                self.production_listener.arn,
+                self.blue.arn,
+                self.green.arn,
+                pulumi.ResourceOptions(parent=self, depends_on=[self.test_listener]),
+            )
+            live, idle = self.live_target_groups.live_arn, self.live_target_groups.idle_arn
             # ECS rewrites these rules' weights during and after every deployment
             # (terraform-aws-alb#409): reverting them would move production traffic back.
             ecs_owned = pulumi.ResourceOptions(parent=self, ignore_changes=["actions"])
@@ -168,14 +188,14 @@ class BlueGreenLoadBalancer(pulumi.ComponentResource):
                     path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=["/*"])
                 )
             ]
-            # The same weighted forward as the listeners' blue_live, in the rule's own types.
-            rule_blue_live = [
+            # All traffic to the live target group, the other one behind it at weight 0.
+            rule_live = [
                 aws.lb.ListenerRuleActionArgs(
                     type="forward",
                     forward=aws.lb.ListenerRuleActionForwardArgs(
                         target_groups=[
-                            aws.lb.ListenerRuleActionForwardTargetGroupArgs(arn=self.blue.arn, weight=100),
-                            aws.lb.ListenerRuleActionForwardTargetGroupArgs(arn=self.green.arn, weight=0),
+                            aws.lb.ListenerRuleActionForwardTargetGroupArgs(arn=live, weight=100),
+                            aws.lb.ListenerRuleActionForwardTargetGroupArgs(arn=idle, weight=0),
                         ]
                     ),
                 )
@@ -185,7 +205,7 @@ class BlueGreenLoadBalancer(pulumi.ComponentResource):
                 listener_arn=self.production_listener.arn,
                 priority=1,
                 conditions=every_path,
-                actions=rule_blue_live,
+                actions=rule_live,
                 opts=ecs_owned,
             )
             self.test_rule = aws.lb.ListenerRule(
@@ -193,7 +213,7 @@ class BlueGreenLoadBalancer(pulumi.ComponentResource):
                 listener_arn=self.test_listener.arn,
                 priority=1,
                 conditions=every_path,
-                actions=rule_blue_live,
+                actions=rule_live,
                 opts=ecs_owned,
             )
         self.listeners: list[pulumi.Resource] = [self.production_listener, self.test_listener]

@@ -3,10 +3,13 @@
 Either adopts an existing VPC (``network.vpcId`` with public and private subnet ids) or
 creates one across ``network.availabilityZones`` zones: a public subnet per zone for the
 ALB behind an internet gateway, a private subnet per zone for the tasks, and egress for
-image pulls, logs and secrets through NAT gateways and/or VPC endpoints. Tasks never get a
-public IP. A VPC made here also gets its default security group emptied (FSBP EC2.2: nothing
-uses it, and AWS's default rules let its members talk to each other) and, with
-``network.flowLogs.enabled``, flow logs to a CloudWatch log group with retention (EC2.6).
+image pulls, logs and secrets through NAT gateways and/or VPC endpoints. With
+``network.taskSubnets: public`` the tasks run in the public subnets instead, with a public IP
+each, and reach ECR, logs and secrets through the internet gateway (no NAT gateway needed; the
+tasks' security group admits only the load balancer). A VPC made here also gets its default
+security group emptied (FSBP EC2.2: nothing uses it, and AWS's default rules let its members
+talk to each other) and, with ``network.flowLogs.enabled``, flow logs to a CloudWatch log
+group with retention (EC2.6).
 """
 
 from __future__ import annotations
@@ -44,6 +47,10 @@ class Network(pulumi.ComponentResource):
     private_subnet_ids: pulumi.Output[list[str]]
     nat_public_ips: pulumi.Output[list[str]]
     """Where the private subnets' internet traffic comes from (empty for an existing VPC)."""
+    task_subnet_ids: pulumi.Output[list[str]]
+    """Where the tasks run: the private subnets, or the public ones with ``taskSubnets: public``."""
+    tasks_public: bool
+    """Tasks get a public IP (they run in the public subnets, egress through the internet gateway)."""
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("bluegreen:network:Network", name, None, opts)
@@ -55,12 +62,15 @@ class Network(pulumi.ComponentResource):
             self.nat_public_ips = pulumi.Output.from_input([])
         else:
             self._create_vpc(name, args)
+        self.tasks_public = settings.tasks_public
+        self.task_subnet_ids = self.public_subnet_ids if self.tasks_public else self.private_subnet_ids
         self.register_outputs(
             {
                 "vpc_id": self.vpc_id,
                 "public_subnet_ids": self.public_subnet_ids,
                 "private_subnet_ids": self.private_subnet_ids,
                 "nat_public_ips": self.nat_public_ips,
+                "task_subnet_ids": self.task_subnet_ids,
             }
         )
 

@@ -4,19 +4,20 @@ Creates a private repository (scan on push, encryption, tag mutability from conf
 lifecycle policy, and, unless ``image.uri`` names a prebuilt image, builds ``image.context``
 with pulumi-docker and pushes it tagged with ``image.version``. ``image_ref`` is always a
 digest reference (``repo@sha256:...``), never a tag, so a task definition pins exactly
-what was pushed.
+what was pushed. Sidecars with ``build`` are built the same way into the same repository,
+tagged ``<sidecar>-<image.version>`` (``sidecar_image_refs``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_docker as docker
 
 from specs.lifecycle_policy import lifecycle_policy_json
-from stack_config.model import ImageSettings, RegistrySettings
+from stack_config.model import ImageSettings, RegistrySettings, SidecarBuild
 
 DOCKER_PLATFORM = {"X86_64": "linux/amd64", "ARM64": "linux/arm64"}
 
@@ -31,6 +32,8 @@ class RegistryArgs:
     """Task CPU architecture; the image is built for the matching platform."""
     protect: bool
     """Protect the repository and refuse to delete it while it holds images (prod)."""
+    sidecar_builds: dict[str, SidecarBuild] = field(default_factory=dict)
+    """Sidecar name -> the directory its image is built from."""
 
 
 class Registry(pulumi.ComponentResource):
@@ -68,7 +71,19 @@ class Registry(pulumi.ComponentResource):
         if args.image.uri is not None:
             self.image_ref = pulumi.Output.from_input(args.image.uri)
         else:
-            self.image_ref = self._build_and_push(name, args)
+            self.image_ref = self._build_and_push(
+                f"{name}-image", args.image.context, args.image.dockerfile, args.image.version, args
+            )
+        self.sidecar_image_refs: dict[str, pulumi.Output[str]] = {
+            sidecar: self._build_and_push(
+                f"{name}-{sidecar}-image",
+                build.context,
+                build.dockerfile,
+                f"{sidecar}-{args.image.version}",
+                args,
+            )
+            for sidecar, build in args.sidecar_builds.items()
+        }
 
         self.repository_url = self.repository.repository_url
         self.repository_arn = self.repository.arn
@@ -80,20 +95,21 @@ class Registry(pulumi.ComponentResource):
             }
         )
 
-    def _build_and_push(self, name: str, args: RegistryArgs) -> pulumi.Output[str]:
-        """Build the app for the task's platform, push it, and return its digest reference."""
+    def _build_and_push(
+        self, resource_name: str, context: str, dockerfile: str, tag: str, args: RegistryArgs
+    ) -> pulumi.Output[str]:
+        """Build an image for the task's platform, push it, and return its digest reference."""
         token = aws.ecr.get_authorization_token_output(
             registry_id=self.repository.registry_id, opts=pulumi.InvokeOptions(parent=self)
         )
         # Paths stay relative to the project directory, so every machine declares the same
         # inputs and a preview on another checkout shows no spurious diff.
-        context = args.image.context
         image = docker.Image(
-            f"{name}-image",
-            image_name=pulumi.Output.concat(self.repository.repository_url, ":", args.image.version),
+            resource_name,
+            image_name=pulumi.Output.concat(self.repository.repository_url, ":", tag),
             build=docker.DockerBuildArgs(
                 context=context,
-                dockerfile=f"{context}/{args.image.dockerfile}",
+                dockerfile=f"{context}/{dockerfile}",
                 platform=DOCKER_PLATFORM[args.cpu_architecture],
             ),
             registry=docker.RegistryArgs(

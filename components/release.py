@@ -25,6 +25,8 @@ from typing import Any
 import pulumi
 import pulumi.dynamic
 
+from release.ecs.wait_for_start import START_WAIT_SECONDS
+
 
 class ReleaseProvider(pulumi.dynamic.ResourceProvider):
     """Thin shim: the work lives in release/codedeploy/provider.py (release/ecs/provider.py).
@@ -162,7 +164,7 @@ def _project_root() -> str:
 @dataclass
 class EcsServiceReleaseArgs:
     target: ReleaseTarget
-    wait_seconds_for_start: int = 120
+    wait_seconds_for_start: int = START_WAIT_SECONDS
     """How long the ECS deployment of a new revision may take to appear after the update."""
 
 

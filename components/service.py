@@ -1,12 +1,14 @@
 """FargateService: the ECS cluster, the service CodeDeploy deploys, and its auto scaling.
 
 Creates the cluster (Container Insights from config), a security group that admits only
-the ALB on the container port, and a Fargate service in the private subnets, created after
+the ALB on the container port, and a Fargate service in the task subnets (private, or public
+with a public IP per task under ``network.taskSubnets: public``), created after
 the listeners exist. With ``deployment.controller: codedeploy`` the service has the
 ``CODE_DEPLOY`` controller and CodeDeploy owns its task definition, load balancer and
 network settings after creation. With ``ecs`` the service deploys itself (BLUE_GREEN,
 LINEAR or CANARY, bake time, alarms with rollback, circuit breaker, lifecycle hooks)
-through listener rules and an alternate target group, using an infrastructure role. The
+through listener rules and an alternate target group, using an infrastructure role; a
+service still on CodeDeploy is switched to it in place first (``EcsEngineMove``). The
 scaler owns the desired count. Optional target-tracking auto scaling on CPU and on ALB
 requests per target.
 """
@@ -16,11 +18,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
+from components.engine_move import EcsEngineMove, EcsEngineMoveArgs, EngineMoveTarget, LiveTargetGroups
 from specs import scaling as requests_metric
+from specs.ecs_engine import deployment_configuration, pause_hook
+from specs.engine_move import api_deployment_configuration
 from specs.iam import assume_role_policy, aws_managed_policy_arn
 from specs.release_model import CONTROLLER_TYPE, LIFECYCLE_STAGE, Engine
 from stack_config.model import AutoScalingSettings, DeploymentSettings, ServiceSettings
@@ -32,7 +38,10 @@ LOAD_BALANCER_INFRASTRUCTURE_POLICY = "AmazonECSInfrastructureRolePolicyForLoadB
 class FargateServiceArgs:
     service: ServiceSettings
     vpc_id: pulumi.Input[str]
-    private_subnet_ids: pulumi.Input[list[str]]
+    task_subnet_ids: pulumi.Input[list[str]]
+    assign_public_ip: bool
+    """Tasks in public subnets need a public IP to reach ECR and CloudWatch Logs through the
+    internet gateway; the security group below still admits only the load balancer."""
     task_definition_arn: pulumi.Input[str]
     container_name: str
     container_port: int
@@ -55,6 +64,12 @@ class FargateServiceArgs:
     hook_function_arn: pulumi.Input[str] | None = None
     hook_events: Sequence[str] = ()
     """CodeDeploy hook names; under the ECS engine mapped to its lifecycle stages."""
+    live_target_groups: LiveTargetGroups | None = None
+    """Under the ECS engine: the service's primary (live) and alternate (idle) target group."""
+    engine_move: EngineMoveTarget | None = None
+    """Under the ECS engine: what moves a service still on CodeDeploy in place."""
+    listener_arns: Sequence[pulumi.Input[str]] = ()
+    """Production and test listener: their default action after a move."""
 
 
 def ignored_after_create(engine: Engine, auto_scaling: bool) -> list[str]:
@@ -65,12 +80,15 @@ def ignored_after_create(engine: Engine, auto_scaling: bool) -> list[str]:
     them would undo the last release; new values ship through a CodeDeploy deployment.
     ECS: the task definition is how `pulumi up` starts a deployment, so it stays managed;
     but ECS swaps the primary and alternate target groups after each deployment, and sending
-    the original pair again breaks the next one (terraform-provider-aws#45678).
+    the original pair again breaks the next one (terraform-provider-aws#45678). The controller
+    is switched by EcsEngineMove (components/engine_move.py) on a stack moved from CodeDeploy,
+    so the provider never plans a replacement (pulumi-aws before 7.3 marks it ForceNew) nor
+    sends it in the same call as the task definition.
     """
     owned = (
         ["task_definition", "load_balancers", "network_configuration", "platform_version"]
         if engine == "codedeploy"
-        else ["load_balancers"]
+        else ["load_balancers", "deployment_controller"]
     )
     return [*owned, "desired_count"] if auto_scaling else owned
 
@@ -143,11 +161,15 @@ class FargateService(pulumi.ComponentResource):
         deployment_configuration: aws.ecs.ServiceDeploymentConfigurationArgs | None = None
         deployment_circuit_breaker: aws.ecs.ServiceDeploymentCircuitBreakerArgs | None = None
         alarms: aws.ecs.ServiceAlarmsArgs | None = None
+        primary_target_group: pulumi.Input[str] = args.blue_target_group.arn
         if engine == "ecs":
             infrastructure_role = self._infrastructure_role(name, args)
             assert args.production_rule is not None and args.test_rule is not None
+            assert args.live_target_groups is not None and args.engine_move is not None
+            live = args.live_target_groups
+            primary_target_group = live.live_arn
             advanced_configuration = aws.ecs.ServiceLoadBalancerAdvancedConfigurationArgs(
-                alternate_target_group_arn=args.green_target_group.arn,
+                alternate_target_group_arn=live.idle_arn,
                 production_listener_rule=args.production_rule.arn,
                 test_listener_rule=args.test_rule.arn,
                 role_arn=infrastructure_role.arn,
@@ -158,6 +180,31 @@ class FargateService(pulumi.ComponentResource):
             )
             if args.alarm_names is not None:
                 alarms = aws.ecs.ServiceAlarmsArgs(alarm_names=args.alarm_names, enable=True, rollback=True)
+            # A service still on CodeDeploy (a stack moving engines) is switched here, in place,
+            # before the provider updates it; on a service already on ECS this does nothing.
+            self.infrastructure_dependencies.append(
+                EcsEngineMove(
+                    f"{name}-engine-move",
+                    EcsEngineMoveArgs(
+                        target=args.engine_move,
+                        live=live,
+                        production_listener_arn=args.listener_arns[0],
+                        listener_arns=args.listener_arns,
+                        production_rule_arn=args.production_rule.arn,
+                        test_rule_arn=args.test_rule.arn,
+                        role_arn=infrastructure_role.arn,
+                        container_name=args.container_name,
+                        container_port=args.container_port,
+                        deployment_configuration=_move_configuration(args),
+                        blue_arn=args.blue_target_group.arn,
+                        green_arn=args.green_target_group.arn,
+                    ),
+                    pulumi.ResourceOptions(
+                        parent=self,
+                        depends_on=[*args.listeners, *self.infrastructure_dependencies],
+                    ),
+                )
+            )
 
         self.service = aws.ecs.Service(
             f"{name}-service",
@@ -169,16 +216,16 @@ class FargateService(pulumi.ComponentResource):
             platform_version="LATEST",
             load_balancers=[
                 aws.ecs.ServiceLoadBalancerArgs(
-                    target_group_arn=args.blue_target_group.arn,
+                    target_group_arn=primary_target_group,
                     container_name=args.container_name,
                     container_port=args.container_port,
                     advanced_configuration=advanced_configuration,
                 )
             ],
             network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
-                subnets=args.private_subnet_ids,
+                subnets=args.task_subnet_ids,
                 security_groups=[self.security_group.id],
-                assign_public_ip=False,
+                assign_public_ip=args.assign_public_ip,
             ),
             health_check_grace_period_seconds=settings.health_check_grace_period_seconds,
             propagate_tags="SERVICE",
@@ -196,9 +243,12 @@ class FargateService(pulumi.ComponentResource):
                 depends_on=[*args.listeners, *self.infrastructure_dependencies],
                 # The engine and the scaler own these after creation; see ignored_after_create.
                 ignore_changes=ignored_after_create(engine, settings.auto_scaling.enabled),
-                # The name is fixed, so a replacement (e.g. switching deployment.controller)
-                # must remove the old service before creating its successor.
+                # The name is fixed, so a replacement (e.g. moving back to CodeDeploy) must
+                # remove the old service before creating its successor.
                 delete_before_replace=True,
+                # AWS documents no in-place move from ECS back to CODE_DEPLOY (specs/engine_move.py):
+                # whichever provider version is in use, that way replaces the service.
+                replace_on_changes=["deployment_controller"] if engine == "codedeploy" else None,
             ),
         )
 
@@ -347,39 +397,77 @@ def _target_tracking(
     )
 
 
+def _move_configuration(args: FargateServiceArgs) -> pulumi.Output[dict[str, Any]]:
+    """The deploymentConfiguration the move sends with the new controller (UpdateService's
+    shape): the strategy, the circuit breaker and the alarms; the provider's own update of the
+    service right after it adds the lifecycle hooks."""
+    declared = deployment_configuration(args.deployment.native_plan)
+    return pulumi.Output.from_input(args.alarm_names).apply(
+        lambda names: api_deployment_configuration(
+            declared,
+            {"enable": True, "rollback": True},
+            {"alarmNames": list(names), "enable": True, "rollback": True} if names is not None else None,
+            (),
+        )
+    )
+
+
 def _native_configuration(
     args: FargateServiceArgs, role_arn: pulumi.Input[str]
 ) -> aws.ecs.ServiceDeploymentConfigurationArgs:
-    """The service's deploymentConfiguration for ECS's built-in strategies."""
-    plan = args.deployment.native_plan
+    """The service's deploymentConfiguration for ECS's built-in strategies: the ECS engine's
+    forward mapping (``specs.ecs_engine.deployment_configuration``, whose inverse the preview reads)."""
+    config = deployment_configuration(args.deployment.native_plan)
+    canary = config.get("canaryConfiguration")
+    linear = config.get("linearConfiguration")
     return aws.ecs.ServiceDeploymentConfigurationArgs(
-        strategy=plan.strategy,
-        bake_time_in_minutes=str(plan.bake_time_minutes),
+        strategy=config["strategy"],
+        bake_time_in_minutes=config["bakeTimeInMinutes"],
         canary_configuration=(
             aws.ecs.ServiceDeploymentConfigurationCanaryConfigurationArgs(
-                canary_percent=plan.canary_percent,
-                canary_bake_time_in_minutes=str(plan.canary_bake_minutes),
+                canary_percent=canary["canaryPercent"],
+                canary_bake_time_in_minutes=canary["canaryBakeTimeInMinutes"],
             )
-            if plan.strategy == "CANARY"
+            if canary
             else None
         ),
         linear_configuration=(
             aws.ecs.ServiceDeploymentConfigurationLinearConfigurationArgs(
-                step_percent=plan.step_percent,
-                step_bake_time_in_minutes=str(plan.step_bake_minutes),
+                step_percent=linear["stepPercent"],
+                step_bake_time_in_minutes=linear["stepBakeTimeInMinutes"],
             )
-            if plan.strategy == "LINEAR"
+            if linear
             else None
         ),
-        lifecycle_hooks=(
-            [
-                aws.ecs.ServiceDeploymentConfigurationLifecycleHookArgs(
-                    hook_target_arn=args.hook_function_arn,
-                    role_arn=role_arn,
-                    lifecycle_stages=[LIFECYCLE_STAGE[event] for event in args.hook_events],
-                )
-            ]
-            if args.hook_function_arn is not None and args.hook_events
-            else None
-        ),
+        lifecycle_hooks=_lifecycle_hooks(args, role_arn) or None,
     )
+
+
+def _lifecycle_hooks(
+    args: FargateServiceArgs, role_arn: pulumi.Input[str]
+) -> list[aws.ecs.ServiceDeploymentConfigurationLifecycleHookArgs]:
+    """The smoke test Lambda at its stages, and the ready wait: a PAUSE hook
+    (``specs.ecs_engine.pause_hook``) that holds green until `bluegreen continue` or its timeout."""
+    hooks: list[aws.ecs.ServiceDeploymentConfigurationLifecycleHookArgs] = []
+    if args.hook_function_arn is not None and args.hook_events:
+        hooks.append(
+            aws.ecs.ServiceDeploymentConfigurationLifecycleHookArgs(
+                hook_target_arn=args.hook_function_arn,
+                role_arn=role_arn,
+                lifecycle_stages=[LIFECYCLE_STAGE[event] for event in args.hook_events],
+            )
+        )
+    pause = args.deployment.ready_pause
+    if pause is not None:
+        declared = pause_hook(pause)
+        timeout = declared["timeoutConfiguration"]
+        hooks.append(
+            aws.ecs.ServiceDeploymentConfigurationLifecycleHookArgs(
+                target_type=declared["targetType"],
+                lifecycle_stages=declared["lifecycleStages"],
+                timeout_configuration=aws.ecs.ServiceDeploymentConfigurationLifecycleHookTimeoutConfigurationArgs(
+                    timeout_in_minutes=timeout["timeoutInMinutes"], action=timeout["action"]
+                ),
+            )
+        )
+    return hooks

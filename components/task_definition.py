@@ -1,21 +1,25 @@
 """AppTaskDefinition: the Fargate task definition, its roles and its log group.
 
 Creates a log group with retention, an execution role that may pull only this image's
-repository, write only this log group and read only the named secrets, an (empty) task
-role for the app, and the task definition itself. Every change registers a new revision
-and the old ones stay registered (``skip_destroy``) so a rollback can return to them.
+repository (and the sidecars' private ones), write only this log group and read only the named
+secrets, a task role for the app (empty unless ECS Exec or a sidecar shortcut needs rights:
+specs/sidecars.py), and the task definition itself: the app's container first, then its
+sidecars. Every change registers a new revision and the old ones stay registered
+(``skip_destroy``) so a rollback can return to them.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
 from specs.container_definition import container_definition, scratch_volumes
 from specs.iam import assume_role_policy, ecr_repository_arn_from_uri, ecs_exec_policy, execution_role_policy
+from specs.sidecars import execution_secret_arns, image_of, sidecar_definition, task_role_policy
 from stack_config.model import ContainerSettings, ImageSettings, TaskSettings
 
 
@@ -33,6 +37,10 @@ class AppTaskDefinitionArgs:
     """Keep the log group when the stack is destroyed (prod)."""
     execute_command: bool = False
     """ECS Exec is on (service.enableExecuteCommand): the task role may open its SSM channels."""
+    sidecar_images: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Sidecar name -> the digest reference of its image built by the registry (``build``)."""
+    metrics_namespace: str = ""
+    """CloudWatch namespace of the OpenTelemetry collector's metrics (the stack's prefix)."""
 
 
 class AppTaskDefinition(pulumi.ComponentResource):
@@ -52,10 +60,10 @@ class AppTaskDefinition(pulumi.ComponentResource):
             opts=child,
         )
 
+        sidecars = args.container.sidecars
         repository_arns: list[pulumi.Input[str]] = [args.repository_arn]
-        external = ecr_repository_arn_from_uri(args.image.uri) if args.image.uri else None
-        if external:
-            repository_arns.append(external)
+        pinned = [args.image.uri, *(s.image for s in sidecars)]
+        repository_arns += [arn for uri in pinned if uri and (arn := ecr_repository_arn_from_uri(uri))]
         self.execution_role = aws.iam.Role(
             f"{name}-execution",
             assume_role_policy=json.dumps(assume_role_policy("ecs-tasks.amazonaws.com")),
@@ -70,7 +78,7 @@ class AppTaskDefinition(pulumi.ComponentResource):
                     execution_role_policy(
                         repository_arns=v["repos"],
                         log_group_arn=v["log_group"],
-                        secret_arns=list(args.container.secrets.values()),
+                        secret_arns=[*args.container.secrets.values(), *execution_secret_arns(sidecars)],
                     )
                 )
             ),
@@ -79,9 +87,18 @@ class AppTaskDefinition(pulumi.ComponentResource):
         self.task_role = aws.iam.Role(
             f"{name}-task",
             assume_role_policy=json.dumps(assume_role_policy("ecs-tasks.amazonaws.com")),
-            description="The app's own AWS permissions (none by default)",
+            description="The app's own AWS permissions (none by default) and its sidecars'",
             opts=child,
         )
+        if task_role_policy(sidecars, log_group_arn="") is not None:
+            aws.iam.RolePolicy(
+                f"{name}-sidecars",
+                role=self.task_role.id,
+                policy=self.log_group.arn.apply(
+                    lambda arn: json.dumps(task_role_policy(sidecars, log_group_arn=arn))
+                ),
+                opts=child,
+            )
         if args.execute_command:
             aws.iam.RolePolicy(
                 f"{name}-exec",
@@ -90,7 +107,9 @@ class AppTaskDefinition(pulumi.ComponentResource):
                 opts=child,
             )
 
-        definitions = pulumi.Output.all(image=args.image_ref, log_group=self.log_group.name).apply(
+        definitions = pulumi.Output.all(
+            image=args.image_ref, log_group=self.log_group.name, built=dict(args.sidecar_images)
+        ).apply(
             lambda v: json.dumps(
                 [
                     container_definition(
@@ -100,7 +119,18 @@ class AppTaskDefinition(pulumi.ComponentResource):
                         version=args.image.version,
                         log_group_name=v["log_group"],
                         region=args.region,
-                    )
+                    ),
+                    *(
+                        sidecar_definition(
+                            sidecar,
+                            sidecars,
+                            image=image_of(sidecar, v["built"]),
+                            log_group_name=v["log_group"],
+                            region=args.region,
+                            namespace=args.metrics_namespace,
+                        )
+                        for sidecar in sidecars
+                    ),
                 ]
             )
         )

@@ -24,7 +24,7 @@ from pulumi_policy import PolicyResource
 from specs.resource_reader import FLOW_LOG, LOAD_BALANCER, TASK_DEFINITION, VPC, WEB_ACL_ASSOCIATION
 
 from .stack_checks import Violation, is_production_stack
-from .values import get, is_unknown, items, of_type, parse_json
+from .values import get, is_unknown, items, of_type, parse_json, resource_id
 
 
 def _application_load_balancers(resources: Sequence[PolicyResource]) -> list[PolicyResource]:
@@ -121,17 +121,6 @@ def check_read_only_root_filesystem(resources: Sequence[PolicyResource], stack: 
     return violations
 
 
-def _vpc_id(vpc: PolicyResource) -> Any:
-    """A VPC's id from its state: ``id``, else the end of its ARN (``...:vpc/vpc-123``)."""
-    found = get(vpc.props, "id")
-    if isinstance(found, str) and found:
-        return found
-    arn = get(vpc.props, "arn")
-    if isinstance(arn, str) and ":vpc/" in arn:
-        return arn.rsplit("/", 1)[-1]
-    return None
-
-
 def check_vpc_flow_logs(resources: Sequence[PolicyResource], stack: str) -> list[Violation]:
     """EC2.6: in a production stack every VPC the stack creates has a flow log."""
     if not is_production_stack(stack):
@@ -141,7 +130,7 @@ def check_vpc_flow_logs(resources: Sequence[PolicyResource], stack: str) -> list
     unknown = any(not isinstance(v, str) for v in covered)
     violations = []
     for vpc in of_type(resources, VPC):
-        vpc_id = _vpc_id(vpc)
+        vpc_id = resource_id(vpc, "vpc")
         if vpc_id in covered or unknown or (vpc_id is None and flow_logs):
             continue
         violations.append(

@@ -12,10 +12,12 @@ below only feed those functions the engine's arguments and report. The pack's mo
   updated, so a violation stops ``pulumi up`` before the change;
 - ``stack_checks.py``: checks that relate resources (which listener is production, which
   deployment group deploys a service, which alarms roll a release back), on the whole stack;
+- ``network_checks.py``: tasks with a public IP admit only the load balancers' security groups;
 - this module: the pack's name, enforcement and policies.
 
-The limits and the alarm-window rule come from ``specs.release_model`` and the type tokens
-from ``specs.resource_reader`` (both standard library only), shared with config validation
+The limits and the alarm-window rule come from ``specs.release_model`` and the engine modules
+(``specs.ecs_engine``), and the type tokens from ``specs.resource_reader`` (all standard
+library only), shared with config validation
 and the preview; ``policy/__main__.py`` puts the repo root on ``sys.path`` so the pack's own
 environment finds them.
 """
@@ -37,8 +39,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from specs.ecs_engine import BLUE_GREEN_STRATEGIES as ECS_BLUE_GREEN_STRATEGIES
 from specs.release_model import (
-    ECS_BLUE_GREEN_STRATEGIES,
     HEALTH_CHECK_INTERVAL,
     HEALTH_CHECK_THRESHOLD,
     HEALTH_CHECK_TIMEOUT,
@@ -65,6 +67,7 @@ from .baseline_checks import (
     check_read_only_root_filesystem,
     check_vpc_flow_logs,
 )
+from .network_checks import check_public_tasks_reached_only_through_the_load_balancer
 from .resource_checks import (
     check_ecr_lifecycle_any_rule_last,
     check_ecr_scan_on_push,
@@ -98,6 +101,19 @@ def _resource_policy(name: str, description: str, resource_type: str, check: Res
             report_violation(message, None)
 
     return ResourceValidationPolicy(name=name, description=description, validate=validate)
+
+
+def _stack_aware_resource_policy(
+    name: str,
+    description: str,
+    resource_type: str,
+    check: Callable[[Mapping[str, Any], str, str], list[str]],
+    stack_name: Callable[[], str],
+) -> Policy:
+    """A resource policy whose check also depends on the stack (a production-only rule)."""
+    return _resource_policy(
+        name, description, resource_type, lambda props, resource: check(props, resource, stack_name())
+    )
 
 
 def _stack_policy(name: str, description: str, check: StackCheck, stack_name: Callable[[], str]) -> Policy:
@@ -137,17 +153,26 @@ def build_policies(stack_name: Callable[[], str] = _current_stack) -> list[Polic
             TARGET_GROUP,
             check_target_group_health_check,
         ),
-        _resource_policy(
+        _stack_aware_resource_policy(
             "ecs-service-no-public-ip",
-            "ECS services do not assign public IPs to tasks.",
+            "In production stacks ECS services do not assign public IPs to tasks (waivable: "
+            "policy/waivers/public-task-subnets.json).",
             ECS_SERVICE,
             check_ecs_service_no_public_ip,
+            stack_name,
         ),
         _resource_policy(
             "task-definition-no-plaintext-secrets",
             "Container environment variables named like secrets come from `secrets`, not plaintext.",
             TASK_DEFINITION,
             check_task_definition_no_plaintext_secrets,
+        ),
+        _stack_policy(
+            "public-tasks-reached-only-through-the-load-balancer",
+            "An ECS service whose tasks get public IPs admits, on its security groups, only the load "
+            "balancers' security groups (no address range, prefix list or other group).",
+            check_public_tasks_reached_only_through_the_load_balancer,
+            stack_name,
         ),
         _stack_policy(
             "production-listener-https",

@@ -13,7 +13,11 @@ from typing import Any
 
 from specs.release_model import HEALTH_CHECK_INTERVAL, HEALTH_CHECK_THRESHOLD, HEALTH_CHECK_TIMEOUT
 
+from .stack_checks import is_production_stack
 from .values import fmt, get, is_unknown, items, number, parse_json
+
+# The policy-pack config that waives ecs-service-no-public-ip (its enforcement level "disabled").
+WAIVER_FILE = "policy/waivers/public-task-subnets.json"
 
 # Environment variable name parts that mark a secret (PASSWORD, DB_PASSWORD, apiToken, ...).
 SECRET_NAME_PARTS = frozenset({"PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "APIKEY"})
@@ -93,13 +97,19 @@ def check_target_group_health_check(props: Mapping[str, Any], name: str) -> list
     return problems
 
 
-def check_ecs_service_no_public_ip(props: Mapping[str, Any], name: str) -> list[str]:
+def check_ecs_service_no_public_ip(props: Mapping[str, Any], name: str, stack: str) -> list[str]:
+    """Production tasks get no public IP. Other stacks may (``network.taskSubnets: public``, dev's
+    network without a NAT gateway); ``network_checks`` then holds them to load-balancer-only ingress."""
+    if not is_production_stack(stack):
+        return []
     public = get(props, "networkConfiguration", "assignPublicIp", default=False)
     if public is not True:
         return []
     return [
-        f"ECS service '{name}': networkConfiguration.assignPublicIp is true; it must be false: tasks "
-        "run in private subnets and are reached only through the load balancer."
+        f"ECS service '{name}' of production stack '{stack}': networkConfiguration.assignPublicIp is "
+        "true; it must be false: production tasks run in private subnets and are reached only through "
+        "the load balancer (set network.taskSubnets: private). To run them in public subnets on purpose, "
+        f"waive this rule: --policy-pack-config {WAIVER_FILE} (see docs/delivery.md)."
     ]
 
 

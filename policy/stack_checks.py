@@ -22,12 +22,8 @@ from typing import Any
 
 from pulumi_policy import PolicyResource
 
-from specs.release_model import (
-    ECS_BLUE_GREEN_STRATEGIES,
-    AlarmWindow,
-    alarm_outlasts_blue,
-    minutes_to_cover,
-)
+from specs.ecs_engine import BLUE_GREEN_STRATEGIES as ECS_BLUE_GREEN_STRATEGIES
+from specs.release_model import AlarmWindow, AlarmWindowFinding, alarm_window_finding
 from specs.resource_reader import DEPLOYMENT_GROUP, ECS_SERVICE, LISTENER, LISTENER_RULE
 
 from .values import READER, fmt, get, is_unknown, items, number, number_or_text, of_type
@@ -370,20 +366,24 @@ def _windows(alarms_by_name: Mapping[str, PolicyResource], names: Any) -> list[A
     return READER.alarm_windows(alarms_by_name, names, lambda alarm, field: number(get(alarm.props, field)))
 
 
-def _window_text(window: AlarmWindow[float]) -> str:
+def _window_text(finding: AlarmWindowFinding[float]) -> str:
+    alarm = finding.alarm
     return (
-        f"the rollback window of alarm '{window.name}' (period {fmt(window.period_seconds)} s x "
-        f"evaluationPeriods {fmt(window.evaluation_periods)} = {fmt(window.evaluation_seconds)} s)"
+        f"the rollback window of alarm '{alarm.name}' (period {fmt(alarm.period_seconds)} s x "
+        f"(evaluationPeriods {fmt(alarm.evaluation_periods)} + the period a breach starts in) = "
+        f"{fmt(finding.evaluation_seconds)} s)"
     )
 
 
 def check_termination_wait_covers_alarms(resources: Sequence[PolicyResource], stack: str) -> list[Violation]:
     """Blue is kept at least as long as the slowest alarm that can roll a release back needs to fire.
 
-    The rollback window of an alarm is period x evaluationPeriods: that much breaching data
-    before it goes to ALARM. Blue is kept ``terminationWaitTimeInMinutes`` by a CodeDeploy
-    deployment group, and ``deploymentConfiguration.bakeTimeInMinutes`` by a service ECS
-    deploys blue/green; either engine watches the alarms only until then.
+    The rollback window of an alarm is period x (evaluationPeriods + 1): evaluationPeriods whole
+    periods of breaching data before it goes to ALARM, after the clock-aligned period the breach
+    starts in (``specs.release_model.AlarmWindow.periods_to_fire``). Blue is kept
+    ``terminationWaitTimeInMinutes`` by a CodeDeploy deployment group, and
+    ``deploymentConfiguration.bakeTimeInMinutes`` by a service ECS deploys blue/green; either
+    engine watches the alarms only until then.
     """
     del stack  # the same rule holds in every stack
     alarms_by_name = READER.alarms_by_name(resources)
@@ -397,18 +397,18 @@ def check_termination_wait_covers_alarms(resources: Sequence[PolicyResource], st
         wait = number(get(terminate, "terminationWaitTimeInMinutes", default=0))
         if is_unknown(terminate) or action != "TERMINATE" or wait is None:
             continue  # KEEP_ALIVE keeps blue; unknown values are judged in `pulumi up`
-        longest = alarm_outlasts_blue(wait * 60, _windows(alarms_by_name, get(config, "alarms", default=[])))
-        if longest is None:
+        finding = alarm_window_finding(wait * 60, _windows(alarms_by_name, get(config, "alarms", default=[])))
+        if finding is None:
             continue
         violations.append(
             Violation(
                 f"CodeDeploy deployment group '{group.name}': blueGreenDeploymentConfig."
                 f"terminateBlueInstancesOnDeploymentSuccess.terminationWaitTimeInMinutes is "
-                f"{fmt(wait)} ({fmt(wait * 60)} s), shorter than {_window_text(longest)}. CodeDeploy "
+                f"{fmt(wait)} ({fmt(wait * 60)} s), shorter than {_window_text(finding)}. CodeDeploy "
                 "watches alarms only until the deployment ends, and it ends when blue is terminated: a "
                 "release that breaks after the last traffic shift would end Succeeded with blue gone "
                 "before the alarm can fire, and nothing rolls it back. Keep blue at least "
-                f"{minutes_to_cover(longest)} minutes (deployment.terminationWaitMinutes) or shorten "
+                f"{finding.minutes_needed} minutes (deployment.terminationWaitMinutes) or shorten "
                 "the alarm.",
                 group.urn,
             )
@@ -422,21 +422,21 @@ def check_termination_wait_covers_alarms(resources: Sequence[PolicyResource], st
         bake = 0.0 if raw is None else number_or_text(raw)
         if bake is None:
             continue  # unknown values are judged in `pulumi up`; ECS rejects a non-number
-        longest = alarm_outlasts_blue(
+        finding = alarm_window_finding(
             bake * 60, _windows(alarms_by_name, get(alarms, "alarmNames", default=[]))
         )
-        if longest is None:
+        if finding is None:
             continue
         shown = "not set" if raw is None else json.dumps(raw) if isinstance(raw, str) else fmt(bake)
         violations.append(
             Violation(
                 f"ECS service '{service.name}' (deploymentController ECS, strategy {strategy}): "
                 f"deploymentConfiguration.bakeTimeInMinutes is {shown} ({fmt(bake * 60)} s), shorter "
-                f"than {_window_text(longest)}. ECS watches the service's alarms only until the "
+                f"than {_window_text(finding)}. ECS watches the service's alarms only until the "
                 "deployment ends, and it ends when the bake time is over and blue is terminated: a "
                 "release that breaks after the last traffic shift would end successful with blue gone "
                 "before the alarm can fire, and nothing rolls it back. Keep blue at least "
-                f"{minutes_to_cover(longest)} minutes (deployment.terminationWaitMinutes, which sets "
+                f"{finding.minutes_needed} minutes (deployment.terminationWaitMinutes, which sets "
                 "bakeTimeInMinutes) or shorten the alarm.",
                 service.urn,
             )

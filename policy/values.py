@@ -53,6 +53,17 @@ is_unknown = READER.unknown
 of_type = READER.of_type
 
 
+def resource_id(resource: PolicyResource, arn_kind: str) -> str | None:
+    """A resource's id from its state: ``id``, else the end of its ARN (``...:<arn_kind>/<id>``)."""
+    found = get(resource.props, "id")
+    if isinstance(found, str) and found:
+        return found
+    arn = get(resource.props, "arn")
+    if isinstance(arn, str) and f":{arn_kind}/" in arn:
+        return arn.rsplit("/", 1)[-1]
+    return None
+
+
 def fmt(value: float) -> str:
     """A number as a message shows it: ``30`` for 30.0, ``0.5`` for 0.5."""
     return str(int(value)) if float(value).is_integer() else str(value)
@@ -69,4 +80,5 @@ __all__ = [
     "number_or_text",
     "of_type",
     "parse_json",
+    "resource_id",
 ]

@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from preview import ROOT, fast_imports
+from preview.errors import PreviewError
 from stack_config.errors import ConfigError
 
 if TYPE_CHECKING:
-    from preview.engine import ProgramRun
     from preview.report import Preview
 
 
@@ -41,9 +41,8 @@ def _check_stack(stack: str) -> None:
         )
 
 
-def _run(
-    stack: str, releases_per_month: int, say: TextIO, region: str | None = None
-) -> tuple[ProgramRun, Preview]:
+def _run(stack: str, releases_per_month: int, say: TextIO, region: str | None = None) -> Preview:
+    """The stack's program run and everything the views show of it, computed once."""
     from preview.engine import run_stack
     from preview.regions import zones_known
     from preview.report import Preview
@@ -65,10 +64,10 @@ def _run(
     print(
         f"preview: {len(run.resources)} resources declared; computing the release timeline and cost", file=say
     )
-    return run, Preview.of(run, releases_per_month=releases_per_month)
+    return Preview.of(run, releases_per_month=releases_per_month)
 
 
-def _write_report(run: ProgramRun, result: Preview, out_dir: Path, name: str) -> tuple[Path, Path, str]:
+def _write_report(result: Preview, out_dir: Path, name: str) -> tuple[Path, Path, str]:
     """The Markdown report (with the Mermaid diagram) and the SVG next to it.
 
     Returns both paths and the report as a pull-request comment holds it: the same, without
@@ -80,8 +79,8 @@ def _write_report(run: ProgramRun, result: Preview, out_dir: Path, name: str) ->
     out_dir.mkdir(parents=True, exist_ok=True)
     report = out_dir / f"preview-{name}.md"
     diagram = out_dir / f"architecture-{name}.svg"
-    mermaid = architecture_mermaid(run)
-    diagram.write_text(architecture_svg(run))
+    mermaid = architecture_mermaid(result.run, result.params)
+    diagram.write_text(architecture_svg(result.run, result.params))
     report.write_text(markdown_report(result, diagram_file=diagram.name, mermaid=mermaid))
     return report, diagram, markdown_report(result, mermaid=mermaid)
 
@@ -96,10 +95,10 @@ def _preview(
 ) -> None:
     from preview.report import text_report
 
-    run, result = _run(stack, releases_per_month, say, region)
+    result = _run(stack, releases_per_month, say, region)
     print("\n".join(text_report(result)), file=out)
     if out_dir is not None:
-        report, diagram, _ = _write_report(run, result, out_dir, f"{stack}-{region}" if region else stack)
+        report, diagram, _ = _write_report(result, out_dir, f"{stack}-{region}" if region else stack)
         print(f"preview: wrote {_shown(report)} and {_shown(diagram)}", file=say)
 
 
@@ -113,7 +112,7 @@ def _snapshot(stack: str, result: Preview) -> dict[str, Any]:
 
 
 def _json(stack: str, releases_per_month: int, out: TextIO, say: TextIO, region: str | None) -> None:
-    _, result = _run(stack, releases_per_month, say, region)
+    result = _run(stack, releases_per_month, say, region)
     print(json.dumps(_snapshot(stack, result), indent=1), file=out)
 
 
@@ -142,7 +141,7 @@ def _change(
     from preview.pr_comment import comment_body
 
     for index, stack in enumerate(stacks):
-        run, result = _run(stack, releases_per_month, say, region)
+        result = _run(stack, releases_per_month, say, region)
         change = compare(bases[stack], _snapshot(stack, result), label)
         if index:
             print(file=out)
@@ -150,7 +149,7 @@ def _change(
         if out_dir is None:
             continue
         name = f"{stack}-{region}" if region else stack
-        _, _, full = _write_report(run, result, out_dir, name)
+        _, _, full = _write_report(result, out_dir, name)
         change_file = out_dir / f"change-{name}.md"
         comment_file = out_dir / f"pr-comment-{name}.md"
         change_md = markdown(change)
@@ -224,11 +223,11 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout, say: Te
     gc.set_threshold(50_000, 20, 100)
     stacks: list[str] = list(dict.fromkeys(args.stack or ["dev"]))
     out_dir = None if args.no_files else Path(args.out)
-    handled: tuple[type[Exception], ...] = (ConfigError,)
+    handled: tuple[type[Exception], ...] = (ConfigError, PreviewError)
     if args.base:  # only a change report needs git and the base's snapshot (kept off the fast path)
         from preview.base_ref import BaseRefError
 
-        handled = (ConfigError, BaseRefError)
+        handled = (*handled, BaseRefError)
     try:
         if args.diff:
             _diff(args.diff[0], args.diff[1], out, say)

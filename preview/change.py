@@ -26,13 +26,19 @@ from typing import Any, Literal
 from preview.diff import flat_diff
 from preview.plain import duration, plain
 from preview.timeline import clock
+from specs.engine_move import BACK_WORDS, IN_PLACE_WORDS, moves_in_place
+from specs.release_model import CONTROLLER_TYPE, Engine
 
 # Inputs (Pulumi's camelCase names, dotted for nested blocks) whose change makes the AWS
 # provider replace the resource instead of updating it: the attributes marked ForceNew in
 # terraform-provider-aws, which pulumi-aws wraps (internal/service/<service>/<resource>.go;
-# e.g. internal/service/ecs/service.go marks name, cluster, launch_type, iam_role,
-# scheduling_strategy and deployment_controller.type ForceNew). Only the inputs this program
-# sets, or could set, are listed; a type not listed is judged updatable in place.
+# e.g. internal/service/ecs/service.go marks name, cluster, launch_type, iam_role and
+# scheduling_strategy ForceNew). deployment_controller.type was ForceNew until
+# terraform-provider-aws 6.4.0 (#43434; pulumi-aws 7.51 is past it); it stays listed because
+# the program asks for a replacement when the service moves back to CodeDeploy
+# (replace_on_changes; specs/engine_move.py), while the move to ECS is reported in place
+# (``_engine_move``). Only the inputs this program sets, or could set, are listed; a type not
+# listed is judged updatable in place.
 FORCES_REPLACEMENT: dict[str, tuple[str, ...]] = {
     "aws:ecs/service:Service": (
         "name",
@@ -145,6 +151,8 @@ class StackChange:
     """(what, before, after) for each release fact that changed."""
     warnings_added: tuple[str, ...] = ()
     warnings_removed: tuple[str, ...] = ()
+    hazards: tuple[str, ...] = ()
+    """What `pulumi up` of this change would break, with the steps that avoid it."""
     counts: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -245,6 +253,21 @@ def _forcing(type_: str, old: dict[str, Any], new: dict[str, Any], ignored: set[
     return found
 
 
+SERVICE_TYPE = "aws:ecs/service:Service"
+_ENGINE_OF: dict[str, Engine] = {controller: engine for engine, controller in CONTROLLER_TYPE.items()}
+
+
+def _engine_move(type_: str, old: dict[str, Any], new: dict[str, Any]) -> tuple[Engine, Engine] | None:
+    """(from, to) engines when the service's deployment controller changes, else None."""
+    if type_ != SERVICE_TYPE:
+        return None
+    before = _ENGINE_OF.get(str(_get(old, "deploymentController.type")))
+    after = _ENGINE_OF.get(str(_get(new, "deploymentController.type")))
+    if before is None or after is None or before == after:
+        return None
+    return before, after
+
+
 def _prefix(snap: dict[str, Any]) -> str:
     settings = snap.get("settings") or {}
     return f"{settings.get('appName', '')}-{snap.get('stack', '')}"
@@ -265,6 +288,23 @@ def _replacement_notes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return notes
 
 
+def _container_names(inputs: dict[str, Any]) -> list[str]:
+    containers = _expand(inputs.get("containerDefinitions"))
+    if not isinstance(containers, list):
+        return []
+    return [str(c.get("name")) for c in containers if isinstance(c, dict)]
+
+
+def _container_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """A task definition's sidecars added or removed, said first (the app's container comes first)."""
+    before, after = _container_names(old)[1:], _container_names(new)[1:]
+    added = [name for name in after if name not in before]
+    removed = [name for name in before if name not in after]
+    return ([f"sidecars added: {', '.join(added)}"] if added else []) + (
+        [f"sidecars removed: {', '.join(removed)}"] if removed else []
+    )
+
+
 def resource_changes(base: dict[str, Any], head: dict[str, Any]) -> list[ResourceChange]:
     """Every declared cloud resource (components left out) added, removed, replaced or changed."""
     old = {r["urn"]: r for r in base.get("resources") or [] if r.get("custom")}
@@ -277,11 +317,23 @@ def resource_changes(base: dict[str, Any], head: dict[str, Any]) -> list[Resourc
             continue
         forcing = _forcing(b["type"], a["inputs"], b["inputs"], ignored)
         changed = _changed_leaves(a["inputs"], b["inputs"], ignored)
+        move = _engine_move(b["type"], a["inputs"], b["inputs"])
+        if move is not None and moves_in_place(*move):
+            # The controller is ignored by the provider and switched by the engine move.
+            rest = [d for d in forcing if not d.startswith("deploymentController.")]
+            if not rest:
+                details = [f"{IN_PLACE_WORDS} (UpdateService: the service and its tasks stay)", *changed]
+                changes.append(ResourceChange("update", b["type"], b["name"], _capped(details)))
+                continue
+            forcing = rest
+        elif move is not None:
+            forcing = [*forcing, BACK_WORDS]
         if forcing:
             details = forcing + _replacement_notes(a, b)
             changes.append(ResourceChange("replace", b["type"], b["name"], tuple(details)))
         elif b["type"] in NEW_REVISION:
-            changes.append(ResourceChange("revision", b["type"], b["name"], _capped(changed)))
+            details = _container_changes(a["inputs"], b["inputs"]) + changed
+            changes.append(ResourceChange("revision", b["type"], b["name"], _capped(details)))
         elif changed:
             changes.append(ResourceChange("update", b["type"], b["name"], _capped(changed)))
     removed = {urn: old[urn] for urn in old.keys() - new.keys()}
@@ -309,6 +361,53 @@ def resource_changes(base: dict[str, Any], head: dict[str, Any]) -> list[Resourc
     changes += [ResourceChange("remove", r["type"], r["name"]) for r in removed.values()]
     changes += [ResourceChange("add", r["type"], r["name"]) for r in added.values()]
     return sorted(changes, key=lambda c: (ORDER[c.kind], c.type, c.name))
+
+
+NAT_GATEWAY_TYPE = "aws:ec2/natGateway:NatGateway"
+
+
+def _custom(snap: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {r["urn"]: r for r in snap.get("resources") or [] if r.get("custom")}
+
+
+def egress_hazards(base: dict[str, Any], head: dict[str, Any]) -> list[str]:
+    """A NAT gateway removed while a CodeDeploy-controlled service's declared network changes.
+
+    CodeDeploy owns such a service's network configuration (``networkConfiguration`` is in its
+    ignoreChanges, components/service.py), so its tasks stay in the subnets they run in, while
+    the NAT gateway those subnets leave through goes in the same update: the tasks would lose
+    egress (image pulls, logs, secrets). README, "A dev stack without a NAT gateway"."""
+    old, new = _custom(base), _custom(head)
+    gone = sorted(r["name"] for urn, r in old.items() if urn not in new and r["type"] == NAT_GATEWAY_TYPE)
+    if not gone:
+        return []
+    codedeploy = CONTROLLER_TYPE["codedeploy"]
+    hazards = []
+    for urn, service in sorted(new.items()):
+        before = old.get(urn)
+        if service["type"] != SERVICE_TYPE or before is None:
+            continue
+        held = "networkConfiguration" in (service.get("ignoreChanges") or [])
+        on_codedeploy = all(
+            _get(r["inputs"], "deploymentController.type") == codedeploy for r in (before, service)
+        )
+        moved = _changed_leaves(
+            {"networkConfiguration": before["inputs"].get("networkConfiguration")},
+            {"networkConfiguration": service["inputs"].get("networkConfiguration")},
+            set(),
+        )
+        if not (held and on_codedeploy and moved):
+            continue
+        hazards.append(
+            f"ECS service {service['name']} keeps its tasks where they run: CodeDeploy owns its network "
+            f"configuration, so this change to it ({'; '.join(moved)}) does not reach them, while this "
+            f"update removes NAT gateway(s) {', '.join(gone)} and the private subnets' route through "
+            "them: the tasks would lose egress (image pulls, logs, secrets). Either replace the service "
+            f"in the same update, `pulumi up --replace '{urn}'` (down until its new tasks are healthy), "
+            "or keep the old network (network.taskSubnets: private, natGateways: 1) until you replace "
+            'it; README, "A dev stack without a NAT gateway"'
+        )
+    return hazards
 
 
 # ---------------------------------------------------------------------------------------------
@@ -417,6 +516,7 @@ def compare(base: dict[str, Any] | None, head: dict[str, Any], base_ref: str) ->
         resources=tuple(resources),
         settings=tuple(flat_diff(base.get("settings") or {}, head.get("settings") or {})),
         counts=counts,
+        hazards=tuple(egress_hazards(base, head)),
         **_cost(base, head),
         **_release(base, head),
     )
@@ -480,6 +580,7 @@ def text_lines(change: StackChange) -> list[str]:
     lines = [summary_line(change)]
     if change.unchanged or change.new_stack:
         return lines
+    lines += [f"  WARNING: {hazard}" for hazard in change.hazards]
     if change.resources:
         lines += ["", "  Resources"]
         for r in change.resources:
@@ -541,6 +642,15 @@ def markdown(change: StackChange) -> str:
         parts += [
             f"> [!WARNING]\n> {len(replaced)} resource(s) will be **replaced** (deleted and created "
             f"again): {named}{more}.",
+            "",
+        ]
+    for hazard in change.hazards:
+        parts += [f"> [!WARNING]\n> {hazard}.", ""]
+    moving = [r for r in change.of_kind("update") if r.details and r.details[0].startswith(IN_PLACE_WORDS)]
+    if moving:
+        parts += [
+            f"> [!NOTE]\n> {moving[0].short_type} `{moving[0].name}` {IN_PLACE_WORDS}: no replacement, "
+            "no downtime. `pulumi up` refuses to start the move while a release is in progress.",
             "",
         ]
     if change.resources:

@@ -6,7 +6,8 @@ comment). Both come from the declared resources, so they tell this stack's truth
 arrow names the stack's strategy (all at once, canary or linear, with its numbers), a
 test-traffic source appears only when a security group rule lets someone reach the test
 listener (``testTrafficCidrs`` or the smoke-test hook through the NAT gateways), NAT gateways
-and VPC endpoints only when the stack has them. Plain text: no Graphviz or other binary
+and VPC endpoints only when the stack has them, the internet gateway as the tasks' egress when
+they run in public subnets. Plain text: no Graphviz or other binary
 needed, and both diff well in review.
 """
 
@@ -18,7 +19,9 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from preview.engine import ProgramRun, Recorded
-from preview.release_params import TrafficRouting, ecs_routing, extract_release_params, percent_text
+from preview.release_params import ReleaseParams, ecs_routing, extract_release_params
+from specs import ecs_engine
+from specs.traffic_routing import TrafficRouting, shift_summary
 
 WIDTH, HEIGHT = 1100, 620
 BLUE, GREEN, GREY, INK, SOFT, RED = "#2f6fdf", "#2e9d57", "#8a8f98", "#1d2330", "#f4f6fa", "#c0392b"
@@ -97,17 +100,14 @@ def _markers() -> str:
 
 def shift_label(routing: TrafficRouting | None) -> str:
     """How production traffic reaches green, in the stack's own terms."""
-    if routing is None:
-        return "traffic shift"
-    if routing.kind == "all-at-once" or routing.percentage is None or routing.interval_minutes is None:
-        return "all at once"
-    step = percent_text(routing.percentage)
-    if routing.kind == "canary":
-        return f"canary {step} %, 100 % after {routing.interval_minutes} min"
-    return f"linear {step} % every {routing.interval_minutes} min"
+    return "traffic shift" if routing is None else shift_summary(routing)
 
 
-def _routing(run: ProgramRun) -> TrafficRouting | None:
+def _routing(run: ProgramRun, params: ReleaseParams | None) -> TrafficRouting | None:
+    """The stack's routing: from ``params`` when the caller has them (the preview computes them
+    once per stack), read from the run otherwise."""
+    if params is not None:
+        return params.routing
     try:
         return extract_release_params(run).routing
     except ValueError:
@@ -138,16 +138,21 @@ def test_traffic_sources(run: ProgramRun, test_port: Any) -> tuple[str, ...]:
     return tuple(sources)
 
 
-def _facts(run: ProgramRun) -> dict[str, Any]:
+def _facts(run: ProgramRun, params: ReleaseParams | None) -> dict[str, Any]:
     listeners = {r.name.rsplit("-", 1)[-1]: r.inputs for r in run.of_type("aws:lb/listener:Listener")}
     service_resource = run.one("aws:ecs/service:Service")
     service = service_resource.inputs
     task = run.one("aws:ecs/taskDefinition:TaskDefinition").inputs
-    container = json.loads(task["containerDefinitions"])[0]
+    container, *sidecars = json.loads(task["containerDefinitions"])
     nat = len(run.of_type("aws:ec2/natGateway:NatGateway"))
     endpoints = len(run.of_type("aws:ec2/vpcEndpoint:VpcEndpoint"))
-    egress = ((f"{nat} NAT gateway(s)",) if nat else ()) + (
-        (f"{endpoints} VPC endpoint(s)",) if endpoints else ()
+    # network.taskSubnets: public: the tasks' own public IPs reach ECR and logs through the
+    # internet gateway; NAT gateways (if any) then serve the smoke-test hook alone.
+    public_tasks = service["networkConfiguration"].get("assignPublicIp") is True
+    egress = (
+        (("internet gateway (task public IPs)",) if public_tasks else ())
+        + ((f"{nat} NAT gateway(s)" + (" for the hook" if public_tasks else ""),) if nat else ())
+        + ((f"{endpoints} VPC endpoint(s)",) if endpoints else ())
     )
     facts: dict[str, Any] = {
         "prod": f"{listeners['prod']['protocol']} :{listeners['prod']['port']}",
@@ -156,12 +161,14 @@ def _facts(run: ProgramRun) -> dict[str, Any]:
         "redirect": "redirect" in listeners,
         "tasks": service["desiredCount"],
         "subnets": len(service["networkConfiguration"]["subnets"]),
+        "tier": "public subnets, public IPs," if public_tasks else "private subnets",
         "size": f"{task['cpu']} CPU / {task['memory']} MiB",
         "port": container["portMappings"][0]["containerPort"],
+        "sidecars": tuple(str(c["name"]) for c in sidecars),
         "nat": nat,
         "endpoints": endpoints,
         "egress": (*egress, "ECR, logs, secrets") if egress else ("no route out",),
-        "shift": shift_label(_routing(run)),
+        "shift": shift_label(_routing(run, params)),
     }
     if (service.get("deploymentController") or {}).get("type") == "ECS":
         config = service["deploymentConfiguration"]
@@ -174,12 +181,7 @@ def _facts(run: ProgramRun) -> dict[str, Any]:
             "alarms": len(alarms.get("alarmNames") or [])
             if alarms.get("enable") and alarms.get("rollback")
             else 0,
-            "hooks": ", ".join(
-                stage
-                for hook in config.get("lifecycleHooks") or []
-                for stage in hook.get("lifecycleStages") or []
-            )
-            or "none",
+            "hooks": ", ".join(ecs_engine.lifecycle_hook_words(config.get("lifecycleHooks") or [])) or "none",
             "prod_rule": _rule_text(rules.get("prod")),
             "test_rule": _rule_text(rules.get("test")),
         }
@@ -195,6 +197,12 @@ def _facts(run: ProgramRun) -> dict[str, Any]:
         "alarms": len((group.get("alarmConfiguration") or {}).get("alarms") or []),
         "hooks": ", ".join(release.get("hooks") or {}) or "none",
     }
+
+
+def sidecar_label(names: tuple[str, ...]) -> str:
+    """``+ log-router, otel-collector`` (two named, the rest counted, so the box keeps its width)."""
+    shown = ", ".join(names[:2]) + (f" +{len(names) - 2}" if len(names) > 2 else "")
+    return f"+ {shown}"
 
 
 def _rule_text(rule: dict[str, Any] | None) -> str:
@@ -219,8 +227,8 @@ class Parts:
     """(from box, to box, label, colour, dashed)."""
 
 
-def _parts(run: ProgramRun) -> Parts:
-    f = _facts(run)
+def _parts(run: ProgramRun, params: ReleaseParams | None) -> Parts:
+    f = _facts(run, params)
     ecs = f["engine"] == "ecs"
     testers = f["testers"]
     prod_lines = (
@@ -240,12 +248,13 @@ def _parts(run: ProgramRun) -> Parts:
             830,
             130,
             240,
-            110,
+            110 + (20 if f["sidecars"] else 0),
             "ECS service (Fargate)",
             (
                 f"{f['tasks']} task(s) x {f['size']}",
-                f"private subnets in {f['subnets']} zones",
+                f"{f['tier']} in {f['subnets']} zones",
                 f"container port {f['port']}",
+                *((sidecar_label(f["sidecars"]),) if f["sidecars"] else ()),
             ),
         ),
         "controller": Box(
@@ -319,9 +328,9 @@ def _svg_arrow(parts: Parts, edge: tuple[str, str, str, str, bool]) -> str:
     return _arrow(a.right, b.left, label, color, dashed)
 
 
-def architecture_svg(run: ProgramRun) -> str:
+def architecture_svg(run: ProgramRun, params: ReleaseParams | None = None) -> str:
     """The stack's architecture as a standalone SVG document."""
-    parts = _parts(run)
+    parts = _parts(run, params)
     ecs = parts.facts["engine"] == "ecs"
     body = "\n".join([*map(_box, parts.boxes.values()), *(_svg_arrow(parts, e) for e in parts.edges)])
     return f"""<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}"
@@ -341,9 +350,9 @@ def _mermaid_text(text: str) -> str:
     return text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
 
 
-def architecture_mermaid(run: ProgramRun) -> str:
+def architecture_mermaid(run: ProgramRun, params: ReleaseParams | None = None) -> str:
     """The same diagram as a Mermaid flowchart (GitHub renders a ```mermaid block inline)."""
-    parts = _parts(run)
+    parts = _parts(run, params)
     lines = ["flowchart LR"]
     for key, box in parts.boxes.items():
         label = "<br/>".join(_mermaid_text(t) for t in (f"<b>{box.title}</b>", *box.lines))

@@ -127,6 +127,7 @@ class Recorded:
     outputs: dict[str, Any]
     depends_on: list[str]
     ignore_changes: list[str]
+    replace_on_changes: list[str]
     protect: bool
     delete_before_replace: bool
     provider: str
@@ -217,6 +218,12 @@ class FakeAws(pulumi.runtime.Mocks):
             # What the provider's create() records for a new stack: the first revision, no deployment.
             outputs["live_task_definition_arn"] = args.inputs["task_definition_arn"]
             outputs["deployment_id"] = ""
+        elif args.typ == "pulumi-python:dynamic/ecs:LiveTargetGroups":
+            # A new stack: the listener forwards nowhere yet, so blue starts live.
+            outputs["live_arn"] = args.inputs["blue_arn"]
+            outputs["idle_arn"] = args.inputs["green_arn"]
+        elif args.typ == "pulumi-python:dynamic/ecs:EngineMove":
+            outputs["moved_from"] = ""
         elif args.typ == "pulumi-python:dynamic/ecs:ServiceRelease":
             outputs["live_task_definition_arn"] = args.inputs["task_definition_arn"]
             outputs["service_deployment_arn"] = ""
@@ -308,6 +315,7 @@ class RecordingMonitor(MockMonitor):
                     outputs=self.resources[response.urn].state,
                     depends_on=list(request.dependencies),
                     ignore_changes=list(request.ignoreChanges),
+                    replace_on_changes=list(request.replaceOnChanges),
                     protect=bool(request.protect),
                     delete_before_replace=bool(request.deleteBeforeReplace),
                     provider=request.provider,

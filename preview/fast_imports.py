@@ -11,6 +11,11 @@ compiled in the virtualenv's preview-pycache, apart from __pycache__. It changes
 imported and how fast, never what the program declares (a test compares both ways). Only the
 preview's own process uses it; `pulumi up` and the tests import as usual.
 ``PREVIEW_EAGER_IMPORTS=1`` turns it off.
+
+It rests on how the providers' code is generated. When that stops holding (a module it cannot
+compile or run as compiled, a class it cannot define on first use, a name the service's index
+places in a module that lacks it), it falls back by itself: that module or package is loaded as
+usual, every later import too, and one line on stderr says so (``_fall_back``).
 """
 
 from __future__ import annotations
@@ -41,6 +46,31 @@ _CACHE_FORMAT = b"generated-code-4"
 # What ``import pulumi`` loads and a program under the mock engine never uses (the Automation
 # API, a thirtieth of the preview): it executes only if something reads one of its names.
 UNUSED_BY_THE_PREVIEW = ("pulumi.automation",)
+
+FALLBACK_NOTICE = "preview: fast start off, importing the providers as usual ({reason})"
+_fell_back: list[str] = []
+"""The reason of the first fallback, once there was one."""
+
+
+def _fall_back(reason: str) -> None:
+    """Take the finder out of the import system, so every later import is the usual one, and
+    say so on stderr, once per process."""
+    sys.meta_path[:] = [finder for finder in sys.meta_path if not isinstance(finder, _LazyServiceFinder)]
+    if not _fell_back:
+        _fell_back.append(reason)
+        print(FALLBACK_NOTICE.format(reason=reason), file=sys.stderr, flush=True)
+
+
+def _failure(where: str, error: BaseException) -> str:
+    return f"{where}: {type(error).__name__}: {error}"
+
+
+def _plain_code(name: str, path: str) -> CodeType:
+    """The module's code as the usual import compiles it (its __pycache__ included)."""
+    code = importlib.machinery.SourceFileLoader(name, path).get_code(name)
+    if code is None:
+        raise ImportError(f"no code for {name} at {path}")
+    return code
 
 
 def _kept(name: str, sources: Sequence[str], make: Callable[[], Any]) -> Any:
@@ -99,7 +129,13 @@ class _LazyServiceLoader(importlib.abc.Loader):
                 return importlib.import_module(f"{package}.{name}")
             if name not in index:
                 raise AttributeError(f"module {package!r} has no attribute {name!r}")
-            value = getattr(importlib.import_module(f"{package}.{index[name]}"), name)
+            defining = importlib.import_module(f"{package}.{index[name]}")
+            if not hasattr(defining, name):  # the index, read from __all__, is wrong
+                _fall_back(f"{package}.{index[name]} lacks {name}, which its __all__ names")
+                del module.__getattr__
+                exec(_plain_code(package, sources[1]), module.__dict__)  # the package as usual
+                return getattr(module, name)
+            value = getattr(defining, name)
             setattr(module, name, value)
             return value
 
@@ -110,10 +146,26 @@ class _GeneratedCodeLoader(importlib.machinery.SourceFileLoader):
     """Loads a pulumi_aws or pulumi_docker module as ``preview.generated_code`` compiles it."""
 
     def exec_module(self, module: ModuleType) -> None:
-        code, classes = self._compiled(module.__name__)
-        if classes:
-            define_on_first_use(module, classes)
-        exec(code, module.__dict__)
+        name = module.__name__
+        try:
+            code, classes = self._compiled(name)
+            if classes:
+                define_on_first_use(module, classes, on_failure=self._define_as_usual)
+            exec(code, module.__dict__)
+        except Exception as error:  # an assumption about the generated code failed
+            _fall_back(_failure(name, error))
+            module.__dict__.pop("__getattr__", None)
+            exec(_plain_code(name, self.get_filename(name)), module.__dict__)
+
+    def _define_as_usual(self, module: ModuleType, error: Exception) -> None:
+        """A class that could not be defined on first use: run the whole module as usual, keeping
+        the classes defined so far (they may be referred to already)."""
+        _fall_back(_failure(module.__name__, error))
+        namespace = module.__dict__
+        namespace.pop("__getattr__", None)
+        kept = dict(namespace)
+        exec(_plain_code(module.__name__, self.get_filename(module.__name__)), namespace)
+        namespace.update(kept)
 
     def get_code(self, fullname: str) -> Any:
         return self._compiled(fullname)[0]

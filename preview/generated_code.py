@@ -24,6 +24,7 @@ import __future__
 import ast
 import os
 import re
+from collections.abc import Callable
 from types import CodeType, ModuleType
 from typing import Any
 
@@ -260,9 +261,14 @@ def _named_import(text: str, path: str) -> str:
     return f"from ._inputs import ({', '.join(named)})" if named else ""
 
 
-def define_on_first_use(module: ModuleType, classes: dict[str, LazyClass]) -> None:
+def define_on_first_use(
+    module: ModuleType,
+    classes: dict[str, LazyClass],
+    on_failure: Callable[[ModuleType, Exception], None] | None = None,
+) -> None:
     """Gives ``module`` a PEP 562 ``__getattr__`` that defines a class from ``classes`` when
-    asked for it, with every class it refers to."""
+    asked for it, with every class it refers to. When that fails (the classes do not refer to
+    one another as read), ``on_failure`` gets to define the module's names another way."""
     namespace = module.__dict__
     defined: set[str] = set()
 
@@ -284,7 +290,12 @@ def define_on_first_use(module: ModuleType, classes: dict[str, LazyClass]) -> No
     def __getattr__(name: str) -> Any:  # noqa: N807 (PEP 562 module hook)
         if name not in classes:
             raise AttributeError(f"module {module.__name__!r} has no attribute {name!r}")
-        define(name)
+        try:
+            define(name)
+        except Exception as error:
+            if on_failure is None:
+                raise
+            on_failure(module, error)
         return namespace[name]
 
     namespace["__getattr__"] = __getattr__

@@ -18,11 +18,12 @@ Sources, by Pulumi type token:
   the essential container: ``healthCheck.startPeriod`` and ``stopTimeout``.
 - ``aws:ecs/service:Service``: ``desiredCount`` and ``deploymentController.type``; under
   the ECS engine also ``deploymentConfiguration`` (``strategy``, ``bakeTimeInMinutes``,
-  ``canaryConfiguration`` / ``linearConfiguration``, ``lifecycleHooks``) and ``alarms``
+  ``canaryConfiguration`` / ``linearConfiguration``, read back through ``specs.ecs_engine``'s
+  inverse; ``lifecycleHooks``) and ``alarms``
   (``alarmNames``, wired only with ``enable`` and ``rollback``).
 - CodeDeploy engine: ``aws:codedeploy/deploymentGroup:DeploymentGroup``:
-  ``deploymentConfigName`` (mapped back through ``specs.deployment_config``, or to a custom
-  ``aws:codedeploy/deploymentConfig:DeploymentConfig``), ``blueGreenDeploymentConfig``
+  ``deploymentConfigName`` (read back through ``specs.codedeploy_engine``'s inverse, from
+  the name or a custom ``aws:codedeploy/deploymentConfig:DeploymentConfig``), ``blueGreenDeploymentConfig``
   (termination wait, ready option) and ``alarmConfiguration.alarms``;
   ``pulumi-python:dynamic/codedeploy:Release``: ``hooks`` (ECS hook -> Lambda ARN) and
   ``timeout_minutes``.
@@ -34,30 +35,27 @@ Sources, by Pulumi type token:
 The functions accept any object shaped like ``preview.engine.ProgramRun`` (see
 ``ProgramRunLike``), so this module type-checks on its own, and read its resources with the
 reader of declared resources the policy pack uses too (``specs/resource_reader.py``:
-``DECLARED``, which ``preview.cost`` reads with as well).
+``DECLARED``, which ``preview.usage`` reads with as well).
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from hooks.smoke_test.config import DEFAULTS as SMOKE_TEST_DEFAULTS
-from specs.deployment_config import ALL_AT_ONCE, PREDEFINED
+from specs import codedeploy_engine, ecs_engine
 from specs.release_model import (
     ALB_DEFAULT_DEREGISTRATION_DELAY_SECONDS,
     CONTROLLER_TYPE,
-    ECS_BLUE_GREEN_STRATEGIES,
     ECS_DEFAULT_STOP_TIMEOUT_SECONDS,
     ECS_HOOKS,
     ECS_LIFECYCLE_STAGES,
     LAMBDA_DEFAULT_TIMEOUT_SECONDS,
     AlarmWindow,
     Engine,
-    Strategy,
 )
 from specs.resource_reader import (
     DEPLOYMENT_CONFIG,
@@ -70,8 +68,11 @@ from specs.resource_reader import (
     TARGET_GROUP,
     TASK_DEFINITION,
     Reader,
-    required_number,
+    required_whole_number,
 )
+from specs.traffic_routing import TrafficRouting
+
+__all__ = ["AlarmParams", "HookParams", "ReleaseParams", "TrafficRouting", "extract_release_params"]
 
 
 class ResourceLike(Protocol):
@@ -102,22 +103,6 @@ class ProgramRunLike(Protocol):
 
 DECLARED: Reader[ResourceLike] = Reader(type_of=lambda r: r.type, props_of=lambda r: r.inputs)
 """The shared reader of declared resources (``specs/resource_reader.py``), on recorded inputs."""
-
-
-@dataclass(frozen=True)
-class TrafficRouting:
-    """How production traffic moves from blue to green."""
-
-    kind: Strategy
-    percentage: float | None
-    """Canary: the first step; linear: every step; None for all-at-once. A whole number is an
-    ``int`` (ECS takes fractions, e.g. a 0.5 % canary)."""
-    interval_minutes: int | None
-    """Minutes between steps (ECS: the canary or step bake time); None for all-at-once."""
-    config_name: str
-    """CodeDeploy: the deployment config the group names (predefined or custom); ECS: a
-    readable form of the service's deploymentConfiguration, e.g.
-    ``ECS CANARY 10% then 100% after 5 min``."""
 
 
 AlarmParams = AlarmWindow[int]
@@ -168,7 +153,8 @@ class ReleaseParams:
     routing: TrafficRouting
     termination_wait_minutes: int
     ready_action_on_timeout: str
-    """``CONTINUE_DEPLOYMENT`` or ``STOP_DEPLOYMENT`` (deploymentReadyOption.actionOnTimeout)."""
+    """CodeDeploy: ``CONTINUE_DEPLOYMENT`` or ``STOP_DEPLOYMENT`` (deploymentReadyOption.actionOnTimeout);
+    ECS: ``ROLLBACK`` or ``CONTINUE`` (the PAUSE hook's timeoutConfiguration.action)."""
     ready_wait_minutes: int
     alarms: tuple[AlarmParams, ...]
     hooks: tuple[HookParams, ...]
@@ -178,7 +164,7 @@ class ReleaseParams:
     engine: Engine = "codedeploy"
     """Who deploys: ``codedeploy`` (CodeDeploy deployment group) or ``ecs`` (the service's own
     deploymentConfiguration). Under ``ecs`` the termination wait is ``bakeTimeInMinutes``, and
-    there is no ready wait."""
+    the ready wait a PAUSE lifecycle hook at POST_TEST_TRAFFIC_SHIFT."""
 
     @property
     def longest_alarm(self) -> AlarmParams | None:
@@ -191,10 +177,6 @@ class ReleaseParams:
     def hooks_at(self, event: str) -> tuple[HookParams, ...]:
         """Every hook at a hook point (ECS may run several functions at one stage)."""
         return tuple(h for h in self.hooks if h.event == event)
-
-
-# Reverse of specs.deployment_config: config name -> routing.
-_PREDEFINED_BY_NAME: dict[str, tuple[str, int, int]] = {name: key for key, name in PREDEFINED.items()}
 
 
 def of_type(run: ProgramRunLike, type_: str) -> list[ResourceLike]:
@@ -219,10 +201,7 @@ def _input(resource: ResourceLike, path: str) -> Any:
 
 def _as_int(value: Any, what: str) -> int:
     """A whole number from a recorded input (the engine may hand over 30.0 for 30)."""
-    number = required_number(value, what)
-    if not math.isfinite(number) or number != int(number):
-        raise ValueError(f"{what} is not a whole number (got {value!r})")
-    return int(number)
+    return required_whole_number(value, what)
 
 
 def _required_int(resource: ResourceLike, path: str) -> int:
@@ -285,38 +264,24 @@ def _container(run: ProgramRunLike) -> tuple[bool, int, int]:
 
 
 def _routing(run: ProgramRunLike, group: ResourceLike) -> TrafficRouting:
+    """The group's deployment config read back through the CodeDeploy engine's inverse."""
     name = group.inputs.get("deploymentConfigName")
     if not isinstance(name, str) or not name:
         raise ValueError(f"{DEPLOYMENT_GROUP} {group.name!r}: deploymentConfigName is missing")
-    if name == ALL_AT_ONCE:
-        return TrafficRouting("all-at-once", None, None, name)
-    if name in _PREDEFINED_BY_NAME:
-        strategy, percentage, interval = _PREDEFINED_BY_NAME[name]
-        kind: Strategy = "canary" if strategy == "canary" else "linear"
-        return TrafficRouting(kind, percentage, interval, name)
+    predefined = codedeploy_engine.predefined_routing(name)
+    if predefined is not None:
+        return predefined
     customs = [c for c in of_type(run, DEPLOYMENT_CONFIG) if c.inputs.get("deploymentConfigName") == name]
     if not customs:
-        known = ", ".join([ALL_AT_ONCE, *PREDEFINED.values()])
+        known = ", ".join(codedeploy_engine.predefined_names())
         raise ValueError(
             f"{DEPLOYMENT_GROUP} {group.name!r}: deploymentConfigName {name!r} is neither a known "
             f"predefined config ({known}) nor a declared {DEPLOYMENT_CONFIG}"
         )
     config = customs[0]
-    routing = config.inputs.get("trafficRoutingConfig") or {}
-    routing_type = routing.get("type")
-    if routing_type == "AllAtOnce":
-        return TrafficRouting("all-at-once", None, None, name)
-    key = {"TimeBasedCanary": "timeBasedCanary", "TimeBasedLinear": "timeBasedLinear"}.get(str(routing_type))
-    if key is None:
-        raise ValueError(
-            f"{DEPLOYMENT_CONFIG} {config.name!r}: trafficRoutingConfig.type {routing_type!r} is not "
-            "TimeBasedCanary, TimeBasedLinear or AllAtOnce"
-        )
-    return TrafficRouting(
-        "canary" if key == "timeBasedCanary" else "linear",
-        _required_int(config, f"trafficRoutingConfig.{key}.percentage"),
-        _required_int(config, f"trafficRoutingConfig.{key}.interval"),
-        name,
+    traffic = config.inputs.get("trafficRoutingConfig")
+    return codedeploy_engine.routing_of_traffic_config(
+        name, traffic if isinstance(traffic, Mapping) else {}, f"{DEPLOYMENT_CONFIG} {config.name!r}"
     )
 
 
@@ -393,19 +358,6 @@ def _function_timeout(function: ResourceLike) -> int:
 # --- the ECS engine ---------------------------------------------------------------------
 
 
-def _as_percent(value: Any, what: str) -> float:
-    """A percentage from a recorded input: an ``int`` when whole, else the fraction."""
-    number = required_number(value, what)
-    if not math.isfinite(number):
-        raise ValueError(f"{what} is not a number (got {value!r})")
-    return int(number) if number.is_integer() else number
-
-
-def percent_text(value: float) -> str:
-    """``10`` for 10 and 10.0, ``0.5`` for 0.5."""
-    return f"{value:g}"
-
-
 def engine_of(service: ResourceLike) -> Engine:
     """The deployment engine the service names in ``deploymentController.type``."""
     controller = _input(service, "deploymentController.type")
@@ -425,39 +377,32 @@ def _deployment_configuration(service: ResourceLike) -> Mapping[str, Any]:
     return config
 
 
-# ECS's stepped strategies: where each keeps its percentage and bake time, and how to say it.
-_ECS_STEPS: dict[str, tuple[Strategy, str, str, str, str]] = {
-    "CANARY": (
-        "canary",
-        "canaryConfiguration",
-        "canaryPercent",
-        "canaryBakeTimeInMinutes",
-        "then 100% after",
-    ),
-    "LINEAR": ("linear", "linearConfiguration", "stepPercent", "stepBakeTimeInMinutes", "every"),
-}
-
-
 def ecs_routing(service: ResourceLike) -> TrafficRouting:
-    """The traffic shift of an ECS-controlled service's ``deploymentConfiguration``."""
-    strategy = _deployment_configuration(service).get("strategy")
-    if strategy == "BLUE_GREEN":
-        return TrafficRouting("all-at-once", None, None, "ECS BLUE_GREEN 100% at once")
-    if strategy in _ECS_STEPS:
-        kind, config, percent_key, bake_key, wording = _ECS_STEPS[strategy]
-        section = f"deploymentConfiguration.{config}"
-        percent = _as_percent(
-            _input(service, f"{section}.{percent_key}"),
-            f"{ECS_SERVICE} {service.name!r} input {section}.{percent_key}",
-        )
-        bake = _required_int(service, f"{section}.{bake_key}")
-        return TrafficRouting(
-            kind, percent, bake, f"ECS {strategy} {percent_text(percent)}% {wording} {bake} min"
-        )
-    raise ValueError(
-        f"{ECS_SERVICE} {service.name!r}: deploymentConfiguration.strategy {strategy!r} is not "
-        f"{', '.join(ECS_BLUE_GREEN_STRATEGIES)} (ROLLING, ECS's default, is no blue/green deployment)"
+    """The traffic shift of an ECS-controlled service's ``deploymentConfiguration``, read back
+    through the ECS engine's inverse."""
+    return ecs_engine.routing_of_configuration(
+        _deployment_configuration(service), f"{ECS_SERVICE} {service.name!r}"
     )
+
+
+def ecs_ready_pause(service: ResourceLike) -> ecs_engine.ReadyPause | None:
+    """The ready wait of an ECS-controlled service: its PAUSE lifecycle hook, read back through the
+    ECS engine's inverse; refused without a test listener rule to send green test traffic."""
+    where = f"{ECS_SERVICE} {service.name!r}"
+    hooks = _deployment_configuration(service).get("lifecycleHooks") or []
+    pause = ecs_engine.ready_pause_of_hooks([h for h in hooks if isinstance(h, Mapping)], where)
+    if pause is not None:
+        balancers = service.inputs.get("loadBalancers") or []
+        ecs_engine.ready_wait_needs_test_listener(
+            any(
+                isinstance(balancer, Mapping)
+                and isinstance(balancer.get("advancedConfiguration"), Mapping)
+                and balancer["advancedConfiguration"].get("testListenerRule")
+                for balancer in balancers
+            ),
+            where,
+        )
+    return pause
 
 
 def _ecs_alarms(run: ProgramRunLike, service: ResourceLike) -> tuple[AlarmParams, ...]:
@@ -498,6 +443,8 @@ def _ecs_hooks(run: ProgramRunLike, service: ResourceLike) -> tuple[HookParams, 
         where = f"{ECS_SERVICE} {service.name!r} lifecycleHooks[{index}]"
         if not isinstance(hook, Mapping):
             raise ValueError(f"{where} is not an object (got {hook!r})")
+        if hook.get("targetType") == ecs_engine.PAUSE:
+            continue  # the ready wait (ecs_ready_pause), no Lambda
         stages = hook.get("lifecycleStages") or []
         unknown = sorted(str(stage) for stage in stages if stage not in ECS_LIFECYCLE_STAGES)
         if unknown:
@@ -545,6 +492,7 @@ def extract_release_params(run: ProgramRunLike) -> ReleaseParams:
         for other in (DEPLOYMENT_GROUP, RELEASE):
             _not_declared(run, other, "ECS (deploymentController ECS)", service)
         release = _exactly_one(run, ECS_RELEASE, "release resource")
+        pause = ecs_ready_pause(service)
         return ReleaseParams(
             stack=run.stack,
             health_check_interval_seconds=interval,
@@ -556,8 +504,9 @@ def extract_release_params(run: ProgramRunLike) -> ReleaseParams:
             stop_timeout_seconds=stop_timeout,
             routing=ecs_routing(service),
             termination_wait_minutes=_required_int(service, "deploymentConfiguration.bakeTimeInMinutes"),
-            ready_action_on_timeout="CONTINUE_DEPLOYMENT",  # ECS holds nothing before the shift
-            ready_wait_minutes=0,
+            # Without a pause nothing holds green: CodeDeploy's word for that, as its stacks have.
+            ready_action_on_timeout=pause.timeout_action if pause else "CONTINUE_DEPLOYMENT",
+            ready_wait_minutes=pause.minutes if pause else 0,
             alarms=_ecs_alarms(run, service),
             hooks=_ecs_hooks(run, service),
             release_timeout_minutes=_required_int(release, "timeout_minutes"),

@@ -21,8 +21,8 @@ from typing import Any
 import pulumi
 
 from preview import ROOT
-from preview.cost import CostEstimate
 from preview.engine import Recorded
+from preview.estimate import CostEstimate
 from preview.report import Preview
 from preview.snapshot_format import SNAPSHOT_VERSION
 from preview.timeline import Timeline

@@ -11,9 +11,15 @@ engine; the ECS engine (``params.engine == "ecs"``) follows the same shape, desc
 1. ``BeforeInstall`` hook, when the release has one (see hooks below).
 2. Green's task set launches; its tasks need ``PROVISION_SECONDS`` (an assumption: image
    pull and container start) to run.
-3. The target group marks a green target healthy after ``interval x healthyThreshold``
-   consecutive passing checks. The container health check's ``startPeriod`` is how long
-   ECS tolerates a slow start, so the latest green turns healthy is
+3. A newly registered green target is healthy once it passes one health check ("After your
+   target is registered, it must pass one health check to be considered healthy": ALB guide,
+   "Health checks for Application Load Balancer target groups"), which comes within one
+   ``interval``: typically ``provision + ceil(interval / 2)``, the expected time of the first
+   check when registration falls at a random point of the check cycle (an assumption, measured
+   by a release rehearsal with real traffic; ALB does not document when the first check comes).
+   ``healthyThreshold`` passes in a row are needed only by a target that turned unhealthy: a
+   slow start (up to the container health check's ``startPeriod``, how long ECS tolerates it)
+   fails the first checks, so the latest green turns healthy is
    ``provision + startPeriod + interval x healthyThreshold``.
 4. ``AfterInstall`` hook; then the test listener points at green; then
    ``AfterAllowTestTraffic`` (prod's smoke test through the test listener).
@@ -40,7 +46,12 @@ then the production listener rule's weights move (canary: ``canaryPercent``, the
 ``canaryBakeTimeInMinutes``; linear: ``stepPercent`` every ``stepBakeTimeInMinutes``;
 BLUE_GREEN: all at once); ``POST_PRODUCTION_TRAFFIC_SHIFT`` hook; ``BAKE_TIME``
 (``bakeTimeInMinutes``: blue kept, alarms still roll back); ``CLEAN_UP`` (blue drains and
-stops, as in 8). No ready wait. Hooks at the shift stages are counted once (ECS also runs
+stops, as in 8). The ready wait is a PAUSE hook at ``POST_TEST_TRAFFIC_SHIFT``
+(``specs.ecs_engine.READY_WAIT_STAGE``): green holds test traffic until ``bluegreen continue``
+(ContinueServiceDeployment) or its timeout, then ROLLBACK (the timeline assumes the go-ahead at
+the end, the slowest release that still succeeds) or CONTINUE (production moves on its own).
+ECS runs a Lambda hook of the same stage alongside; the timeline counts them one after the
+other, an upper bound. Hooks at the shift stages are counted once (ECS also runs
 them again on a rollback, which is no successful release).
 
 Hooks: a hook Lambda typically takes ``TYPICAL_HOOK_SECONDS`` (an assumption) and at
@@ -57,13 +68,16 @@ Not modelled: the engine's own API latency between steps (seconds), retries of f
 green tasks, and ALB target states beyond the health check thresholds.
 
 Warnings: a rollback window shorter than the slowest wired alarm's evaluation time
-(``period x evaluationPeriods``); a worst case longer than the release resource's
-``timeout_minutes`` (``pulumi up`` would give up). CodeDeploy only: a hook Lambda timeout
-above CodeDeploy's 60-minute hook limit; a ready wait or termination wait above
-CodeDeploy's 2880 minutes. ECS only: a bake time outside ECS's 0-1440 minutes, a canary
-below 0.1 % or a linear step below 3 %. A deregistration delay at AWS's 300 s default gets
-an informational note. Those limits, the step count and the alarm rule are
-``specs.release_model``'s, shared with config validation and the policy pack.
+(``period x (evaluationPeriods + 1)``: a breach may start inside a clock-aligned period); a
+worst case longer than the release resource's ``timeout_minutes`` (``pulumi up`` would give
+up). CodeDeploy only: a hook Lambda timeout above CodeDeploy's 60-minute hook limit; a ready
+wait or termination wait above CodeDeploy's 2880 minutes. ECS only: a bake time outside ECS's
+0-1440 minutes, a canary below 0.1 % or a linear step below 3 %, a ready wait outside ECS's
+1-20160 minutes. A deregistration delay at AWS's 300 s default gets an informational note.
+Each engine's limits are its module's (``specs.codedeploy_engine``, ``specs.ecs_engine``), the
+steps and their words ``specs.traffic_routing``'s, the alarm rule ``specs.release_model``'s and
+the phases' durations (``PROVISION_SECONDS`` and the other assumptions)
+``specs.release_duration``'s: shared with config validation and the policy pack.
 """
 
 from __future__ import annotations
@@ -71,25 +85,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from preview.release_params import HookParams, ReleaseParams, percent_text
-from specs.release_model import (
-    ALB_DEFAULT_DEREGISTRATION_DELAY_SECONDS,
-    CODEDEPLOY_HOOK_LIMIT_MINUTES,
-    CODEDEPLOY_MAX_WAIT_MINUTES,
-    ECS_BAKE_MAX_MINUTES,
-    ECS_CANARY_MIN_PERCENT,
-    ECS_LINEAR_STEP_MIN_PERCENT,
-    alarm_outlasts_blue,
-    linear_steps,
-    minutes_to_cover,
+from preview.release_params import HookParams, ReleaseParams
+from specs import codedeploy_engine, ecs_engine
+from specs.release_duration import (
+    PROVISION_SECONDS,
+    ReleaseDuration,
+    Span,
+    hook_run,
+    release_duration,
 )
+from specs.release_model import ALB_DEFAULT_DEREGISTRATION_DELAY_SECONDS, alarm_window_finding
+from specs.traffic_routing import duration_text, shift_steps
 
-PROVISION_SECONDS = 30
-"""Assumed time for a green task to run: image pull and container start."""
-TYPICAL_HOOK_SECONDS = 10
-"""Assumed typical run of a lifecycle hook Lambda (the worst case is its timeout)."""
-TYPICAL_EXIT_SECONDS = 5
-"""Assumed time a drained blue task takes to exit after SIGTERM (at most its stopTimeout)."""
+NOT_ON_THE_TIMELINE = ("RECONCILE_SERVICE",)
+"""Hook points a successful release does not pass (ECS: only with several active revisions)."""
 
 
 @dataclass(frozen=True)
@@ -135,13 +144,8 @@ class _Clock:
         self.typical += typical
         self.latest += typical if latest is None else latest
 
-
-def _duration(seconds: int) -> str:
-    """``90 s``, ``5 min``, ``1 min 30 s``."""
-    minutes, rest = divmod(seconds, 60)
-    if minutes == 0:
-        return f"{seconds} s"
-    return f"{minutes} min" if rest == 0 else f"{minutes} min {rest} s"
+    def spend(self, span: Span) -> None:
+        self.advance(span.typical, span.latest)
 
 
 def _hook_label(hook: HookParams, typical: int) -> str:
@@ -154,50 +158,42 @@ def _hook_label(hook: HookParams, typical: int) -> str:
     if hook.max_in_progress == 0:
         return f"{runs} (typically {typical} s, at most its {hook.timeout_seconds} s timeout)"
     return (
-        f"{runs} (typically {typical} s; at most {_duration(hook.worst_case_seconds)}: "
+        f"{runs} (typically {typical} s; at most {duration_text(hook.worst_case_seconds)}: "
         f"{hook.invocations} invocations of up to {hook.timeout_seconds} s, "
         f"{hook.callback_delay_seconds} s apart, while it answers IN_PROGRESS)"
     )
 
 
+def _hook_span(hook: HookParams) -> Span:
+    return hook_run(hook.timeout_seconds, hook.worst_case_seconds)
+
+
 def _run_hook(clock: _Clock, params: ReleaseParams, event: str) -> None:
     for hook in params.hooks_at(event):
-        typical = min(TYPICAL_HOOK_SECONDS, hook.timeout_seconds)
-        clock.mark(_hook_label(hook, typical))
-        clock.advance(typical, hook.worst_case_seconds)
+        span = _hook_span(hook)
+        clock.mark(_hook_label(hook, span.typical))
+        clock.spend(span)
 
 
 def _shift(clock: _Clock, params: ReleaseParams, stage: str = "") -> None:
     """Production traffic moves; ``stage`` (e.g. ``PRODUCTION_TRAFFIC_SHIFT: ``) starts the first label."""
-    routing = params.routing
-    ecs = params.engine == "ecs"
-    if routing.kind == "all-at-once" or routing.percentage is None or routing.interval_minutes is None:
-        clock.green = 100
-        clock.mark(f"{stage}100 % of production on green (all at once)")
-        return
-    step, interval = routing.percentage, routing.interval_minutes * 60
-    if routing.kind == "canary":
-        clock.green = step
-        clock.mark(f"{stage}{percent_text(step)} % of production on green (canary)")
-        clock.advance(interval)
-        clock.green = 100
-        bake = f"after the {_duration(interval)} canary bake" if ecs else f"after {_duration(interval)}"
-        clock.mark(f"100 % of production on green ({bake})")
-        return
-    steps = linear_steps(step)
-    for index in range(1, steps + 1):
-        if index > 1:
-            clock.advance(interval)
-        share = float(min(100, round(index * step, 6)))
-        clock.green = int(share) if share.is_integer() else share
-        first = stage if index == 1 else ""
-        clock.mark(
-            f"{first}{percent_text(clock.green)} % of production on green (linear step {index} of {steps})"
-        )
+    interval_name = ecs_engine.CANARY_WAIT_WORDS if params.engine == "ecs" else ""
+    for index, step in enumerate(shift_steps(params.routing, interval_name)):
+        clock.advance(step.wait_seconds)
+        clock.green = step.green_percent
+        clock.mark(f"{stage if index == 0 else ''}{step.words}")
 
 
 def _ready_wait_label(params: ReleaseParams) -> str:
-    wait = _duration(params.ready_wait_minutes * 60)
+    wait = duration_text(params.ready_wait_minutes * 60)
+    if params.engine == "ecs":
+        pause = f"{ecs_engine.READY_WAIT_STAGE}: ready wait (PAUSE hook)"
+        if params.ready_action_on_timeout == ecs_engine.TIMEOUT_ACTION["continue"]:
+            return f"{pause}: green held {wait} for `bluegreen continue`, then traffic shifts on its own"
+        return (
+            f"{pause}: green held up to {wait} for `bluegreen continue`, else ECS rolls back "
+            "(assumed: go-ahead at the end)"
+        )
     if params.ready_action_on_timeout == "STOP_DEPLOYMENT":
         return (
             f"ready wait: green held up to {wait} for `aws deploy continue-deployment`, else the "
@@ -206,36 +202,58 @@ def _ready_wait_label(params: ReleaseParams) -> str:
     return f"ready wait: green held {wait}, then traffic shifts on its own"
 
 
-def _warnings(params: ReleaseParams, worst_case: int) -> tuple[list[str], list[str]]:
+def _ready_wait(c: _Clock, params: ReleaseParams) -> None:
+    """Green held on test traffic before production moves, when a ready wait is set."""
+    if params.ready_wait_minutes > 0:
+        c.mark(_ready_wait_label(params))
+        c.advance(params.ready_wait_minutes * 60)
+
+
+def duration_of(params: ReleaseParams) -> ReleaseDuration:
+    """The shared duration model (``specs.release_duration``) for a stack's declared settings."""
+    return release_duration(
+        routing=params.routing,
+        ready_wait_minutes=params.ready_wait_minutes,
+        termination_wait_minutes=params.termination_wait_minutes,
+        health_check_interval_seconds=params.health_check_interval_seconds,
+        healthy_threshold=params.healthy_threshold,
+        start_period_seconds=params.start_period_seconds,
+        hooks=[_hook_span(h) for h in params.hooks if h.event not in NOT_ON_THE_TIMELINE],
+        deregistration_delay_seconds=params.deregistration_delay_seconds,
+        stop_timeout_seconds=params.stop_timeout_seconds,
+    )
+
+
+def _warnings(params: ReleaseParams, duration: ReleaseDuration) -> tuple[list[str], list[str]]:
     warnings: list[str] = []
     notes: list[str] = []
-    window = params.termination_wait_minutes * 60
-    longest = alarm_outlasts_blue(window, params.alarms)
-    if longest is not None:
+    finding = alarm_window_finding(params.termination_wait_minutes * 60, params.alarms)
+    if finding is not None:
+        alarm = finding.alarm
         setting = (
             "terminationWaitMinutes, the service's bakeTimeInMinutes"
             if params.engine == "ecs"
             else "terminationWaitMinutes"
         )
         warnings.append(
-            f"rollback window too short: blue is kept {_duration(window)} after 100 % on green, but "
-            f"alarm {longest.name} needs {longest.period_seconds} s x {longest.evaluation_periods} = "
-            f"{_duration(longest.evaluation_seconds)} to fire; an alarm firing right after the shift "
-            f"could no longer roll back instantly (raise {setting} to at least "
-            f"{minutes_to_cover(longest)})"
+            f"rollback window too short: blue is kept {duration_text(int(finding.window_seconds))} after "
+            f"100 % on green, but alarm {alarm.name} needs {alarm.period_seconds} s x "
+            f"({alarm.evaluation_periods} evaluation periods + the one a breach starts in) = "
+            f"{duration_text(finding.evaluation_seconds)} to fire; an alarm "
+            f"firing right after the shift could no longer roll back instantly (raise {setting} to at "
+            f"least {finding.minutes_needed})"
         )
-    timeout = params.release_timeout_minutes * 60
-    if worst_case > timeout:
+    worst_case = duration.worst_case_seconds
+    if worst_case > params.release_timeout_minutes * 60:
         warnings.append(
             f"release timeout too short: the worst case takes {clock(worst_case)}, the release resource "
             f"gives up after {params.release_timeout_minutes} min, so `pulumi up` could fail a release "
             f"that would still succeed (raise release.timeoutMinutes to at least "
             f"{math.ceil(worst_case / 60)})"
         )
+    warnings.extend(_engine_limits(params))
     if params.engine == "ecs":
-        _ecs_limits(params, warnings, notes)
-    else:
-        _codedeploy_limits(params, warnings)
+        notes.extend(_ecs_hook_notes(params))
     if params.deregistration_delay_seconds >= ALB_DEFAULT_DEREGISTRATION_DELAY_SECONDS:
         notes.append(
             f"deregistration delay {params.deregistration_delay_seconds} s (AWS's default is "
@@ -245,51 +263,23 @@ def _warnings(params: ReleaseParams, worst_case: int) -> tuple[list[str], list[s
     return warnings, notes
 
 
-def _codedeploy_limits(params: ReleaseParams, warnings: list[str]) -> None:
-    for hook in params.hooks:
-        if hook.timeout_seconds > CODEDEPLOY_HOOK_LIMIT_MINUTES * 60:
-            warnings.append(
-                f"hook {hook.event}: {hook.function_name}'s timeout of {_duration(hook.timeout_seconds)} "
-                f"exceeds CodeDeploy's {CODEDEPLOY_HOOK_LIMIT_MINUTES}-minute hook limit; CodeDeploy fails "
-                "the lifecycle event first"
-            )
-    for what, minutes in (
-        ("ready wait", params.ready_wait_minutes),
-        ("termination wait", params.termination_wait_minutes),
-    ):
-        if minutes > CODEDEPLOY_MAX_WAIT_MINUTES:
-            warnings.append(
-                f"{what} of {minutes} min exceeds CodeDeploy's maximum of {CODEDEPLOY_MAX_WAIT_MINUTES} min; "
-                "the deployment group would be rejected"
-            )
+def _engine_limits(params: ReleaseParams) -> list[str]:
+    """The engine's own limits, checked by its module (under ECS the same check the config
+    rejects a stack with)."""
+    if params.engine == "ecs":
+        breaches = ecs_engine.limit_breaches(
+            params.routing, params.termination_wait_minutes, params.ready_wait_minutes
+        )
+        return [ecs_engine.limit_warning(breach) for breach in breaches]
+    hooks = [(f"{h.event}: {h.function_name}", h.timeout_seconds) for h in params.hooks]
+    over = codedeploy_engine.limit_breaches(hooks, params.ready_wait_minutes, params.termination_wait_minutes)
+    return [codedeploy_engine.limit_warning(breach) for breach in over]
 
 
-def _ecs_limits(params: ReleaseParams, warnings: list[str], notes: list[str]) -> None:
-    routing = params.routing
-    bakes = [("bake time (bakeTimeInMinutes)", params.termination_wait_minutes)]
-    if routing.kind == "canary" and routing.interval_minutes is not None:
-        bakes.append(("canary bake time (canaryBakeTimeInMinutes)", routing.interval_minutes))
-    if routing.kind == "linear" and routing.interval_minutes is not None:
-        bakes.append(("linear step bake time (stepBakeTimeInMinutes)", routing.interval_minutes))
-    for what, minutes in bakes:
-        if not 0 <= minutes <= ECS_BAKE_MAX_MINUTES:
-            warnings.append(
-                f"{what} of {minutes} min is outside ECS's 0-{ECS_BAKE_MAX_MINUTES} minutes; "
-                "the service update would be rejected"
-            )
-    if routing.percentage is not None:
-        if routing.kind == "canary" and not ECS_CANARY_MIN_PERCENT <= routing.percentage <= 100:
-            warnings.append(
-                f"canary of {percent_text(routing.percentage)} % is outside ECS's "
-                f"{percent_text(ECS_CANARY_MIN_PERCENT)}-100 %; the service update would be rejected"
-            )
-        if routing.kind == "linear" and not ECS_LINEAR_STEP_MIN_PERCENT <= routing.percentage <= 100:
-            warnings.append(
-                f"linear step of {percent_text(routing.percentage)} % is outside ECS's "
-                f"{ECS_LINEAR_STEP_MIN_PERCENT}-100 %; the service update would be rejected"
-            )
+def _ecs_hook_notes(params: ReleaseParams) -> list[str]:
+    notes = []
     for hook in params.hooks:
-        if hook.event == "RECONCILE_SERVICE":
+        if hook.event in NOT_ON_THE_TIMELINE:
             notes.append(
                 f"hook RECONCILE_SERVICE ({hook.function_name}) runs only when a deployment starts while "
                 "more than one service revision is active; not on this timeline"
@@ -300,22 +290,20 @@ def _ecs_limits(params: ReleaseParams, warnings: list[str], notes: list[str]) ->
                 "answers IN_PROGRESS (each answer one more invocation) is unknown; the worst case counts "
                 "one invocation"
             )
+    return notes
 
 
-def _green_up(c: _Clock, params: ReleaseParams) -> None:
+def _green_up(c: _Clock, params: ReleaseParams, duration: ReleaseDuration) -> None:
     """Green's tasks start and pass the target group's health checks."""
-    c.advance(PROVISION_SECONDS)
+    c.spend(duration.green_running)
     c.mark(f"green tasks running (image pull and start, assumed {PROVISION_SECONDS} s)")
-    checks = params.health_check_interval_seconds * params.healthy_threshold
-    c.advance(checks, params.start_period_seconds + checks)
-    slow_start = (
-        f"; a slow start adds up to the {params.start_period_seconds} s startPeriod"
-        if params.start_period_seconds
-        else ""
-    )
+    c.spend(duration.green_healthy)
+    interval = params.health_check_interval_seconds
+    checks = f"{params.healthy_threshold} checks x {interval} s"
+    slow_start = f"{params.start_period_seconds} s startPeriod + " if params.start_period_seconds else ""
     c.mark(
-        f"green healthy ({params.healthy_threshold} checks x {params.health_check_interval_seconds} s"
-        f"{slow_start})"
+        f"green healthy (first passing check, typically half of a {interval} s interval; "
+        f"at the latest {slow_start}{checks})"
     )
 
 
@@ -326,66 +314,70 @@ def _blue_kept(c: _Clock, params: ReleaseParams, label: str) -> None:
         c.advance(window)
 
 
-def _blue_goes(c: _Clock, params: ReleaseParams, terminating: str) -> None:
+def _blue_goes(c: _Clock, params: ReleaseParams, duration: ReleaseDuration, terminating: str) -> None:
     c.mark(f"{terminating}: its targets drain ({params.deregistration_delay_seconds} s deregistration delay)")
-    c.advance(params.deregistration_delay_seconds)
+    c.advance(duration.draining_seconds)
     c.mark(f"blue tasks get SIGTERM (at most {params.stop_timeout_seconds} s to exit, then SIGKILL)")
-    c.advance(min(TYPICAL_EXIT_SECONDS, params.stop_timeout_seconds), params.stop_timeout_seconds)
+    c.spend(duration.blue_exit)
     c.mark("blue gone: deployment complete")
 
 
-def _codedeploy_events(c: _Clock, params: ReleaseParams) -> None:
+def _codedeploy_events(c: _Clock, params: ReleaseParams, duration: ReleaseDuration) -> None:
     if params.hook("BeforeInstall") is None:
         c.mark("deployment starts: green task set launching")
     else:
         c.mark("deployment starts")
         _run_hook(c, params, "BeforeInstall")
         c.mark("green task set launching")
-    _green_up(c, params)
+    _green_up(c, params, duration)
     _run_hook(c, params, "AfterInstall")
     c.mark("test listener points at green")
     _run_hook(c, params, "AfterAllowTestTraffic")
-    if params.ready_wait_minutes > 0:
-        c.mark(_ready_wait_label(params))
-        c.advance(params.ready_wait_minutes * 60)
+    _ready_wait(c, params)
     _run_hook(c, params, "BeforeAllowTraffic")
     _shift(c, params)
     _run_hook(c, params, "AfterAllowTraffic")
-    window = _duration(params.termination_wait_minutes * 60)
+    window = duration_text(params.termination_wait_minutes * 60)
     _blue_kept(c, params, f"blue kept {window} (still running: the instant-rollback window)")
-    _blue_goes(c, params, "blue task set terminating")
+    _blue_goes(c, params, duration, "blue task set terminating")
 
 
-def _ecs_events(c: _Clock, params: ReleaseParams) -> None:
+def _ecs_events(c: _Clock, params: ReleaseParams, duration: ReleaseDuration) -> None:
     if not params.hooks_at("PRE_SCALE_UP"):
         c.mark("deployment starts: SCALE_UP, green service revision launching its tasks")
     else:
         c.mark("deployment starts")
         _run_hook(c, params, "PRE_SCALE_UP")
         c.mark("SCALE_UP: green service revision launching its tasks")
-    _green_up(c, params)
+    _green_up(c, params, duration)
     _run_hook(c, params, "POST_SCALE_UP")
     c.mark("TEST_TRAFFIC_SHIFT: test listener rule points at green")
     _run_hook(c, params, "TEST_TRAFFIC_SHIFT")
     _run_hook(c, params, "POST_TEST_TRAFFIC_SHIFT")
+    _ready_wait(c, params)
     _run_hook(c, params, "PRODUCTION_TRAFFIC_SHIFT")
     _shift(c, params, "PRODUCTION_TRAFFIC_SHIFT: ")
     _run_hook(c, params, "POST_PRODUCTION_TRAFFIC_SHIFT")
-    window = _duration(params.termination_wait_minutes * 60)
+    window = duration_text(params.termination_wait_minutes * 60)
     _blue_kept(
         c, params, f"BAKE_TIME: blue kept {window} (still running: a wired alarm still rolls back to it)"
     )
-    _blue_goes(c, params, "CLEAN_UP: blue service revision scaling down")
+    _blue_goes(c, params, duration, "CLEAN_UP: blue service revision scaling down")
 
 
 def build_timeline(params: ReleaseParams) -> Timeline:
-    """The events of one successful release, typical and latest times, and what to watch."""
+    """The events of one successful release, typical and latest times, and what to watch.
+
+    The clock walks the phases of the shared duration model, so the timeline's last event is
+    the model's typical and worst case (tests/preview/test_timeline.py holds them equal).
+    """
     c = _Clock()
+    duration = duration_of(params)
     if params.engine == "ecs":
-        _ecs_events(c, params)
+        _ecs_events(c, params, duration)
     else:
-        _codedeploy_events(c, params)
-    warnings, notes = _warnings(params, c.latest)
+        _codedeploy_events(c, params, duration)
+    warnings, notes = _warnings(params, duration)
     return Timeline(
         events=tuple(c.events),
         warnings=tuple(warnings),

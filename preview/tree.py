@@ -9,6 +9,9 @@ from typing import Any
 from preview.engine import ProgramRun, Recorded
 from preview.plain import on_off, plain
 from preview.release_params import ecs_routing
+from specs import ecs_engine
+from specs.codedeploy_engine import traffic_config_words
+from specs.engine_move import IN_PLACE_WORDS
 
 
 def _short_type(token: str) -> str:
@@ -26,7 +29,14 @@ def _listener(r: Recorded) -> str:
         target = f"default: fixed {status} (traffic goes through its listener rule)"
     else:
         target = "forward to blue"
-    owned = ", default action owned by CodeDeploy" if "defaultActions" in r.ignore_changes else ""
+    owned = ""
+    if "defaultActions" in r.ignore_changes:
+        # Under the ECS engine the move from CodeDeploy sets it (components/engine_move.py).
+        owned = (
+            ", default action owned by CodeDeploy"
+            if kind == "forward"
+            else ", default action kept as created or set by the engine move"
+        )
     return f"{r.inputs.get('protocol')} :{r.inputs.get('port')}, {target}{owned}"
 
 
@@ -71,14 +81,29 @@ def _target_group(r: Recorded) -> str:
     check = r.inputs.get("healthCheck") or {}
     return (
         f"{r.inputs.get('targetType')} targets on :{r.inputs.get('port')}, health {check.get('path')} "
-        f"every {check.get('interval')} s (timeout {check.get('timeout')} s, healthy after "
-        f"{check.get('healthyThreshold')}, unhealthy after {check.get('unhealthyThreshold')}), "
+        f"every {check.get('interval')} s (timeout {check.get('timeout')} s, healthy after 1 check when new, "
+        f"{check.get('healthyThreshold')} when unhealthy; "
+        f"unhealthy after {check.get('unhealthyThreshold')}), "
         f"draining {r.inputs.get('deregistrationDelay')} s"
     )
 
 
+def _sidecar(container: dict[str, Any]) -> str:
+    """``log-router (FireLens fluentbit, 32 CPU / 64 MiB, app waits START)``."""
+    notes = []
+    if container.get("firelensConfiguration"):
+        notes.append(f"FireLens {container['firelensConfiguration'].get('type')}")
+    notes.append(f"{container.get('cpu', 0)} CPU / {container.get('memoryReservation', 0)} MiB")
+    if container.get("essential") is False:
+        notes.append("not essential")
+    ports = [str(p["containerPort"]) for p in container.get("portMappings") or []]
+    if ports:
+        notes.append(f":{', :'.join(ports)}")
+    return f"{container['name']} ({', '.join(notes)})"
+
+
 def _task_definition(r: Recorded) -> str:
-    container = json.loads(r.inputs["containerDefinitions"])[0]
+    container, *sidecars = json.loads(r.inputs["containerDefinitions"])
     check = container.get("healthCheck")
     health = (
         f"health `{' '.join(check['command'][1:])}` every {check['interval']} s, "
@@ -96,6 +121,22 @@ def _task_definition(r: Recorded) -> str:
             + "".join(f", writable {m['containerPath']}" for m in container.get("mountPoints") or [])
             if container.get("readonlyRootFilesystem")
             else ", writable root filesystem"
+        )
+        + (
+            f", logs via {container['logConfiguration']['logDriver']}"
+            if (container.get("logConfiguration") or {}).get("logDriver") != "awslogs"
+            else ""
+        )
+        + (
+            "; sidecars: "
+            + "; ".join(_sidecar(c) for c in sidecars)
+            + "; app waits for "
+            + (
+                ", ".join(f"{d['containerName']} {d['condition']}" for d in container.get("dependsOn") or [])
+                or "none"
+            )
+            if sidecars
+            else ""
         )
         + (", old revisions kept" if r.inputs.get("skipDestroy") else "")
     )
@@ -148,6 +189,8 @@ def _service(r: Recorded) -> str:
     public = "public IP" if network.get("assignPublicIp") else "no public IP"
     controller = (r.inputs.get("deploymentController") or {}).get("type")
     deploys = f"; {_ecs_deployment(r)}" if controller == "ECS" else ""
+    if controller == "ECS" and "deploymentController" in r.ignore_changes:
+        deploys += f"; a stack on CodeDeploy {IN_PLACE_WORDS} (EngineMove)"
     return (
         f"{r.inputs.get('desiredCount')} task(s) on {r.inputs.get('launchType')}, "
         f"{controller} controller, {public}, "
@@ -176,9 +219,7 @@ def _ecs_deployment(r: Recorded) -> str:
         circuit = "circuit breaker rolls back" if breaker.get("rollback") else "circuit breaker, no rollback"
     else:
         circuit = "no circuit breaker"
-    stages = [
-        stage for hook in config.get("lifecycleHooks") or [] for stage in hook.get("lifecycleStages") or []
-    ]
+    stages = ecs_engine.lifecycle_hook_words(config.get("lifecycleHooks") or [])
     return (
         f"{strategy}, bake {config.get('bakeTimeInMinutes')} min, {watched}, {circuit}, "
         f"hooks {', '.join(stages) or 'none'}"
@@ -197,20 +238,12 @@ def _deployment_group(r: Recorded) -> str:
 
 
 def _traffic_routing(config: dict[str, Any]) -> str:
-    """``TimeBasedCanary: 10 % then 100 % after 5 min``, ``TimeBasedLinear: 10 % every 1 min``."""
+    """``TimeBasedCanary: 10 % then 100 % after 5 min``, ``TimeBasedLinear: 10 % more every 1 min``
+    (the CodeDeploy engine's words); any other routing as its settings."""
+    words = traffic_config_words(config)
+    if words is not None:
+        return words
     kind = str(config.get("type"))
-    canary = config.get("timeBasedCanary") or {}
-    linear = config.get("timeBasedLinear") or {}
-    if canary:
-        return (
-            f"{kind}: {plain(canary.get('percentage'))} % then 100 % after "
-            f"{plain(canary.get('interval'), 'intervalMinutes')}"
-        )
-    if linear:
-        return (
-            f"{kind}: {plain(linear.get('percentage'))} % more every "
-            f"{plain(linear.get('interval'), 'intervalMinutes')}"
-        )
     others = {k: v for k, v in config.items() if k != "type"}
     return f"{kind}: {plain(others)}" if others else kind
 
@@ -352,6 +385,14 @@ DESCRIBE: dict[str, Callable[[Recorded], str]] = {
     ),
     "pulumi-python:dynamic/codedeploy:Release": _release,
     "pulumi-python:dynamic/ecs:ServiceRelease": _service_release,
+    "pulumi-python:dynamic/ecs:LiveTargetGroups": lambda r: (
+        "reads the target group production forwards to (blue on a new stack) before the rules exist; "
+        "refuses while a release on CodeDeploy is in progress"
+    ),
+    "pulumi-python:dynamic/ecs:EngineMove": lambda r: (
+        f"a service still on CodeDeploy {IN_PLACE_WORDS} (UpdateService) before the service update; "
+        "else nothing"
+    ),
 }
 
 

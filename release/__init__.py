@@ -7,6 +7,6 @@ operator CLI (`python -m release`) both drive these packages.
   clients and log); neither engine imports the other.
 * ``release.codedeploy``: CodeDeploy blue/green deployments.
 * ``release.ecs``: ECS's own service deployments.
-* ``release.cli``: the operator CLI, one module per command, reaching either engine through
-  one interface (release/cli/engine.py).
+* ``release.cli``: the operator CLI (`python -m release`, the `bluegreen` command), its
+  commands reaching either engine through one interface (release/cli/engine.py).
 """

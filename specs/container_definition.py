@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
+
+from specs.scratch import scratch_volume_name
+from specs.sidecars import (
+    SidecarLike,
+    app_depends_on,
+    app_environment,
+    app_share,
+    log_configuration,
+    sidecar_volumes,
+)
 
 # What this module reads of the settings (stack_config.model's ContainerSettings and
 # TaskSettings fit): specs stays free of stack_config, which itself builds on specs.
@@ -38,9 +47,15 @@ class ContainerLike(Protocol):
     def readonly_root_filesystem(self) -> bool: ...
     @property
     def scratch_paths(self) -> Sequence[str]: ...
+    @property
+    def sidecars(self) -> Sequence[SidecarLike]: ...
 
 
 class TaskLike(Protocol):
+    @property
+    def cpu(self) -> int: ...
+    @property
+    def memory(self) -> int: ...
     @property
     def stop_timeout_seconds(self) -> int: ...
 
@@ -58,14 +73,11 @@ def shutdown_timeout_seconds(stop_timeout_seconds: int) -> int:
     return max(1, stop_timeout_seconds - _SHUTDOWN_MARGIN_SECONDS)
 
 
-def scratch_volume_name(path: str) -> str:
-    """The task volume behind a writable path: ``/tmp`` -> ``scratch-tmp``."""
-    return "scratch-" + (re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-") or "root")
-
-
 def scratch_volumes(container: ContainerLike) -> list[dict[str, str]]:
-    """The task-level volumes (Fargate task storage, empty at start) the container writes to."""
-    return [{"name": scratch_volume_name(path)} for path in container.scratch_paths]
+    """The task-level volumes (Fargate task storage, empty at start) the app and its sidecars write to."""
+    return [{"name": scratch_volume_name(path)} for path in container.scratch_paths] + sidecar_volumes(
+        container.sidecars
+    )
 
 
 def _name_value_pairs(values: Mapping[str, str], value_key: str) -> list[dict[str, str]]:
@@ -82,9 +94,11 @@ def container_definition(
     log_group_name: str,
     region: str,
 ) -> dict[str, Any]:
-    """One ECS container definition (the element of ``containerDefinitions``)."""
+    """The app's ECS container definition (the first element of ``containerDefinitions``)."""
+    sidecars = container.sidecars
     environment = {
         **container.environment,
+        **app_environment(sidecars),
         "PORT": str(container.port),
         "APP_VERSION": version,
         "IMAGE_REF": image_ref,
@@ -104,14 +118,14 @@ def container_definition(
             }
         ],
         "environment": _name_value_pairs(environment, "value"),
-        "logConfiguration": {
-            "logDriver": "awslogs",
-            "options": {
-                "awslogs-group": log_group_name,
-                "awslogs-region": region,
-                "awslogs-stream-prefix": container.name,
-            },
-        },
+        # awslogs into the stack's log group, or awsfirelens with a log router sidecar.
+        "logConfiguration": log_configuration(
+            sidecars,
+            name=container.name,
+            logging="firelens",
+            log_group_name=log_group_name,
+            region=region,
+        ),
         "stopTimeout": task.stop_timeout_seconds,
         # ECS.5: the image's files cannot be changed at run time; the app writes only to the
         # scratch volumes mounted below (``container.scratchPaths``, /tmp by default).
@@ -121,6 +135,13 @@ def container_definition(
             for path in container.scratch_paths
         ],
     }
+    if sidecars:
+        # Every container counted: the app reserves what the sidecars leave of the task's size.
+        definition["cpu"], definition["memoryReservation"] = app_share(
+            sidecars, task_cpu=task.cpu, task_memory=task.memory
+        )
+        if waits := app_depends_on(sidecars):
+            definition["dependsOn"] = waits
     if container.secrets:
         definition["secrets"] = _name_value_pairs(container.secrets, "valueFrom")
     check = container.health_check

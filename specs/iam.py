@@ -183,7 +183,10 @@ def vpc_attachment_statements(
     ``CreateNetworkInterface`` names the subnet, security-group and network-interface resource
     types (Service Authorization Reference, Amazon EC2), so it gets the function's own subnets
     and security groups and new interfaces in this account and region.
-    ``DescribeNetworkInterfaces`` has no resource type: only ``*`` matches it.
+    ``DescribeNetworkInterfaces`` and ``DescribeSubnets`` have no resource type: only ``*``
+    matches them. Lambda's guide and AWS's managed ``AWSLambdaVPCAccessExecutionRole`` (v3,
+    January 2024) list ``DescribeSubnets`` beside the interface actions: Lambda reads the
+    function's subnets through the role when it sets up the VPC connection.
     ``DeleteNetworkInterface``, ``AssignPrivateIpAddresses`` and ``UnassignPrivateIpAddresses``
     get every EC2 resource of this account and region (``...:*/*``), as Lambda's guide asks
     ("Either specify a unique resource ID, or include all resource IDs, for example
@@ -208,7 +211,7 @@ def vpc_attachment_statements(
             # No resource-level permissions: AWS matches this action only against "*".
             "Sid": "DescribeInterfaces",
             "Effect": "Allow",
-            "Action": "ec2:DescribeNetworkInterfaces",
+            "Action": ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
             "Resource": "*",
         },
         {

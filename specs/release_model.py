@@ -28,14 +28,9 @@ DEFAULT_ENGINE: Engine = "codedeploy"
 CONTROLLER_TYPE: dict[Engine, str] = {"codedeploy": "CODE_DEPLOY", "ecs": "ECS"}
 """The ECS service's ``deploymentController.type`` for each engine."""
 
-# --------------------------------------------------------------------------- strategies
-
-Strategy = Literal["canary", "linear", "all-at-once"]
-STRATEGIES: tuple[Strategy, ...] = ("canary", "linear", "all-at-once")
-NATIVE_STRATEGY: dict[Strategy, str] = {"canary": "CANARY", "linear": "LINEAR", "all-at-once": "BLUE_GREEN"}
-"""The ECS ``deploymentConfiguration.strategy`` a stack strategy maps to under the ECS engine."""
-ECS_BLUE_GREEN_STRATEGIES: tuple[str, ...] = ("BLUE_GREEN", "LINEAR", "CANARY")
-"""ECS strategies that deploy blue/green (ROLLING, ECS's default, replaces tasks in place)."""
+# The strategies and what they mean (all-at-once has no steps, the step count, their words)
+# are ``specs.traffic_routing``'s; each engine's names for them are in ``specs.codedeploy_engine``
+# and ``specs.ecs_engine``.
 
 # --------------------------------------------------------------------------- hooks
 
@@ -69,16 +64,9 @@ LIFECYCLE_STAGE: dict[str, str] = {
 }
 """CodeDeploy's ECS hook -> the ECS lifecycle stage that runs at the same point."""
 
-# --------------------------------------------------------------------------- AWS limits and defaults
+# --------------------------------------------------------------------------- AWS defaults and bounds
+# (each engine's own limits live in its module: specs.codedeploy_engine, specs.ecs_engine)
 
-CODEDEPLOY_MAX_WAIT_MINUTES = 2880
-"""CodeDeploy's upper bound for the ready wait and the termination wait."""
-CODEDEPLOY_HOOK_LIMIT_MINUTES = 60
-"""CodeDeploy fails a lifecycle event whose hook has not reported within an hour."""
-ECS_BAKE_MAX_MINUTES = 1440
-"""ECS's upper bound for every bake time (bakeTimeInMinutes, canary and linear step bake)."""
-ECS_CANARY_MIN_PERCENT = 0.1
-ECS_LINEAR_STEP_MIN_PERCENT = 3
 ALB_DEFAULT_DEREGISTRATION_DELAY_SECONDS = 300
 """A target group's deregistration delay when none is set."""
 LAMBDA_DEFAULT_TIMEOUT_SECONDS = 3
@@ -90,29 +78,6 @@ ECS_DEFAULT_STOP_TIMEOUT_SECONDS = 30
 HEALTH_CHECK_INTERVAL = (5, 300)
 HEALTH_CHECK_TIMEOUT = (2, 120)
 HEALTH_CHECK_THRESHOLD = (2, 10)
-
-# --------------------------------------------------------------------------- step arithmetic
-
-
-def linear_steps(step_percent: float) -> int:
-    """How many shifts a linear deployment of ``step_percent`` takes: the last is capped at 100 %.
-
-    ``1e-9`` keeps a step like 33.333333 from counting a fourth step for float noise.
-    """
-    return math.ceil(100 / step_percent - 1e-9)
-
-
-def shifting_minutes(strategy: str, percentage: float | None, interval_minutes: int | None) -> int:
-    """Minutes from the first traffic shift to 100 % on green.
-
-    Canary: one wait of ``interval``. Linear: one interval between each pair of steps.
-    """
-    if strategy == "all-at-once" or percentage is None or interval_minutes is None:
-        return 0
-    if strategy == "canary":
-        return interval_minutes
-    return (linear_steps(percentage) - 1) * interval_minutes
-
 
 # --------------------------------------------------------------------------- alarm window
 
@@ -130,13 +95,41 @@ class AlarmWindow(Generic[N]):
     evaluation_periods: N
 
     @property
+    def periods_to_fire(self) -> N:
+        """How many periods a breach may need to fire the alarm: evaluationPeriods, plus the one it
+        starts in. CloudWatch's periods are fixed to the clock, so a breach that starts inside a
+        period shares that period's datapoint with what came before (an average of blue's and
+        green's answers may not breach); the evaluationPeriods whole breaching periods after it
+        end up to one period later. A release rehearsal with real traffic showed it: dev's 2 x 60 s
+        alarm on response time fired 15 s after blue was gone (docs/rehearsal.md)."""
+        return self.evaluation_periods + 1
+
+    @property
     def evaluation_seconds(self) -> N:
-        """The least time a breach takes to fire the alarm: period x evaluationPeriods."""
-        return self.period_seconds * self.evaluation_periods
+        """The time a breach may take to fire the alarm: period x (evaluationPeriods + 1)."""
+        return self.period_seconds * self.periods_to_fire
 
 
-def alarm_outlasts_blue(keep_seconds: float, alarms: Iterable[AlarmWindow[N]]) -> AlarmWindow[N] | None:
-    """The slowest alarm (the first of equals) that needs longer to fire than blue is kept; else None.
+@dataclass(frozen=True)
+class AlarmWindowFinding(Generic[N]):
+    """An alarm that needs longer to fire than blue is kept: the config, the policy pack and the
+    preview each word this for their reader."""
+
+    alarm: AlarmWindow[N]
+    """The slowest such alarm (the first of equals)."""
+    evaluation_seconds: N
+    """How long a breach may take to fire it: period x (evaluationPeriods + 1)."""
+    window_seconds: float
+    """How long blue is kept after the last shift: the time the alarm has to fire."""
+    minutes_needed: int
+    """The least whole minutes blue must be kept for the alarm to still roll back."""
+
+
+def alarm_window_finding(
+    keep_seconds: float, alarms: Iterable[AlarmWindow[N]]
+) -> AlarmWindowFinding[N] | None:
+    """The one alarm-window rule: the slowest alarm, when it needs longer to fire than blue is
+    kept (``keep_seconds``); None when every alarm fires in time.
 
     Either engine watches its alarms only until blue is gone (CodeDeploy's termination wait,
     ECS's bake time): an alarm slower than that cannot roll a broken release back.
@@ -144,9 +137,9 @@ def alarm_outlasts_blue(keep_seconds: float, alarms: Iterable[AlarmWindow[N]]) -
     longest = max(alarms, key=lambda alarm: alarm.evaluation_seconds, default=None)
     if longest is None or keep_seconds >= longest.evaluation_seconds:
         return None
-    return longest
-
-
-def minutes_to_cover(alarm: AlarmWindow[N]) -> int:
-    """The least whole minutes blue must be kept for ``alarm`` to still roll back."""
-    return math.ceil(alarm.evaluation_seconds / 60)
+    return AlarmWindowFinding(
+        alarm=longest,
+        evaluation_seconds=longest.evaluation_seconds,
+        window_seconds=keep_seconds,
+        minutes_needed=math.ceil(longest.evaluation_seconds / 60),
+    )

@@ -100,6 +100,14 @@ def required_number(value: Any, what: str) -> float:
         raise ValueError(f"{what} is not a number (got {value!r})") from None
 
 
+def required_whole_number(value: Any, what: str) -> int:
+    """A whole number (``30`` or ``30.0``, also as text); ValueError naming ``what`` otherwise."""
+    number = required_number(value, what)
+    if not math.isfinite(number) or number != int(number):
+        raise ValueError(f"{what} is not a whole number (got {value!r})")
+    return int(number)
+
+
 def parse_json(value: Any) -> Any:
     """A JSON document that may come as text (the provider's input type) or already parsed."""
     if isinstance(value, str):

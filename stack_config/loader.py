@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from stack_config.errors import ConfigError, FieldError, SeveralFieldsError
-from stack_config.model import ImageSettings, StackSettings
+from stack_config.model import ImageSettings, SidecarBuild, StackSettings
 
 _PROGRAM_FIELDS = {"stack", "region", "aws_profile"}
 # Namespaces of providers and of Pulumi itself: their keys (``aws:region``) are never ours.
@@ -136,6 +136,7 @@ def load_settings(
     except ValidationError as error:
         problems.extend(describe_validation_error(error))
     problems.extend(_dockerfile_problems(values.get("image"), project_dir))
+    problems.extend(_sidecar_dockerfile_problems(values.get("container"), project_dir))
     if problems or settings is None:
         raise ConfigError(stack, problems)
     return settings
@@ -191,3 +192,27 @@ def _dockerfile_problems(image: Any, project_dir: Path) -> list[str]:
         f"image.context/image.dockerfile: {dockerfile} does not exist; point them at the "
         "app to build, or set image.uri to a prebuilt image"
     ]
+
+
+def _sidecar_dockerfile_problems(container: Any, project_dir: Path) -> list[str]:
+    """Each sidecar image to build must exist too."""
+    sidecars = container.get("sidecars") if isinstance(container, dict) else None
+    problems = []
+    for index, sidecar in enumerate(sidecars if isinstance(sidecars, list) else []):
+        try:
+            build = (
+                SidecarBuild.model_validate((sidecar or {}).get("build"))
+                if isinstance(sidecar, dict)
+                else None
+            )
+        except ValidationError:
+            continue  # already reported with the rest of the sidecar's settings
+        if build is None:
+            continue
+        dockerfile = project_dir / build.context / build.dockerfile
+        if not dockerfile.is_file():
+            problems.append(
+                f"container.sidecars.{index}.build: {dockerfile} does not exist; point context/dockerfile "
+                "at the sidecar to build, or set image to a prebuilt image pinned by digest"
+            )
+    return problems

@@ -4,14 +4,17 @@
   process): ``moto_port`` starts it on first use; ``moto_url`` resets it to empty
   (``POST /moto-api/reset``) before the test that asks for it; ``moto_built`` builds a
   named state once and puts it back for later tests (tests/moto_snapshots.py).
-- **Each program run once per session** (tests/run_cache.py): ``run_stack`` (preview/engine.py,
-  re-exported by tests/program/harness.py) runs the real program under the mock engine in a
-  fifth of a second. Many tests run the same stack with the same overrides, so the first run
-  of each (stack, overrides) is kept, shared with the other pytest-xdist workers, and every
-  call gets its own copy: a test that changes what it got cannot change what another test
-  sees. Runs that raise are not kept. The program and its config files do not change during
-  a session; a test that changes what a run depends on in the process (a monkeypatched
-  module, an environment variable the program reads) must call ``run_stack.uncached``.
+- **Each program run once per session** (tests/run_cache.py): ``preview.engine.run_stack`` runs
+  the real program under the mock engine in a fifth of a second. Many tests run the same stack
+  with the same overrides, so ``tests.run_cache.run_stack`` (re-exported by
+  tests/program/harness.py; the ``program_runs`` fixture) keeps the first run of each (stack,
+  overrides), shared with the other pytest-xdist workers, and every call gets its own copy: a
+  test that changes what it got cannot change what another test sees. Runs that raise are not
+  kept. Nothing is patched: a test that changes what a run depends on calls
+  ``preview.engine.run_stack`` for a fresh run; one that runs ``python -m preview``'s main asks
+  for ``preview_runs_cached`` to lend it the cache.
+- **moto's state built once** (tests/moto_snapshots.py): ``moto_built`` for the session's server,
+  ``moto_built_in_process`` under ``moto.mock_aws``.
 - **botocore's parsed service models shared by all sessions** (``_share_parsed_botocore_models``).
 - **The garbage collector kept off what collection loaded** (``pytest_collection_finish``).
 - **No default AMIs in moto's EC2** (``MOTO_EC2_LOAD_DEFAULT_AMIS``), in process and in the
@@ -34,15 +37,8 @@ import pytest
 os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")  # before any moto backend exists
 
 import preview.engine
-import tests.program.harness
-from tests import moto_server, moto_snapshots
+from tests import moto_server, moto_snapshots, run_cache
 from tests.run_cache import SHARED_RUNS, CachedRuns
-
-# Installed while pytest loads this file, before any test module imports run_stack.
-if not isinstance(preview.engine.run_stack, CachedRuns):
-    _cached = CachedRuns(preview.engine.run_stack)
-    preview.engine.run_stack = _cached  # type: ignore[assignment]
-    tests.program.harness.run_stack = _cached  # type: ignore[assignment]
 
 
 def _share_parsed_botocore_models() -> None:
@@ -99,6 +95,26 @@ def moto_built(moto_port: int) -> moto_snapshots.BuiltOnce:
         lambda name: moto_server.save(moto_port, name),
         lambda name: moto_server.restore(moto_port, name),
     )
+
+
+@pytest.fixture(scope="session")
+def moto_built_in_process() -> moto_snapshots.BuiltOnce:
+    """``moto_snapshots.BuiltOnce`` for tests under ``moto.mock_aws`` (in this process)."""
+    return moto_snapshots.built_in_process
+
+
+@pytest.fixture(scope="session")
+def program_runs() -> CachedRuns:
+    """The session's cached program runs (tests/run_cache.py): call it as ``run_stack``."""
+    return run_cache.run_stack
+
+
+@pytest.fixture
+def preview_runs_cached(program_runs: CachedRuns, monkeypatch: pytest.MonkeyPatch) -> CachedRuns:
+    """For this test, preview's own entry points (``python -m preview``'s main, which calls
+    ``preview.engine.run_stack``) share the session's program runs."""
+    monkeypatch.setattr(preview.engine, "run_stack", program_runs)
+    return program_runs
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -1,5 +1,12 @@
 """``run_stack`` kept for the session: each distinct run made once, by whichever process first
-needs it (tests/conftest.py installs it; its docstring says when a test must bypass it)."""
+needs it.
+
+Nothing is patched: a test shares runs by importing this module's ``run_stack`` (or through
+tests/program/harness.py, or the ``program_runs`` fixture); ``preview.engine.run_stack`` stays the
+real one, so a test that changes what a run depends on (a monkeypatched module, an environment
+variable the program reads) calls that and gets a fresh run. Preview's own entry points
+(``python -m preview``'s main) use the cache only in a test that asks for the
+``preview_runs_cached`` fixture (tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -58,3 +65,7 @@ class CachedRuns:
     def _path(key: str) -> Path | None:
         folder = os.environ.get(SHARED_RUNS)
         return Path(folder) / hashlib.sha256(key.encode()).hexdigest() if folder else None
+
+
+run_stack = CachedRuns(preview.engine.run_stack)
+"""The session's program runs (one cache per process, shared between the processes)."""

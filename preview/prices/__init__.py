@@ -1,8 +1,9 @@
 """Dated price tables per region (``<region>.json``) and the command that writes them.
 
-The tables are data read by ``preview.cost``; ``python -m preview.prices refresh --region R``
-fetches one from AWS's Price List API (see ``preview.prices.refresh``). Importing this package
-imports nothing heavy: the preview names the command without loading boto3.
+The tables are data, read by ``preview.prices.table`` for the estimate (``preview.estimate``);
+``python -m preview.prices refresh --region R`` fetches one from AWS's Price List API (see
+``preview.prices.refresh``). Importing this package imports nothing heavy: the preview names
+the command without loading boto3.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 Each spec names the service code(s) to query, the usage type without its region prefix
 (``APN2-NatGateway-Hours`` in Seoul is ``NatGateway-Hours`` here) and, where one usage type
-is shared, the product family or operation that tells the right product apart. The keys are
-``preview.cost.REQUIRED_PRICES``; a test keeps the two in step.
+is shared, the product family or operation that tells the right product apart. Their keys are
+the prices a table must hold (``preview.prices.table.REQUIRED_PRICES``), and the price keys of
+the estimate's meters (``preview.usage.METERS``); a test keeps the meters to these keys.
 """
 
 from __future__ import annotations

@@ -22,11 +22,13 @@ reads the same JSON saved earlier) and/or flags, flags winning. Under codedeploy
 cluster and service fall back to the ones the deployment group names; under ecs the region,
 cluster and service fall back to the ones a given service deployment ARN names.
 
-main.py is the entry point (the parser, main()'s error discipline); each command is one module
-(status.py, watch.py, stop.py, rollback.py) holding what is the same under both engines, and
-reaches the engine through EngineOps (engine.py), which codedeploy.py and ecs.py provide, on top
-of names.py (names), context.py (one run), errors.py (errors, exit codes), service.py (the ECS
-service and its load balancer) and text.py (how output reads).
+main.py is the entry point (the table of commands, the parser, main()'s error discipline;
+release/__main__.py runs it); a command holds what is the same under both engines: one module
+each for status.py, rollback.py, logs.py and shell.py (exec), one row each in
+deployment_commands.py for watch, stop and continue. It reaches the engine through EngineOps
+(engine.py), which codedeploy_engine.py and ecs_engine.py provide, on top of names.py (names),
+context.py (one run), errors.py (errors, exit codes), service.py (the ECS service and its load
+balancer) and text.py (how output reads).
 
 Exit codes: 0 done (deployment succeeded), 1 the deployment ended otherwise (watch, rollback),
 2 an error, reported as one line on stderr.

@@ -1,9 +1,9 @@
 """The one interface every command reaches an engine through, and which engine a command runs
 under: `--engine`, else the stack output `deploymentController`, else codedeploy; an ECS
 service deployment ARN given as DEPLOYMENT selects ecs when nothing else chose. The commands
-(status.py, watch.py, stop.py, rollback.py) hold what is the same under both engines; each
-engine's module (codedeploy.py, ecs.py) holds only what differs, so adding a command or an
-engine touches one side."""
+(status.py, rollback.py, logs.py, shell.py, deployment_commands.py) hold what is the same under
+both engines; each engine's adapter (codedeploy_engine.py, ecs_engine.py) holds only what
+differs, so adding a command or an engine touches one side."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ DEPLOYMENT_HELP = "CodeDeploy deployment id or ECS service deployment ARN (defau
 
 class EngineOps(Protocol):
     """What a command asks of the engine that deploys the service (a module providing these
-    functions: release/cli/codedeploy.py, release/cli/ecs.py)."""
+    functions: release/cli/codedeploy_engine.py, release/cli/ecs_engine.py)."""
 
     def status(self, ctx: Context) -> dict[str, Any]:
         """`status`'s state, one JSON-able object: "engine", the names, "deployment" (None when
@@ -42,8 +42,8 @@ class EngineOps(Protocol):
         ...
 
     def go_ahead(self, ctx: Context, deployment: str) -> str:
-        """Give the manual go-ahead a deployment waits for (CodeDeploy's READY wait); the line
-        that says what happened, CliError when it is not waiting."""
+        """Give the manual go-ahead a deployment waits for (CodeDeploy's READY wait, ECS's PAUSE
+        hook); the line that says what happened, CliError when it is not waiting."""
         ...
 
     def task_groups(self, ctx: Context, service: dict[str, Any]) -> list[TaskGroup]:

@@ -11,12 +11,13 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from release.cli import codedeploy, ecs, go_ahead, logs, rollback, shell, status, stop, watch
+from release.cli import codedeploy_engine, ecs_engine, logs, rollback, shell, status
 from release.cli.context import ClientFactory, Context
+from release.cli.deployment_commands import GO_AHEAD, STOP, WATCH
 from release.cli.engine import EngineOps, command_engine
 from release.cli.errors import EXIT_ERROR, CliError, client_error_line, one_line
 from release.cli.names import names_parser, resolve_names
@@ -24,18 +25,26 @@ from specs.release_model import Engine
 
 __all__ = ["build_parser", "main"]
 
-Command = Callable[[Context, EngineOps], int]
+
+class Command(Protocol):
+    """A command: a module (status.py, rollback.py, logs.py, shell.py) or a DeploymentCommand."""
+
+    def add_parser(self, commands: Any, common: argparse.ArgumentParser) -> None: ...
+
+    def run(self, ctx: Context, engine: EngineOps) -> int: ...
+
+
 COMMANDS: dict[str, Command] = {
-    "status": status.run,
-    "watch": watch.run,
-    "stop": stop.run,
-    "rollback": rollback.run,
-    "continue": go_ahead.run,
-    "logs": logs.run,
-    "exec": shell.run,
+    "status": status,
+    "watch": WATCH,
+    "stop": STOP,
+    "rollback": rollback,
+    "continue": GO_AHEAD,
+    "logs": logs,
+    "exec": shell,
 }
-"""Command -> what runs it, given the engine."""
-ENGINES: dict[Engine, EngineOps] = {"codedeploy": codedeploy, "ecs": ecs}
+"""Command name -> what adds its parser and runs it, given the engine; in the order of --help."""
+ENGINES: dict[Engine, EngineOps] = {"codedeploy": codedeploy_engine, "ecs": ecs_engine}
 
 
 def _default_clients(service: str, region: str) -> Any:
@@ -54,7 +63,7 @@ def build_parser(prog: str = "python -m release") -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     common = names_parser()
-    for command in (status, watch, stop, rollback, go_ahead, logs, shell):
+    for command in COMMANDS.values():
         command.add_parser(commands, common)
     return parser
 
@@ -90,7 +99,7 @@ def main(
         ctx = Context(args, names, clients or _default_clients, out, err, sleep, clock)
         if now is not None:
             ctx.now = now
-        return int(COMMANDS[args.command](ctx, ENGINES[command_engine(ctx)]))
+        return int(COMMANDS[args.command].run(ctx, ENGINES[command_engine(ctx)]))
     except CliError as error:
         message = str(error)
     except NoCredentialsError:

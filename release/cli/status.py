@@ -171,9 +171,12 @@ def ready_wait_text(wait: dict[str, Any]) -> str:
         return f"waiting for the go-ahead, {minutes} from when green became ready (unknown){then}"
     if left == 0:
         return f"{minutes} ran out at {wait['endsAt']}{then}"
-    return (
-        f"{left // 60}m {left % 60:02d}s left of {minutes} (green ready since {wait['greenReadyAt']}){then}"
+    since = (
+        f" (green ready since {wait['greenReadyAt']})"
+        if wait["greenReadyAt"]
+        else f" (until {wait['endsAt']})"
     )
+    return f"{left // 60}m {left % 60:02d}s left of {minutes}{since}{then}"
 
 
 # ---------------------------------------------------------------------------------------- ecs
@@ -218,6 +221,11 @@ def _print_ecs_deployment(ctx: Context, deployment: dict[str, Any], active: bool
             p(f"    {hook['label']} {hook['status']}{resume}")
     else:
         p("  lifecycle hooks: none")
+    wait = deployment.get("readyWait")
+    if wait:
+        go_ahead = f"python -m release continue {deployment['arn']}"
+        p(f"  ready wait: {ready_wait_text(wait)}; go ahead: {go_ahead}")
+        p("  (or roll back green: python -m release rollback)")
     rollback = deployment["rollback"]
     if rollback is not None:
         to = short_task_definition(rollback["taskDefinition"]) or (

@@ -1,17 +1,19 @@
 """The first line of a diagnosis: the most likely cause in plain words and what to check next.
 
 Pure rules over the gathered Facts, tried in order; the first that matches names the cause.
-Tasks that never started come first (image pull, task initialization), then tasks that ran
+Tasks that never started come first (image pull, task initialization), then tasks a sidecar
+stopped (it exited or was unhealthy while the app was not failing by itself), then tasks that ran
 and died (out of memory, container health check, load balancer health check, a crash), then
-targets still unhealthy, then alarms, then the hook's verdict, then what the service events say;
-a deployment with nothing wrong in any of them was stopped or ran out of time.
+targets still unhealthy, then alarms, then the hook's verdict, then what the service events say,
+then a ready wait that ran out with no go-ahead; a deployment with nothing wrong in any of them
+was stopped or ran out of time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from release.diagnosis.sources import Facts, StoppedTask, TargetGroupHealth, crashed
+from release.diagnosis.sources import Facts, StoppedTask, TargetGroupHealth, crashed, failing_sidecars
 
 Rule = Callable[[Facts], str | None]
 
@@ -48,6 +50,25 @@ def initialization(facts: Facts) -> str | None:
         f"green tasks could not be initialized (ResourceInitializationError, {_count(tasks)}): the execution "
         "role cannot read the task's secrets or create its log stream, or the subnets have no route to "
         "Secrets Manager / SSM / CloudWatch Logs / ECR; the stop reason below names which"
+    )
+
+
+def sidecar_failed(facts: Facts) -> str | None:
+    tasks = [t for t in facts.stopped_tasks if failing_sidecars(t, facts.app_container)]
+    if not tasks:
+        return None
+    sidecar = failing_sidecars(tasks[0], facts.app_container)[0]
+    if sidecar.health == "UNHEALTHY":
+        what = "failed its container health check"
+    elif sidecar.exit_code == 137 and "OutOfMemory" in sidecar.reason:
+        what = "ran out of memory (exit code 137)"
+    else:
+        what = f"exited with code {sidecar.exit_code}" + (f" ({sidecar.reason})" if sidecar.reason else "")
+    logs = "; its last log lines are below" if facts.container_log and facts.container_log.lines else ""
+    return (
+        f"green's sidecar {sidecar.name} stopped {_count(tasks)}: it {what} while the app "
+        f"({facts.app_container}) was not failing; check the sidecar's image, settings, size and, for "
+        f"an essential one, whether it should be (container.sidecars){logs}"
     )
 
 
@@ -197,6 +218,17 @@ def service_event(facts: Facts) -> str | None:
     return f"ECS could not start green's tasks: {event.message}"
 
 
+def ready_wait_ran_out(facts: Facts) -> str | None:
+    action = facts.subject.ready_wait_ran_out
+    if not action:
+        return None
+    return (
+        f"the ready wait ran out with no go-ahead, so the engine took its timeout action {action}: nothing "
+        "was found wrong with green; release again and give the go-ahead (python -m release continue) "
+        "within deployment.readyWaitMinutes, or raise it"
+    )
+
+
 def nothing_found(facts: Facts) -> str | None:
     status = facts.subject.status
     if status == "Stopped":
@@ -219,6 +251,7 @@ def nothing_found(facts: Facts) -> str | None:
 RULES: tuple[Rule, ...] = (
     image_pull,
     initialization,
+    sidecar_failed,
     out_of_memory,
     container_health_check,
     elb_health_check,
@@ -227,6 +260,7 @@ RULES: tuple[Rule, ...] = (
     alarm,
     hook_failed,
     service_event,
+    ready_wait_ran_out,
     nothing_found,
 )
 

@@ -57,15 +57,17 @@ def _task_line(task: StoppedTask) -> str:
     return f"{head}: {task.stopped_reason or 'no stop reason'}"
 
 
-def _container_line(task: StoppedTask) -> list[str]:
+def _container_line(task: StoppedTask, app_container: str = "") -> list[str]:
+    """One line per container; a container other than the load-balanced app is marked a sidecar."""
     lines = []
     for c in task.containers:
+        role = " (sidecar)" if app_container and c.name != app_container else ""
         bits = [f"exit {c.exit_code}" if c.exit_code is not None else "no exit code"]
         if c.health and c.health != "UNKNOWN":
             bits.append(c.health.lower())
         if c.reason:
             bits.append(c.reason)
-        lines.append(f"container {c.name}: {', '.join(bits)}")
+        lines.append(f"container {c.name}{role}: {', '.join(bits)}")
     return lines
 
 
@@ -100,7 +102,7 @@ def render(diagnosis: Diagnosis) -> str:
         )
         more = f" (and {seen[key] - 1} more like it)" if seen[key] > 1 else ""
         task_lines.append(_task_line(task) + more)
-        task_lines.extend(f"{INDENT}{line}" for line in _container_line(task))
+        task_lines.extend(f"{INDENT}{line}" for line in _container_line(task, facts.app_container))
     section(f"green's stopped tasks ({len(facts.stopped_tasks)})", task_lines)
     log = facts.container_log
     if log is not None:

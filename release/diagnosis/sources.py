@@ -46,6 +46,9 @@ class Subject:
     """Alarms the engine says triggered (ECS), reported whatever their state is now."""
     hook_functions: tuple[str, ...] = ()
     """Lambda ARNs or names of the lifecycle hooks that ran (or failed)."""
+    ready_wait_ran_out: str = ""
+    """The ready wait (the manual go-ahead) ran out and the engine took its timeout action: that
+    action (ECS: the PAUSE hook's ROLLBACK); empty when it did not."""
     notes: tuple[str, ...] = ()
     """What the engine could not find out about green."""
 
@@ -132,6 +135,8 @@ class HookReport:
 class Facts:
     subject: Subject
     events: tuple[ServiceEvent, ...] = ()
+    app_container: str = ""
+    """The container the load balancer targets ("" when unknown); the others are sidecars."""
     stopped_tasks: tuple[StoppedTask, ...] = ()
     """Green's stopped tasks, newest first."""
     container_log: ContainerLog | None = None
@@ -192,7 +197,9 @@ def dedupe_events(events: list[ServiceEvent]) -> tuple[ServiceEvent, ...]:
     return tuple(order.values())[-MAX_EVENTS:]
 
 
-def read_events(subject: Subject, clients: Clients) -> tuple[ServiceEvent, ...]:
+def read_service(subject: Subject, clients: Clients) -> tuple[tuple[ServiceEvent, ...], str]:
+    """The service's events since the deployment started, and the container its load balancer
+    targets (the app; any other container of green's tasks is a sidecar), from one call."""
     response = clients("ecs").describe_services(cluster=subject.cluster, services=[subject.service])
     services = response.get("services") or []
     if not services:
@@ -203,7 +210,8 @@ def read_events(subject: Subject, clients: Clients) -> tuple[ServiceEvent, ...]:
         for e in services[0].get("events") or []
         if since is None or (_aware(e.get("createdAt")) or since) >= since
     ]
-    return dedupe_events(events)
+    balancers = services[0].get("loadBalancers") or [{}]
+    return dedupe_events(events), str(balancers[0].get("containerName") or "")
 
 
 # --- stopped tasks -------------------------------------------------------------------------------
@@ -255,6 +263,28 @@ def read_stopped_tasks(subject: Subject, clients: Clients) -> tuple[StoppedTask,
     return tuple(sorted(tasks, key=lambda t: t.stopped_at or t.created_at or epoch, reverse=True))
 
 
+def failed(container: ContainerExit) -> bool:
+    """The container exited with a non-zero code or was unhealthy."""
+    return container.exit_code not in (None, 0) or container.health == "UNHEALTHY"
+
+
+# Exit codes of a container ECS stopped because another one stopped the task (SIGTERM; SIGKILL
+# after stopTimeout) are no cause of their own.
+STOPPED_BY_ECS = (None, 0, 137, 143)
+
+
+def failing_sidecars(task: StoppedTask, app_container: str) -> list[ContainerExit]:
+    """The sidecars that stopped the task: one failed while the app did not fail by itself."""
+    if not app_container:
+        return []
+    app = next((c for c in task.containers if c.name == app_container), None)
+    if app is not None and (app.health == "UNHEALTHY" or app.exit_code not in STOPPED_BY_ECS):
+        return []
+    if app is not None and app.exit_code == 137 and "OutOfMemory" in app.reason:
+        return []
+    return [c for c in task.containers if c.name != app_container and failed(c)]
+
+
 def crashed(task: StoppedTask) -> bool:
     """The task ran and a container exited with a non-zero code (or was unhealthy)."""
     return task.started_at is not None and any(
@@ -262,15 +292,34 @@ def crashed(task: StoppedTask) -> bool:
     )
 
 
+def log_stream(config: dict[str, Any], container: str, task_id: str) -> tuple[str, str] | None:
+    """(group, stream) a container's logs go to in CloudWatch: awslogs writes
+    ``<prefix>/<container>/<task id>``; FireLens's ``cloudwatch_logs`` output writes ``<prefix>``
+    plus the record's tag, ``<container>-firelens-<task id>``. None for any other destination."""
+    options = config.get("options") or {}
+    if config.get("logDriver") == "awslogs" and options.get("awslogs-group"):
+        prefix = options.get("awslogs-stream-prefix")
+        return (str(options["awslogs-group"]), f"{prefix}/{container}/{task_id}") if prefix else None
+    if (
+        config.get("logDriver") == "awsfirelens"
+        and options.get("Name") == "cloudwatch_logs"
+        and options.get("log_group_name")
+        and "log_stream_prefix" in options
+    ):
+        tag = f"{container}-firelens-{task_id}"
+        return str(options["log_group_name"]), f"{options['log_stream_prefix']}{tag}"
+    return None
+
+
 def read_container_log(
-    subject: Subject, clients: Clients, tasks: tuple[StoppedTask, ...]
+    subject: Subject, clients: Clients, tasks: tuple[StoppedTask, ...], app_container: str = ""
 ) -> ContainerLog | None:
     """The last lines the newest crashed task's failing container wrote (awslogs:
-    ``<group>``, stream ``<prefix>/<container>/<task id>``)."""
+    ``<group>``, stream ``<prefix>/<container>/<task id>``): the sidecar that stopped it, if one did."""
     task = next((t for t in tasks if crashed(t)), None)
     if task is None:
         return None
-    failing = [c for c in task.containers if c.exit_code not in (None, 0) or c.health == "UNHEALTHY"]
+    failing = failing_sidecars(task, app_container) or [c for c in task.containers if failed(c)]
     ecs = clients("ecs")
     definition = ecs.describe_task_definition(
         taskDefinition=task.task_definition or subject.green_task_definition
@@ -281,14 +330,10 @@ def read_container_log(
     }
     for container in failing or list(task.containers):
         config = (containers.get(container.name) or {}).get("logConfiguration") or {}
-        options = config.get("options") or {}
-        if config.get("logDriver") != "awslogs" or not options.get("awslogs-group"):
+        where = log_stream(config, container.name, task.task_id)
+        if where is None:
             continue
-        group = str(options["awslogs-group"])
-        prefix = options.get("awslogs-stream-prefix")
-        if not prefix:
-            continue
-        stream = f"{prefix}/{container.name}/{task.task_id}"
+        group, stream = where
         events = (
             clients("logs")
             .get_log_events(logGroupName=group, logStreamName=stream, startFromHead=False, limit=LOG_LINES)
@@ -463,10 +508,14 @@ def gather(
     no_tasks: tuple[StoppedTask, ...] = ()
     no_groups: tuple[TargetGroupHealth, ...] = ()
     no_alarms: tuple[AlarmState, ...] = ()
-    events = isolated("the ECS service events", lambda: read_events(subject, clients), no_events)
+    events, app_container = isolated(
+        "the ECS service events", lambda: read_service(subject, clients), (no_events, "")
+    )
     tasks = isolated("green's stopped tasks", lambda: read_stopped_tasks(subject, clients), no_tasks)
     container_log = isolated(
-        "the crashed container's log", lambda: read_container_log(subject, clients, tasks), None
+        "the crashed container's log",
+        lambda: read_container_log(subject, clients, tasks, app_container),
+        None,
     )
     target_groups = isolated("green's target health", lambda: read_target_groups(subject, clients), no_groups)
     alarms = isolated("the alarms", lambda: read_alarms(subject, clients), no_alarms)
@@ -482,6 +531,7 @@ def gather(
     return Facts(
         subject=subject,
         events=events,
+        app_container=app_container,
         stopped_tasks=tasks,
         container_log=container_log,
         target_groups=target_groups,

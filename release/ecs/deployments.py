@@ -15,6 +15,9 @@ deployment from the service's current revision(s) to a new target service revisi
   requested production / test traffic weights), lifecycleHookDetails, rollback, alarms,
   deploymentCircuitBreaker; ``failures[]`` for ARNs it does not know.
 * StopServiceDeployment(serviceDeploymentArn, stopType=ROLLBACK).
+* ContinueServiceDeployment(serviceDeploymentArn, hookId, action CONTINUE or ROLLBACK): ends a
+  PAUSE hook that is AWAITING_ACTION (the ready wait, deployment.readyWaitMinutes), while the
+  deployment is IN_PROGRESS (developer guide, "Continuing Amazon ECS service deployments").
 
 Statuses: PENDING, IN_PROGRESS, STOP_REQUESTED, ROLLBACK_REQUESTED and ROLLBACK_IN_PROGRESS are
 still running; SUCCESSFUL, STOPPED, ROLLBACK_SUCCESSFUL and ROLLBACK_FAILED are final.
@@ -32,6 +35,10 @@ FINAL_STATUSES = ("SUCCESSFUL", "STOPPED", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAIL
 STOPPABLE_STATUSES = ("PENDING", "IN_PROGRESS")
 """A timed-out deployment in these is stopped with rollback; one already stopping or rolling
 back is left to finish that."""
+PAUSE_TARGET = "PAUSE"
+"""A lifecycle hook's targetType when it waits for ContinueServiceDeployment."""
+AWAITING_ACTION = "AWAITING_ACTION"
+"""A PAUSE hook's status while it holds the deployment."""
 _REVISIONS_PER_CALL = 20
 """DescribeServiceRevisions takes at most 20 ARNs."""
 _LIST_PAGE_SIZE = 100
@@ -62,6 +69,25 @@ class Hook:
     status: str
     """AWAITING_ACTION, IN_PROGRESS, SUCCEEDED, FAILED or TIMED_OUT."""
     timeout_action: str = ""
+    expires_at: dt.datetime | None = None
+    """When ECS takes ``timeout_action`` unless the hook completed (a PAUSE hook: unless someone
+    continued it)."""
+
+    @property
+    def is_pause(self) -> bool:
+        return self.target_type == PAUSE_TARGET
+
+    @property
+    def paused(self) -> bool:
+        """A PAUSE hook waiting for ContinueServiceDeployment."""
+        return self.is_pause and self.status == AWAITING_ACTION
+
+    def seconds_left(self, now: dt.datetime) -> int | None:
+        """Seconds until ECS takes the timeout action (0 once passed; None when ECS gave no time)."""
+        if self.expires_at is None:
+            return None
+        expires = self.expires_at if self.expires_at.tzinfo else self.expires_at.replace(tzinfo=dt.UTC)
+        return max(0, int((expires - now).total_seconds()))
 
     @property
     def label(self) -> str:
@@ -112,6 +138,11 @@ class EcsSnapshot:
     @property
     def final(self) -> bool:
         return self.status in FINAL_STATUSES
+
+    @property
+    def pause(self) -> Hook | None:
+        """The PAUSE hook holding the deployment now (the ready wait), if any."""
+        return next((hook for hook in self.hooks if hook.paused), None)
 
 
 def short_name(arn: str) -> str:
@@ -241,6 +272,7 @@ def snapshot_of(deployment: dict[str, Any]) -> EcsSnapshot:
             target=str(hook.get("targetArn", "")),
             status=str(hook.get("status", "")),
             timeout_action=str(hook.get("timeoutAction", "")),
+            expires_at=hook["expiresAt"] if isinstance(hook.get("expiresAt"), dt.datetime) else None,
         )
         for hook in deployment.get("lifecycleHookDetails") or []
     )
@@ -288,3 +320,28 @@ def describe_deployment(ecs: Any, arn: str) -> tuple[dict[str, Any], EcsSnapshot
 def read_deployment(ecs: Any, arn: str) -> EcsSnapshot:
     """The deployment's snapshot (describe_deployment without the raw structure)."""
     return describe_deployment(ecs, arn)[1]
+
+
+# --- acting on it ------------------------------------------------------------------------------
+
+
+def continue_paused(ecs: Any, snapshot: EcsSnapshot, action: str) -> Hook:
+    """ContinueServiceDeployment on the PAUSE hook holding the deployment: ``CONTINUE`` lets it
+    move on, ``ROLLBACK`` rolls it back. The hook acted on; NotPausedError when none is holding it."""
+    hook = snapshot.pause
+    if hook is None:
+        raise NotPausedError(snapshot)
+    ecs.continue_service_deployment(serviceDeploymentArn=snapshot.arn, hookId=hook.hook_id, action=action)
+    return hook
+
+
+class NotPausedError(LookupError):
+    """No PAUSE hook of the deployment is AWAITING_ACTION."""
+
+    def __init__(self, snapshot: EcsSnapshot) -> None:
+        stage = f" in stage {snapshot.lifecycle_stage}" if snapshot.lifecycle_stage else ""
+        super().__init__(
+            f"service deployment {snapshot.arn} is {snapshot.status}{stage}, not paused at a ready wait "
+            "(no PAUSE lifecycle hook is AWAITING_ACTION)"
+        )
+        self.snapshot = snapshot

@@ -2,7 +2,10 @@
 
 Green, as ECS knows it: the deployment's target service revision (DescribeServiceDeployments),
 whose task definition and load balancers DescribeServiceRevisions gives: green's tasks register
-with the revision's *alternate* target group (``advancedConfiguration.alternateTargetGroupArn``).
+with the revision's *alternate* target group (``advancedConfiguration.alternateTargetGroupArn``;
+ECS developer guide, "Application Load Balancer resources for blue/green deployments": "an
+alternate target group for the green service revision"). Read from the revision, not the stack:
+ECS swaps the service's primary and alternate groups after each deployment.
 The deployment's alarms and triggered alarms, and its Lambda lifecycle hooks, come with it.
 """
 
@@ -67,6 +70,16 @@ def subject_of(clients: Clients, outcome: Outcome, *, cluster: str, service: str
         alarm_names=snapshot.alarm_names if snapshot else (),
         triggered_alarms=snapshot.triggered_alarms if snapshot else (),
         hook_functions=failed_hooks or hooks,
+        ready_wait_ran_out=next(
+            (
+                h.timeout_action or "ROLLBACK"
+                for h in snapshot.hooks
+                if h.is_pause and h.status == "TIMED_OUT"
+            ),
+            "",
+        )
+        if snapshot
+        else "",
         notes=tuple(notes),
     )
 

@@ -30,6 +30,11 @@ from release.ecs.deployments import (
     short_name,
 )
 from release.ecs.diagnose import with_diagnosis
+from release.ecs.wait_for_start import (
+    START_WAIT_SECONDS,
+    ServiceDeploymentDidNotStartError,
+    wait_for_service_deployment,
+)
 from release.ecs.watch import outcome_of, progress_lines, watch_service_deployment
 
 INPUTS = (
@@ -43,9 +48,6 @@ INPUTS = (
     "stop_on_timeout",
     "wait_seconds_for_start",
 )
-DEFAULT_WAIT_SECONDS_FOR_START = 120.0
-START_POLL_SECONDS = 5.0
-"""How often to look for the deployment while waiting for ECS to start it."""
 REPLACE_ON = ("cluster", "service")
 """Another service is another resource: create() then follows that service's deployment."""
 _MISSING_SERVICE = ("ServiceNotFoundException", "ClusterNotFoundException")
@@ -58,7 +60,7 @@ Log = Callable[[str], None]
 def _effective(props: dict[str, Any], key: str) -> Any:
     value = props.get(key)
     if key == "wait_seconds_for_start" and value is None:
-        return DEFAULT_WAIT_SECONDS_FOR_START
+        value = START_WAIT_SECONDS
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)  # 30 and 30.0 are the same setting
     return value
@@ -97,13 +99,15 @@ def _follow(
     log: Log,
     clock: Callable[[], float],
     sleep: Callable[[float], None],
+    now: Callable[[], dt.datetime],
 ) -> tuple[Outcome, bool]:
-    """The deployment's outcome, and whether it had already ended when first read."""
+    """The deployment's outcome, and whether it had already ended when first read. A ready wait
+    (PAUSE hook) is waited through: the log says how long it has left and how to go ahead."""
     try:
         first = read_deployment(ecs, arn)
         ended = outcome_of(first)
         if ended is not None:
-            for line in progress_lines(None, first):
+            for line in progress_lines(None, first, now()):
                 log(f"{short_name(arn)}: {line}")
             return ended, True
         return (
@@ -116,6 +120,7 @@ def _follow(
                 clock=clock,
                 sleep=sleep,
                 stop_on_timeout=bool(props["stop_on_timeout"]),
+                now=now,
             ),
             False,
         )
@@ -169,30 +174,30 @@ def _wait_for_deployment(
     or ``wait_seconds_for_start`` pass (then RuntimeError)."""
     wanted = props["task_definition_arn"]
     wait = float(_effective(props, "wait_seconds_for_start"))
-    deadline = clock() + wait
-    announced = False
-    while True:
-        try:
-            arn = find_service_deployment(
-                ecs, props["cluster"], props["service"], wanted, created_after=created_after
-            )
-        except (ClientError, BotoCoreError) as error:
-            raise RuntimeError(f"cannot list the service deployments of {_where(props)}: {error}") from None
-        if arn is not None:
-            log(f"following ECS service deployment {arn} of {short_name(wanted)}")
-            return arn
-        remaining = deadline - clock()
-        if remaining <= 0:
-            raise RuntimeError(
-                f"no ECS service deployment of {wanted} appeared for {_where(props)} within {wait:g} s. "
-                "Check that the service uses the ECS deployment controller and that this `pulumi up` "
-                "changed its task definition: aws ecs list-service-deployments "
-                f"--cluster {props['cluster']} --service {props['service']}"
-            )
-        if not announced:
-            log(f"waiting up to {wait:g} s for ECS to start the service deployment of {short_name(wanted)}")
-            announced = True
-        sleep(min(START_POLL_SECONDS, remaining))
+    try:
+        arn = wait_for_service_deployment(
+            ecs,
+            props["cluster"],
+            props["service"],
+            wanted,
+            created_after=created_after,
+            wait_seconds=wait,
+            clock=clock,
+            sleep=sleep,
+            on_first_wait=lambda: log(
+                f"waiting up to {wait:g} s for ECS to start the service deployment of {short_name(wanted)}"
+            ),
+        )
+    except (ClientError, BotoCoreError) as error:
+        raise RuntimeError(f"cannot list the service deployments of {_where(props)}: {error}") from None
+    except ServiceDeploymentDidNotStartError as error:
+        raise RuntimeError(
+            f"{error}. Check that the service uses the ECS deployment controller and that this `pulumi up` "
+            "changed its task definition: aws ecs list-service-deployments "
+            f"--cluster {props['cluster']} --service {props['service']}"
+        ) from None
+    log(f"following ECS service deployment {arn} of {short_name(wanted)}")
+    return arn
 
 
 def _created_at(ecs: Any, arn: str) -> dt.datetime | None:
@@ -213,6 +218,7 @@ def create(
     *,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
 ) -> CreateResult:
     """Record the service's deployment of the wanted task definition; wait for it only when it
     is still running (a new service's first deployment). A missing service, or no deployment of
@@ -230,7 +236,7 @@ def create(
         raise RuntimeError(f"cannot list the service deployments of {_where(props)}: {error}") from None
     if arn is None:
         return CreateResult(id_=resource_id, outs=_outputs(props, "", wanted))
-    outcome, already_ended = _follow(ecs, arn, props, log, clock, sleep)
+    outcome, already_ended = _follow(ecs, arn, props, log, clock, sleep, now)
     _succeeded_or_raise(props, _diagnosed(props, clients, outcome, log), already_ended)
     log(f"{short_name(arn)}: {wanted} is live")
     return CreateResult(id_=resource_id, outs=_outputs(props, arn, wanted))
@@ -244,6 +250,7 @@ def update(
     *,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
 ) -> UpdateResult:
     """Follow the service deployment of a new task definition; settings-only changes wait for nothing.
 
@@ -256,7 +263,7 @@ def update(
     ecs = clients("ecs", news)
     created_after = _created_at(ecs, previous_arn)
     arn = _wait_for_deployment(ecs, news, created_after, log, clock, sleep)
-    outcome, already_ended = _follow(ecs, arn, news, log, clock, sleep)
+    outcome, already_ended = _follow(ecs, arn, news, log, clock, sleep, now)
     _succeeded_or_raise(news, _diagnosed(news, clients, outcome, log), already_ended)
     log(f"{short_name(arn)}: {wanted} is live")
     return UpdateResult(outs=_outputs(news, arn, wanted))

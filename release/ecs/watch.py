@@ -5,6 +5,7 @@ Outcome. Finding and reading deployments is release/ecs/deployments.py.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from typing import Any
@@ -16,6 +17,7 @@ from release.ecs.deployments import (
     FINAL_STATUSES,
     STOPPABLE_STATUSES,
     EcsSnapshot,
+    Hook,
     read_deployment,
     short_name,
 )
@@ -49,8 +51,30 @@ def continue_command(arn: str, hook_id: str) -> str:
     )
 
 
-def progress_lines(previous: EcsSnapshot | None, current: EcsSnapshot) -> list[str]:
-    """What changed since the last poll, as log lines."""
+def time_left_text(seconds: int) -> str:
+    """``12m 30s`` (``1h 05m`` from an hour on)."""
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}h {rest // 60:02d}m" if hours else f"{rest // 60}m {rest % 60:02d}s"
+
+
+def pause_line(arn: str, stage: str, hook: Hook, now: dt.datetime | None) -> str:
+    """The ready wait as the watch says it: where it holds, the time left, what then, the go-ahead."""
+    where = f" at {stage}" if stage else ""
+    line = f"ready wait: paused{where} (PAUSE hook {hook.hook_id}), green has the test traffic"
+    left = hook.seconds_left(now) if now is not None else None
+    if left is not None:
+        line += f"; {time_left_text(left)} left"
+    if hook.expires_at is not None:
+        line += f" (until {hook.expires_at.isoformat()})"
+    if hook.timeout_action:
+        line += f", then {hook.timeout_action}"
+    return f"{line}; go ahead: python -m release continue {arn} (or roll back: python -m release rollback)"
+
+
+def progress_lines(
+    previous: EcsSnapshot | None, current: EcsSnapshot, now: dt.datetime | None = None
+) -> list[str]:
+    """What changed since the last poll, as log lines; ``now`` gives a ready wait's time left."""
     lines: list[str] = []
     if previous is None or (previous.status, previous.status_reason) != (
         current.status,
@@ -65,7 +89,9 @@ def progress_lines(previous: EcsSnapshot | None, current: EcsSnapshot) -> list[s
     for hook in current.hooks:
         if previous_hooks.get(hook.hook_id) == hook.status:
             continue
-        if hook.status == "AWAITING_ACTION":
+        if hook.paused:
+            lines.append(pause_line(current.arn, current.lifecycle_stage, hook, now))
+        elif hook.status == "AWAITING_ACTION":
             command = continue_command(current.arn, hook.hook_id)
             lines.append(f"paused at lifecycle hook {hook.hook_id}; resume with `{command}`")
         elif hook.status in _FINISHED_HOOK_STATES:
@@ -132,9 +158,23 @@ def explain(snapshot: EcsSnapshot, *, failed_in_stage: str = "") -> str:
         detail = _breaker_text(snapshot)
         parts.append("deployment circuit breaker triggered" + (f" ({detail})" if detail else ""))
     for hook in snapshot.hooks:
-        if hook.status in ("FAILED", "TIMED_OUT"):
+        if hook.is_pause and hook.status == "TIMED_OUT":
+            parts.append(_pause_timed_out(hook))
+        elif hook.status in ("FAILED", "TIMED_OUT"):
             parts.append(f"lifecycle hook {hook.label} {hook.status}")
     return "; ".join(parts)
+
+
+def _pause_timed_out(hook: Hook) -> str:
+    then = (
+        f"ECS took its timeout action {hook.timeout_action}"
+        if hook.timeout_action
+        else "ECS took its timeout action"
+    )
+    return (
+        f"the ready wait ran out (PAUSE hook {hook.hook_id} TIMED_OUT): nobody gave the go-ahead "
+        f"(python -m release continue) in time, so {then}"
+    )
 
 
 def outcome_of(snapshot: EcsSnapshot, *, failed_in_stage: str = "") -> Outcome | None:
@@ -171,9 +211,12 @@ def watch_service_deployment(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     stop_on_timeout: bool = False,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
 ) -> Outcome:
     """Poll until the deployment ends or ``timeout_seconds`` pass (outcome ``TimedOut``; with
     ``stop_on_timeout`` it is then stopped with rollback and the message says whether that worked).
+    A ready wait (a PAUSE hook) is waited through like any stage; ``now`` (wall clock) gives its
+    time left in the log.
 
     Up to MAX_READ_FAILURES consecutive API errors are logged and polled through; the next is
     raised (ClientError / BotoCoreError), as is ServiceDeploymentNotFoundError."""
@@ -192,7 +235,7 @@ def watch_service_deployment(
             log(f"{name}: could not read the deployment ({error}); trying again")
         else:
             failed_reads = 0
-            for line in progress_lines(previous, snapshot):
+            for line in progress_lines(previous, snapshot, now()):
                 log(f"{name}: {line}")
             rolling_back = snapshot.rollback is not None or snapshot.status.startswith(("ROLLBACK", "STOP"))
             if not rolling_back and snapshot.lifecycle_stage:

@@ -294,6 +294,17 @@ ACTIONS_WITHOUT_RESOURCE_TYPES: dict[str, str] = {
         "Actions defined by AWS CodeDeploy: PutLifecycleEventHookExecutionStatus"
     ),
     "ec2:DescribeNetworkInterfaces": "Actions defined by Amazon EC2: DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets": "Actions defined by Amazon EC2: DescribeSubnets",
+    **{
+        f"xray:{action}": f"Actions defined by AWS X-Ray: {action}"
+        for action in (
+            "PutTraceSegments",
+            "PutTelemetryRecords",
+            "GetSamplingRules",
+            "GetSamplingTargets",
+            "GetSamplingStatisticSummaries",
+        )
+    },
     **{
         f"ssmmessages:{action}": (
             f"Actions defined by Amazon Session Manager Message Gateway Service: {action}"

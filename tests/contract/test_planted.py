@@ -52,7 +52,9 @@ def _plant(
     original = _declared(variant_id, type_, suffix)
     inputs = copy.deepcopy(original.inputs)
     change(inputs)
-    depends_on = [*original.depends_on, *(r.urn for r in also_depends_on)]
+    # As translated: with the dependencies of the dynamic resources it takes values from.
+    known = _original(variant_id, type_, suffix).resource.depends_on
+    depends_on = [*known, *(r.urn for r in also_depends_on)]
     planted = dataclasses.replace(original, inputs=inputs, depends_on=depends_on)
     return translate(planted, Context(BY_ID[variant_id].region, default_tags(run.resources)))
 

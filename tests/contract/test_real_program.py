@@ -124,3 +124,81 @@ def test_skipped_calls_are_still_unimplemented_by_moto() -> None:
         codedeploy = clients_for("us-east-1")("codedeploy")
         with pytest.raises((NotImplementedError, ClientError)):
             codedeploy.create_deployment_config(deploymentConfigName="probe", computePlatform="ECS")
+
+
+CHEAP_NETWORK = (
+    "dev",
+    "dev-ecs-canary",
+    "dev-existing-vpc-public-tasks",
+    "prod-public-tasks-hook-through-nat",
+)
+
+
+def _subnets(variant_id: str, tier: str) -> set[str]:
+    """moto's ids of the stack's ``tier`` subnets: those its ``<prefix>-<tier>-<n>`` associations name."""
+    return {
+        s.params["SubnetId"]
+        for s in outcome(variant_id).sent
+        if s.operation == "AssociateRouteTable" and f"-{tier}-" in s.resource_name
+    }
+
+
+@pytest.mark.parametrize("variant_id", CHEAP_NETWORK)
+def test_the_cheap_network_reaches_aws_as_public_tasks_behind_the_load_balancer(variant_id: str) -> None:
+    """network.taskSubnets: public, as sent to moto: the service's tasks get public IPs in the public
+    subnets, their group admits only the ALB's group, and NAT exists only where a hook needs it."""
+    sent = outcome(variant_id).sent
+    (service,) = [s.params for s in sent if s.operation == "CreateService"]
+    awsvpc = service["networkConfiguration"]["awsvpcConfiguration"]
+    assert awsvpc["assignPublicIp"] == "ENABLED"
+    if variant_id == "dev-existing-vpc-public-tasks":
+        assert len(awsvpc["subnets"]) == 2  # the stack's publicSubnetIds, created by prepare
+    else:
+        assert set(awsvpc["subnets"]) == _subnets(variant_id, "public")
+    (tasks_group,) = awsvpc["securityGroups"]
+    into_tasks = [
+        s.params
+        for s in sent
+        if s.operation == "AuthorizeSecurityGroupIngress" and s.params.get("GroupId") == tasks_group
+    ]
+    assert into_tasks, "no ingress rule on the tasks' group"
+    (balancer,) = [s.params for s in sent if s.operation == "CreateLoadBalancer"]
+    for rule in into_tasks:
+        for permission in rule["IpPermissions"]:
+            assert not permission.get("IpRanges") and not permission.get("Ipv6Ranges"), permission
+            assert not permission.get("PrefixListIds"), permission
+            assert {p["GroupId"] for p in permission["UserIdGroupPairs"]} <= set(balancer["SecurityGroups"])
+    nat_gateways = [s for s in sent if s.operation == "CreateNatGateway"]
+    hooks = [s.params for s in sent if s.operation == "CreateFunction"]
+    if variant_id.startswith("prod"):  # its smoke-test hook still reaches the test listener through NAT
+        assert len(nat_gateways) == 2 and len(hooks) == 1
+        private = _subnets(variant_id, "private")
+        assert set(hooks[0]["VpcConfig"]["SubnetIds"]) == private
+    else:
+        assert nat_gateways == [] and hooks == []
+
+
+def test_every_mount_point_names_a_declared_volume() -> None:
+    """ECS rejects a task definition whose mountPoints name a volume it does not declare."""
+    for variant_id in IDS:
+        for sent in outcome(variant_id).sent:
+            if sent.operation != "RegisterTaskDefinition":
+                continue
+            volumes = {v["name"] for v in sent.params.get("volumes") or []}
+            for container in sent.params["containerDefinitions"]:
+                for mount in container.get("mountPoints") or []:
+                    assert mount["sourceVolume"] in volumes, (variant_id, container["name"], mount)
+
+
+def test_the_sidecar_variants_register_every_container_and_its_wiring() -> None:
+    """The shortcuts' task definitions reached moto whole: the app, the router, the collector."""
+    for variant_id, expected in (
+        ("dev-firelens-otel-collector", ["app", "log-router", "otel-collector"]),
+        ("prod-seoul-ecs-firelens-output-and-sidecar", ["app", "log-router", "proxy", "otel-collector"]),
+    ):
+        (sent,) = [s for s in outcome(variant_id).sent if s.operation == "RegisterTaskDefinition"]
+        containers = {c["name"]: c for c in sent.params["containerDefinitions"]}
+        assert list(containers) == expected
+        assert containers["app"]["logConfiguration"]["logDriver"] == "awsfirelens"
+        assert containers["log-router"]["firelensConfiguration"]["type"] == "fluentbit"
+        assert {d["containerName"] for d in containers["app"]["dependsOn"]} == set(expected[1:])

@@ -17,7 +17,7 @@ import io
 import json
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +28,15 @@ from preview.engine import Recorded
 
 PROVIDER_TYPE = "pulumi:providers:aws"
 # Declared by the program but not AWS API resources of their own: the image is built and
-# pushed by pulumi-docker, the releases are the program's dynamic providers (their AWS calls
-# are tested against moto in tests/release).
+# pushed by pulumi-docker, the releases and the engine move are the program's dynamic providers
+# (their AWS calls are tested against moto in tests/release).
 NOT_AWS_RESOURCES = frozenset(
     {
         "docker:index/image:Image",
         "pulumi-python:dynamic/codedeploy:Release",
         "pulumi-python:dynamic/ecs:ServiceRelease",
+        "pulumi-python:dynamic/ecs:LiveTargetGroups",
+        "pulumi-python:dynamic/ecs:EngineMove",
     }
 )
 
@@ -140,9 +142,27 @@ def translate(resource: Recorded, ctx: Context) -> Translation:
     return function(resource, ctx)
 
 
+def _through_dynamic(resource: Recorded, by_urn: dict[str, Recorded]) -> Recorded:
+    """The resource with the dependencies of the dynamic resources it takes values from: a
+    listener rule forwards to the target groups ``LiveTargetGroups`` read, whose real ids the
+    replay finds among those target groups."""
+    seen: list[str] = []
+    pending = list(resource.depends_on)
+    while pending:
+        urn = pending.pop(0)
+        if urn in seen:
+            continue
+        seen.append(urn)
+        upstream = by_urn.get(urn)
+        if upstream is not None and upstream.type in NOT_AWS_RESOURCES:
+            pending += upstream.depends_on
+    return resource if seen == list(resource.depends_on) else replace(resource, depends_on=seen)
+
+
 def translate_all(resources: list[Recorded], region: str) -> list[Translation]:
     ctx = Context(region=region, default_tags=default_tags(resources))
-    return [translate(r, ctx) for r in aws_resources(resources)]
+    by_urn = {r.urn: r for r in resources}
+    return [translate(_through_dynamic(r, by_urn), ctx) for r in aws_resources(resources)]
 
 
 def _call(
@@ -484,6 +504,8 @@ def _ecs_task_definition(r: Recorded, ctx: Context) -> Translation:
         "runtimePlatform": i.get("runtimePlatform"),
         "executionRoleArn": i.get("executionRoleArn"),
         "taskRoleArn": i.get("taskRoleArn"),
+        # The scratch volumes every container's mountPoints name.
+        "volumes": [{"name": v["name"]} for v in i.get("volumes") or []],
         "tags": _ecs_tags(tags),
     }
     return Translation(r, [_call(r, "ecs", "RegisterTaskDefinition", params, True)], tags, "tags")
@@ -492,6 +514,16 @@ def _ecs_task_definition(r: Recorded, ctx: Context) -> Translation:
 def _minutes(value: Any) -> int | None:
     """The provider takes bake times as strings and sends integers."""
     return None if value is None else int(value)
+
+
+def _lifecycle_hook(hook: dict[str, Any]) -> dict[str, Any]:
+    """A Lambda or PAUSE hook; a PAUSE hook's timeout is text to the provider, an integer to ECS."""
+    out = dict(hook)
+    if isinstance(hook.get("timeoutConfiguration"), dict):
+        timeout = dict(hook["timeoutConfiguration"])
+        timeout["timeoutInMinutes"] = _minutes(timeout.get("timeoutInMinutes"))
+        out["timeoutConfiguration"] = _drop_none(timeout)
+    return _drop_none(out)
 
 
 def _ecs_deployment_configuration(i: dict[str, Any]) -> dict[str, Any]:
@@ -520,7 +552,7 @@ def _ecs_deployment_configuration(i: dict[str, Any]) -> dict[str, Any]:
             }
         )
     if config.get("lifecycleHooks"):
-        out["lifecycleHooks"] = [_drop_none(dict(h)) for h in config["lifecycleHooks"]]
+        out["lifecycleHooks"] = [_lifecycle_hook(h) for h in config["lifecycleHooks"]]
     # Top-level arguments of the resource that the API nests in deploymentConfiguration.
     if i.get("deploymentCircuitBreaker"):
         out["deploymentCircuitBreaker"] = i["deploymentCircuitBreaker"]

@@ -3,10 +3,13 @@
 Together they declare every resource type and every branch of the program that changes a
 request: dev and prod, both deployment engines, each strategy (all-at-once, the predefined
 canary and linear configs, custom CodeDeploy configs, ECS's native strategies), HTTPS, an
-existing VPC, hooks (one, and every hook under ECS), VPC endpoints without NAT, container
+existing VPC, hooks (one, and every hook under ECS), VPC endpoints without NAT, tasks in
+public subnets without NAT (dev's network; also in an existing VPC, and in prod keeping NAT for
+its hook), container
 secrets, extra tags, email subscriptions, a ready wait, ECS Exec, alarm rollback off, two regions, a
 domain (zone by name and by id: certificate, validation and alias records), access logs,
-WAF in block and count mode, flow logs.
+WAF in block and count mode, flow logs, and the sidecar shortcuts (a FireLens log router
+with its default and a configured output, an OpenTelemetry collector).
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from preview.engine import ProgramRun, fake_zone_id, run_stack, stack_value
+from preview.engine import ProgramRun, fake_zone_id, stack_value
 from tests.contract.replay import Clients, Outcome, Prepare, replay
 from tests.contract.translate import Translation, translate_all
+from tests.run_cache import run_stack
 
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/5b6c9d1e-0f4a-4b7e-9c2d-3e8f1a2b4c6d"
 SECRET = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:my-app/db-AbCdEf"
+PINNED_SIDECAR = "public.ecr.aws/envoyproxy/envoy@sha256:" + "0f" * 32
 ALL_HOOKS = [
     "BeforeInstall",
     "AfterInstall",
@@ -122,6 +127,20 @@ VARIANTS: list[Variant] = [
     ),
     Variant("dev-ecs-canary", "dev", _ecs(strategy="canary", percentage=10, intervalMinutes=5)),
     Variant(
+        "prod-ecs-ready-wait-continue",
+        "prod",
+        {
+            **_ecs(
+                strategy="canary",
+                percentage=10,
+                intervalMinutes=5,
+                readyWaitMinutes=20160,
+                readyWaitTimeoutAction="continue",
+            ),
+            "release": {"timeoutMinutes": 30240},
+        },
+    ),
+    Variant(
         "prod-seoul-ecs-linear-every-hook",
         "prod",
         {
@@ -175,6 +194,17 @@ VARIANTS: list[Variant] = [
         prepare=_existing_vpc,
     ),
     Variant(
+        "dev-existing-vpc-public-tasks",
+        "dev",
+        {"network": {**EXISTING_VPC, "taskSubnets": "public", "flowLogs": {"enabled": False}}},
+        prepare=_existing_vpc,
+    ),
+    Variant(
+        "prod-public-tasks-hook-through-nat",
+        "prod",
+        {"network": {**stack_value("prod", "network"), "taskSubnets": "public"}},
+    ),
+    Variant(
         "dev-endpoints-without-nat",
         "dev",
         {"network": {"natGateways": 0, "vpcEndpoints": True, "availabilityZones": 3}},
@@ -193,6 +223,53 @@ VARIANTS: list[Variant] = [
                 "readyWaitMinutes": 30,
             },
             "release": {"timeoutMinutes": 120},
+        },
+    ),
+]
+VARIANTS += [
+    Variant(
+        "dev-firelens-otel-collector",
+        "dev",
+        {
+            "container": {
+                **stack_value("dev", "container"),
+                "sidecars": [{"logRouter": "firelens"}, {"otelCollector": True}],
+            }
+        },
+    ),
+    Variant(
+        "prod-seoul-ecs-firelens-output-and-sidecar",
+        "prod",
+        {
+            "aws:region": "ap-northeast-2",
+            **_ecs(strategy="canary", percentage=10, intervalMinutes=5),
+            "task": {"cpu": 1024, "memory": 2048},
+            "container": {
+                **stack_value("prod", "container"),
+                "sidecars": [
+                    {
+                        "logRouter": "firelens",
+                        "output": {
+                            "Name": "kinesis_firehose",
+                            "region": "ap-northeast-2",
+                            "delivery_stream": "logs",
+                        },
+                        "outputSecrets": {"apikey": SECRET},
+                    },
+                    {
+                        "name": "proxy",
+                        "image": PINNED_SIDECAR,
+                        "ports": [9901],
+                        "healthCheck": {"command": ["CMD", "/bin/true"]},
+                        "dependsOn": "HEALTHY",
+                        "startAfter": {"log-router": "START"},
+                        "logging": "firelens",
+                        "cpu": 128,
+                        "memory": 256,
+                    },
+                    {"otelCollector": True, "essential": False},
+                ],
+            },
         },
     ),
 ]

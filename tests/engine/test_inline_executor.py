@@ -12,7 +12,7 @@ from preview.engine import _INLINE
 
 
 def test_a_program_run_leaves_its_loop_running_executor_calls_inline() -> None:
-    preview.engine.run_stack.uncached("dev")  # type: ignore[attr-defined]  # tests/conftest.py's cache
+    preview.engine.run_stack("dev")  # a fresh run, not the session's cached one
     loop = asyncio.get_event_loop()
     assert loop.run_until_complete(loop.run_in_executor(None, threading.get_ident)) == threading.get_ident()
 

@@ -55,13 +55,16 @@ REGISTER_RESPONSE_FIELDS = ["urn", "id"]
 
 
 def _pinned_pulumi() -> str:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    program = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]["program"]
     pins = [
         match.group(1)
-        for dependency in project["dependencies"]
-        if (match := re.fullmatch(r"pulumi\s*==\s*([0-9][^\s;,]*)", dependency.strip()))
+        for dependency in program
+        if isinstance(dependency, str)
+        and (match := re.fullmatch(r"pulumi\s*==\s*([0-9][^\s;,]*)", dependency.strip()))
     ]
-    assert len(pins) == 1, f"pyproject.toml must pin pulumi exactly (pulumi==X.Y.Z), found {pins or 'none'}"
+    assert len(pins) == 1, (
+        f"pyproject.toml's program group must pin pulumi exactly (pulumi==X.Y.Z), found {pins or 'none'}"
+    )
     return pins[0]
 
 
@@ -225,3 +228,135 @@ def test_registrations_capture_their_stack_trace_through_the_name_the_engine_rep
         )
     stack_trace = _resolve("pulumi.runtime.proto.source_pb2", "StackTrace")
     assert len(stack_trace().frames) == 0
+
+
+# --- the `pulumi up` path ------------------------------------------------------------------------
+# Not only the mock engine: the program and its dynamic providers lean on names outside pulumi's
+# public API too. Each is named here with who relies on it.
+
+UP_PATH_NAMES = [
+    ("pulumi.runtime.config", "CONFIG", "stack_config/pulumi_source.py reads the whole config map"),
+    ("pulumi.runtime.config", "get_config_env", "stack_config/pulumi_source.py reads PULUMI_CONFIG"),
+    ("pulumi.dynamic.dynamic", "serialize_provider", "components/release.py's provider is pickled by it"),
+    ("pulumi.dynamic.dynamic", "PROVIDER_KEY", "the serialized provider's input, which the host reads"),
+    ("pulumi.runtime.proto.engine_pb2", "LogRequest", "release/core/engine_log.py sends it"),
+    ("pulumi.runtime.proto.engine_pb2", "INFO", "release/core/engine_log.py's severity"),
+    ("pulumi.runtime.proto.engine_pb2_grpc", "EngineStub", "release/core/engine_log.py calls Log on it"),
+]
+
+UP_PATH_FILES = [
+    "stack_config/pulumi_source.py",
+    "components/release.py",
+    "release/core/engine_log.py",
+    "release/codedeploy/provider.py",
+    "release/ecs/provider.py",
+]
+"""The modules `pulumi up` runs that import from pulumi beyond ``pulumi`` itself."""
+
+
+@pytest.mark.parametrize(
+    ("module", "attribute", "why"), UP_PATH_NAMES, ids=[f"{m}.{a}" for m, a, _ in UP_PATH_NAMES]
+)
+def test_up_path_name_is_still_there(module: str, attribute: str, why: str) -> None:
+    found: Any = importlib.import_module(module)
+    for part in attribute.split("."):
+        assert hasattr(found, part), f"pulumi {version('pulumi')}: {module}.{attribute} is gone; {why}"
+        found = getattr(found, part)
+
+
+def test_the_config_map_is_what_the_engine_set_and_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """read_raw_config sees keys set in the runtime (CONFIG, a ContextVar of a dict) and those the
+    language host passes in PULUMI_CONFIG (get_config_env), which is how Pulumi.yaml's defaults arrive."""
+    from pulumi.runtime import config as runtime_config
+
+    from stack_config.pulumi_source import read_raw_config
+
+    assert isinstance(runtime_config.CONFIG, contextvars.ContextVar), (
+        f"pulumi.runtime.config.CONFIG is now a {type(runtime_config.CONFIG).__name__}; "
+        "stack_config/pulumi_source.py calls CONFIG.get()"
+    )
+    monkeypatch.setenv("PULUMI_CONFIG", '{"project:fromEnvironment": "1"}')
+    runtime_config.set_all_config({"project:fromRuntime": "2"})
+    try:
+        raw = read_raw_config()
+    finally:
+        runtime_config.set_all_config({})
+    assert raw.get("project:fromEnvironment") == "1", "get_config_env() no longer returns PULUMI_CONFIG's map"
+    assert raw.get("project:fromRuntime") == "2", "CONFIG no longer holds what set_all_config set"
+
+
+def test_a_dynamic_resource_reads_serialize_as_secret_always() -> None:
+    """components/release.py sets it False so the provider is not a secret in the state (and the
+    preview's diff can read it); pulumi reads it by that name while declaring the resource."""
+    source = inspect.getsource(_resolve("pulumi.dynamic", "Resource.__init__"))
+    assert '"serialize_as_secret_always"' in source and "serialize_provider" in source, (
+        f"pulumi {version('pulumi')}: pulumi.dynamic.Resource no longer serializes its provider with "
+        "serialize_provider or reads serialize_as_secret_always"
+    )
+
+
+def test_the_release_provider_is_serialized_by_value_and_loads_in_another_process(tmp_path: Path) -> None:
+    """The provider host unpickles the provider (dill) in a process that never ran the program:
+    ReleaseProvider must arrive by value (its module set to ``__main__``, pulumi/pulumi#7453), not
+    as a reference to components.release, and then find its work module from the project root."""
+    import subprocess
+    import sys
+
+    from components.release import ReleaseProvider
+
+    serialize_provider = _resolve("pulumi.dynamic.dynamic", "serialize_provider")
+    serialized = serialize_provider(ReleaseProvider(str(ROOT), "release.ecs.provider"))
+    script = (
+        "import base64, sys, dill\n"
+        "provider = dill.loads(base64.b64decode(sys.stdin.read()))\n"
+        "assert 'components' not in sys.modules and 'components.release' not in sys.modules, 'by reference'\n"
+        "print(type(provider).__name__, provider._ops().__name__)\n"
+        "print(provider.diff('id', {'task_definition_arn': 'a'}, {'task_definition_arn': 'b'}).changes)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        input=serialized,
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["ReleaseProvider release.ecs.provider", "True"]
+
+
+def test_the_engine_log_request_keeps_its_fields() -> None:
+    descriptor = _resolve("pulumi.runtime.proto.engine_pb2", "LogRequest").DESCRIPTOR
+    missing = [name for name in ("severity", "message") if name not in descriptor.fields_by_name]
+    assert not missing, f"pulumi {version('pulumi')}: LogRequest lost {missing}, which engine_log.py sets"
+    assert hasattr(_resolve("pulumi.runtime.proto.engine_pb2_grpc", "EngineStub"), "__init__")
+
+
+def _pulumi_imports(path: Path) -> set[tuple[str, str]]:
+    """(module, name) of every ``from pulumi.… import name`` in the file, nested ones included."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {
+        (node.module or "", alias.name)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pulumi.")
+        for alias in node.names
+    }
+
+
+def test_the_up_path_imports_only_what_is_checked_here() -> None:
+    """A new import from pulumi's runtime or dynamic internals on the `pulumi up` path needs a check above."""
+    checked = {
+        ("pulumi.runtime", "config"),  # CONFIG and get_config_env
+        ("pulumi.runtime.proto", "engine_pb2"),  # LogRequest, INFO
+        ("pulumi.runtime.proto", "engine_pb2_grpc"),  # EngineStub
+        # pulumi.dynamic's public names (its __all__):
+        ("pulumi.dynamic", "CreateResult"),
+        ("pulumi.dynamic", "DiffResult"),
+        ("pulumi.dynamic", "ReadResult"),
+        ("pulumi.dynamic", "UpdateResult"),
+    }
+    imported = {name for file in UP_PATH_FILES for name in _pulumi_imports(ROOT / file)}
+    assert imported, "the up-path files import nothing from pulumi: is UP_PATH_FILES still right?"
+    assert imported <= checked, f"imports of pulumi internals not checked here: {sorted(imported - checked)}"

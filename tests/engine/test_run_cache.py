@@ -72,7 +72,18 @@ def test_without_the_shared_folder_runs_stay_in_the_process(monkeypatch: pytest.
     assert len(run.calls) == 1
 
 
-def test_the_session_shares_a_folder_and_installs_the_cache() -> None:
-    """Made by the controlling process (tests/conftest.py) and inherited by every worker."""
+def test_the_session_shares_a_folder_and_patches_nothing() -> None:
+    """The folder is made by the controlling process (tests/conftest.py) and inherited by every
+    worker; the cache is a name of its own, the mock engine's run_stack stays the real one."""
+    import tests.run_cache
+
     assert Path(os.environ[SHARED_RUNS]).is_dir()
-    assert isinstance(preview.engine.run_stack, CachedRuns)
+    assert isinstance(tests.run_cache.run_stack, CachedRuns)
+    assert tests.run_cache.run_stack.uncached is preview.engine.run_stack
+    assert not isinstance(preview.engine.run_stack, CachedRuns)
+
+
+def test_preview_runs_cached_lends_the_cache_for_one_test(preview_runs_cached: CachedRuns) -> None:
+    import tests.run_cache
+
+    assert preview.engine.run_stack is preview_runs_cached is tests.run_cache.run_stack

@@ -264,18 +264,21 @@ def test_both_rules_can_fail_at_once():
 
 @pytest.mark.parametrize("stack_name", ["prod", "dev"])
 def test_bake_time_shorter_than_the_slowest_alarm_fails(stack_name):
-    # target-5xx: 60 s x 3 = 180 s; 2 minutes is 120 s.
+    # target-5xx: 60 s x (3 + 1) = 240 s; 2 minutes is 120 s.
     stack = service_change(ecs_stack(stack_name), BAKE, "2")
     ((message, urn),) = reported(WINDOW, stack_name, stack)
     assert urn == only(stack, g.ECS_SERVICE, "svc").urn
     assert "ECS service 'svc' (deploymentController ECS, strategy CANARY)" in message
     assert 'deploymentConfiguration.bakeTimeInMinutes is "2" (120 s)' in message
-    assert "alarm 'target-5xx' (period 60 s x evaluationPeriods 3 = 180 s)" in message
-    assert "Keep blue at least 3 minutes" in message and "deployment.terminationWaitMinutes" in message
+    assert (
+        "alarm 'target-5xx' (period 60 s x (evaluationPeriods 3 + the period a breach starts in) = 240 s)"
+        in message
+    )
+    assert "Keep blue at least 4 minutes" in message and "deployment.terminationWaitMinutes" in message
     assert "nothing rolls it back" in message  # why it matters
 
 
-@pytest.mark.parametrize("bake", ["3", "10", 3, "3.5"])
+@pytest.mark.parametrize("bake", ["4", "10", 4, "4.5"])
 def test_bake_time_covering_the_window_passes(bake):
     assert reported(WINDOW, "prod", service_change(ecs_stack(), BAKE, bake)) == []
 
@@ -300,8 +303,11 @@ def test_bake_time_of_other_blue_green_strategies(strategy):
 def test_longer_alarm_fails_the_bake_time():
     stack = change(ecs_stack(), g.METRIC_ALARM, "cpu-high", ["period"], 300)
     ((message, _),) = reported(WINDOW, "prod", stack)
-    assert "alarm 'cpu-high' (period 300 s x evaluationPeriods 2 = 600 s)" in message
-    assert "Keep blue at least 10 minutes" in message
+    assert (
+        "alarm 'cpu-high' (period 300 s x (evaluationPeriods 2 + the period a breach starts in) = 900 s)"
+        in message
+    )
+    assert "Keep blue at least 15 minutes" in message
 
 
 def test_alarm_the_service_does_not_name_does_not_count():

@@ -110,22 +110,22 @@ def test_bake_time_shorter_than_the_alarms(ecs_compliant, stack):
         service.urn,
         f"ECS service '{service.name}'",
         'bakeTimeInMinutes is "1" (60 s)',
-        "= 120 s)",
+        "= 180 s)",  # 60 s x (2 + 1)
     )
 
 
 def test_prod_alarm_slower_than_the_bake_time(ecs_compliant):
     alarm = only(ecs_compliant["prod"], g.METRIC_ALARM, "-target-5xx")
     service = only(ecs_compliant["prod"], g.ECS_SERVICE)
-    bad = mutated(alarm, ["evaluationPeriods"], 10)  # 60 s x 10 > 5 minutes
+    bad = mutated(alarm, ["evaluationPeriods"], 10)  # 60 s x (10 + 1) > 5 minutes
     result = violations_after(ecs_compliant["prod"], "prod", alarm, bad)
     assert_only(
         result,
         "blue-termination-wait-covers-alarms",
         service.urn,
         f"'{alarm.outputs['name']}'",
-        "600 s",
-        "Keep blue at least 10 minutes",
+        "660 s",
+        "Keep blue at least 11 minutes",
     )
 
 

@@ -108,14 +108,20 @@ def test_target_group_health_check_outside_limits(compliant, stack, field, value
     assert_only(result, "target-group-health-check-limits", group.urn, f"'{group.name}'", fragment)
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_service_with_public_ip(compliant, stack):
-    service = only(compliant[stack], g.ECS_SERVICE)
+def test_production_service_with_public_ip(compliant):
+    service = only(compliant["prod"], g.ECS_SERVICE)
     bad = mutated(service, ["networkConfiguration", "assignPublicIp"], True)
-    result = violations_after(compliant[stack], stack, service, bad)
+    result = violations_after(compliant["prod"], "prod", service, bad)
     assert_only(
         result, "ecs-service-no-public-ip", service.urn, f"'{service.name}'", "assignPublicIp is true"
     )
+
+
+def test_dev_runs_its_tasks_with_public_ips_behind_the_load_balancer(checked_in):
+    """Dev's checked-in network (taskSubnets: public) passes: public IPs, ingress from the ALB only."""
+    service = only(checked_in["dev"], g.ECS_SERVICE)
+    assert service.inputs["networkConfiguration"]["assignPublicIp"] is True
+    assert evaluate(checked_in["dev"], "dev") == {}
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -209,8 +215,49 @@ def test_blue_terminated_before_the_alarms_can_fire(compliant, stack):
 def test_prod_alarm_slower_than_the_wait(compliant):
     alarm = only(compliant["prod"], g.METRIC_ALARM, "-target-5xx")
     group = only(compliant["prod"], g.DEPLOYMENT_GROUP)
-    bad = mutated(alarm, ["evaluationPeriods"], 10)  # 60 s x 10 > 5 minutes
+    bad = mutated(alarm, ["evaluationPeriods"], 10)  # 60 s x (10 + 1) > 5 minutes
     result = violations_after(compliant["prod"], "prod", alarm, bad)
     assert_only(
-        result, "blue-termination-wait-covers-alarms", group.urn, f"'{alarm.outputs['name']}'", "600 s"
+        result, "blue-termination-wait-covers-alarms", group.urn, f"'{alarm.outputs['name']}'", "660 s"
     )
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_stack_with_sidecars_passes_every_policy(stack):
+    """Both shortcuts and a plain sidecar keep the pack's rules (ECS.5 on every container, no
+    plaintext secrets, the blue/green invariants): sidecars add no exception."""
+    from tests.policy.conftest import gap_fixes
+    from tests.policy.support import from_recorded
+    from tests.run_cache import run_stack
+
+    digest = "sha256:" + "1f" * 32
+    sidecars = [
+        {"logRouter": "firelens"},
+        {"otelCollector": True},
+        {"name": "proxy", "image": f"public.ecr.aws/envoyproxy/envoy@{digest}", "ports": [9901]},
+    ]
+    overrides = {
+        **gap_fixes(stack),
+        "container": {"logRetentionDays": 7 if stack == "dev" else 90, "sidecars": sidecars},
+        "task": {"cpu": 512, "memory": 1024},
+    }
+    resources = [from_recorded(r) for r in run_stack(stack, overrides).resources]
+    assert evaluate(resources, stack) == {}
+
+
+def test_a_writable_sidecar_breaks_ecs5_in_prod():
+    from tests.policy.conftest import gap_fixes
+    from tests.policy.support import from_recorded
+    from tests.run_cache import run_stack
+
+    overrides = {
+        **gap_fixes("prod"),
+        "container": {
+            "logRetentionDays": 90,
+            "sidecars": [{"logRouter": "firelens", "readonlyRootFilesystem": False}],
+        },
+    }
+    resources = [from_recorded(r) for r in run_stack("prod", overrides).resources]
+    violated = evaluate(resources, "prod")
+    assert set(violated) == {"read-only-root-filesystem"}
+    assert "log-router" in str(violated["read-only-root-filesystem"])

@@ -11,12 +11,14 @@ from policy import guardrails as g
 from tests.policy.support import res, run_policy
 
 
-def violations(policy_name: str, type_: str, props: dict, name: str = "thing") -> list[str]:
-    return [message for message, _ in run_policy(g_policy(policy_name), [res(type_, name, props)])]
+def violations(
+    policy_name: str, type_: str, props: dict, name: str = "thing", stack: str = "test"
+) -> list[str]:
+    return [message for message, _ in run_policy(g_policy(policy_name, stack), [res(type_, name, props)])]
 
 
-def g_policy(name: str):
-    return next(p for p in g.build_policies(lambda: "test") if p.name == name)
+def g_policy(name: str, stack: str = "test"):
+    return next(p for p in g.build_policies(lambda: stack) if p.name == name)
 
 
 # ---------------------------------------------------------------- ECR scan on push
@@ -133,16 +135,28 @@ def test_health_check_outside_limits_fails(check, expected):
 # ---------------------------------------------------------------- ECS service public IP
 
 
+@pytest.mark.parametrize("stack", ["prod", "dev"])
 @pytest.mark.parametrize("props", [{"networkConfiguration": {"assignPublicIp": False}}, {}])
-def test_service_without_public_ip_passes(props):
-    assert violations("ecs-service-no-public-ip", g.ECS_SERVICE, props) == []
+def test_service_without_public_ip_passes(props, stack):
+    assert violations("ecs-service-no-public-ip", g.ECS_SERVICE, props, stack=stack) == []
 
 
-def test_service_with_public_ip_fails():
+@pytest.mark.parametrize("stack", ["prod", "production", "org/prod"])
+def test_service_with_public_ip_fails_in_production(stack):
     props = {"networkConfiguration": {"assignPublicIp": True, "subnets": ["a"]}}
-    (message,) = violations("ecs-service-no-public-ip", g.ECS_SERVICE, props, name="svc")
-    assert "ECS service 'svc'" in message
+    (message,) = violations("ecs-service-no-public-ip", g.ECS_SERVICE, props, name="svc", stack=stack)
+    assert "ECS service 'svc' of production stack" in message
     assert "assignPublicIp is true" in message and "must be false" in message
+    assert "network.taskSubnets: private" in message
+    assert "--policy-pack-config policy/waivers/public-task-subnets.json" in message
+
+
+@pytest.mark.parametrize("stack", ["dev", "test", "staging"])
+def test_service_with_public_ip_is_allowed_outside_production(stack):
+    """network.taskSubnets: public (dev's network without NAT); the stack policy
+    public-tasks-reached-only-through-the-load-balancer then guards the tasks' ingress."""
+    props = {"networkConfiguration": {"assignPublicIp": True, "subnets": ["a"]}}
+    assert violations("ecs-service-no-public-ip", g.ECS_SERVICE, props, stack=stack) == []
 
 
 # ---------------------------------------------------------------- plaintext secrets

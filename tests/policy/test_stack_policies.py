@@ -277,19 +277,22 @@ WAIT = [
 
 @pytest.mark.parametrize("stack_name", ["prod", "dev"])
 def test_wait_shorter_than_the_slowest_alarm_fails(stack_name):
-    # target-5xx: 60 s x 3 = 180 s; 2 minutes is 120 s.
+    # target-5xx: 60 s x (3 + 1) = 240 s; 2 minutes is 120 s.
     stack = change(mini_stack(stack_name), g.DEPLOYMENT_GROUP, "group", WAIT, 2)
     ((message, urn),) = run_policy(policy_named("blue-termination-wait-covers-alarms", stack_name), stack)
     assert urn == only(stack, g.DEPLOYMENT_GROUP, "group").urn
     assert "CodeDeploy deployment group 'group'" in message
     assert "terminationWaitTimeInMinutes is 2 (120 s)" in message
-    assert "alarm 'target-5xx' (period 60 s x evaluationPeriods 3 = 180 s)" in message
-    assert "Keep blue at least 3 minutes" in message
+    assert (
+        "alarm 'target-5xx' (period 60 s x (evaluationPeriods 3 + the period a breach starts in) = 240 s)"
+        in message
+    )
+    assert "Keep blue at least 4 minutes" in message
     assert "no" in message and "rolls it back" in message  # why it matters
 
 
 def test_wait_equal_to_the_window_passes():
-    stack = change(mini_stack(), g.DEPLOYMENT_GROUP, "group", WAIT, 3)
+    stack = change(mini_stack(), g.DEPLOYMENT_GROUP, "group", WAIT, 4)  # 60 s x (3 + 1)
     assert run_policy(policy_named("blue-termination-wait-covers-alarms", "prod"), stack) == []
 
 
@@ -302,7 +305,10 @@ def test_missing_wait_is_zero():
 def test_longer_alarm_period_fails():
     stack = change(mini_stack(), g.METRIC_ALARM, "cpu-high", ["period"], 300)
     ((message, _),) = run_policy(policy_named("blue-termination-wait-covers-alarms", "prod"), stack)
-    assert "alarm 'cpu-high' (period 300 s x evaluationPeriods 2 = 600 s)" in message
+    assert (
+        "alarm 'cpu-high' (period 300 s x (evaluationPeriods 2 + the period a breach starts in) = 900 s)"
+        in message
+    )
 
 
 def test_alarm_not_wired_into_the_group_does_not_count():

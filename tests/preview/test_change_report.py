@@ -100,8 +100,8 @@ def test_a_strategy_change_and_a_stack_it_does_not_touch(repo: Path) -> None:
         "deploymentConfigName: CodeDeployDefault.ECSAllAtOnce → CodeDeployDefault.ECSCanary10Percent5Minutes"
         in out
     )
-    assert "100 % of production on green: 0:50 (latest 1:50) → 5:50 (latest 6:50)" in out
-    assert "blue gone, release complete: 3:05 (latest 4:30) → 8:05 (latest 9:30)" in out
+    assert "100 % of production on green: 0:35 (latest 1:50) → 5:35 (latest 6:50)" in out
+    assert "blue gone, release complete: 3:50 (latest 5:30) → 8:50 (latest 10:30)" in out
     assert "replace" not in out
     # The untouched stack is one line.
     prod = out.split("\n\n")[-1].strip()
@@ -135,7 +135,7 @@ def test_a_task_size_change_is_a_new_revision_and_costs_more(repo: Path) -> None
     assert "replace" not in out
 
 
-def test_a_change_of_engine_replaces_the_service(repo: Path) -> None:
+def test_a_move_to_the_ecs_engine_keeps_the_service(repo: Path) -> None:
     change(
         repo,
         "Pulumi.prod.yaml",
@@ -146,18 +146,44 @@ def test_a_change_of_engine_replaces_the_service(repo: Path) -> None:
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert (
-        "± replace         Service my-app-prod-service\n"
-        "        deploymentController.type: CODE_DEPLOY → ECS forces replacement" in out
+        "~ update in place Service my-app-prod-service\n"
+        "        moves to the ECS engine in place (UpdateService: the service and its tasks stay)" in out
     )
+    assert "replace" not in out
     assert "- remove          DeploymentGroup my-app-prod-group" in out
     assert "+ add             ListenerRule my-app-prod-prod-rule" in out
+    assert "+ add             LiveTargetGroups my-app-prod-live" in out
+    assert "+ add             EngineMove my-app-prod-engine-move" in out
     assert "engine: codedeploy → ecs" in out
     report = (repo / "build" / "change-prod.md").read_text()
-    assert "> [!WARNING]\n> 1 resource(s) will be **replaced**" in report
+    assert "[!WARNING]" not in report
     assert (
-        "| ± replace | Service `my-app-prod-service` | "
-        "deploymentController.type: CODE_DEPLOY → ECS forces replacement" in report
+        "> [!NOTE]\n> Service `my-app-prod-service` moves to the ECS engine in place: no replacement, "
+        "no downtime." in report
     )
+    assert (
+        "| ~ update in place | Service `my-app-prod-service` | "
+        "moves to the ECS engine in place (UpdateService: the service and its tasks stay)" in report
+    )
+
+
+def test_a_move_back_to_codedeploy_replaces_the_service_and_says_why(repo: Path) -> None:
+    change(
+        repo,
+        "Pulumi.prod.yaml",
+        "  fargate-bluegreen:deployment:\n",
+        "  fargate-bluegreen:deployment:\n    controller: ecs\n",
+    )
+    git(repo, "revert", "--no-edit", "HEAD")
+    done = preview(repo, "--base", "HEAD~1", "--stack", "prod", "--no-files")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert (
+        "± replace         Service my-app-prod-service\n"
+        "        deploymentController.type: ECS → CODE_DEPLOY forces replacement\n"
+        "        AWS documents no in-place move from the ECS engine back to CodeDeploy" in out
+    )
+    assert "- remove          EngineMove my-app-prod-engine-move" in out
 
 
 def test_a_rename_replaces_every_resource_it_renames(repo: Path) -> None:
@@ -212,9 +238,9 @@ def _snapshot(stack: str, overrides: dict[str, Any] | None = None) -> dict[str, 
     import json
 
     from preview.diff import flat_settings, stack_settings
-    from preview.engine import run_stack
     from preview.report import Preview
     from preview.snapshot import snapshot
+    from tests.run_cache import run_stack
 
     result = Preview.of(run_stack(stack, overrides))
     loaded: dict[str, Any] = json.loads(json.dumps(snapshot(result, flat_settings(stack_settings(stack)))))
@@ -263,3 +289,49 @@ def test_a_new_stack_is_all_additions() -> None:
     assert result.new_stack and not result.unchanged
     assert {r.kind for r in result.resources} == {"add"}
     assert "new in this change" in text_lines(result)[0]
+
+
+# ------------------------------------------------- a NAT gateway removed under a CodeDeploy service
+
+OLD_DEV_NETWORK = {
+    "availabilityZones": 2,
+    "taskSubnets": "private",
+    "natGateways": 1,
+    "flowLogs": {"enabled": False},
+}
+
+
+def test_removing_the_nat_gateway_under_a_codedeploy_service_warns_with_the_steps() -> None:
+    """dev's old network to its new one under CodeDeploy: the service keeps its private subnets
+    (ignoreChanges) while the NAT gateway goes; the report says so, in the terminal and in Markdown."""
+    base, head = _snapshot("dev", {"network": OLD_DEV_NETWORK}), _snapshot("dev")
+    (service,) = [r for r in head["resources"] if r["type"] == "aws:ecs/service:Service"]
+    assert "networkConfiguration" in service["ignoreChanges"]
+    result = compare(base, head, "main")
+    (hazard,) = result.hazards
+    assert hazard.startswith("ECS service my-app-dev-service keeps its tasks where they run"), hazard
+    assert "networkConfiguration.assignPublicIp: off → on" in hazard
+    assert "removes NAT gateway(s) my-app-dev-nat-1" in hazard
+    assert f"`pulumi up --replace '{service['urn']}'`" in hazard
+    assert "keep the old network (network.taskSubnets: private, natGateways: 1)" in hazard
+    assert text_lines(result)[1] == f"  WARNING: {hazard}"
+    assert f"> [!WARNING]\n> {hazard}." in markdown(result)
+
+
+def test_no_warning_when_the_nat_gateway_stays_or_the_engine_follows_the_network() -> None:
+    base = _snapshot("dev", {"network": OLD_DEV_NETWORK})
+    # The NAT gateway stays: the service's tasks keep their route.
+    kept = _snapshot("dev", {"network": {**OLD_DEV_NETWORK, "natGateways": 2}})
+    assert compare(base, kept, "main").hazards == ()
+    # Under the ECS engine the provider updates the service's network: the next deployment moves the tasks.
+    ecs_base = _snapshot("dev", {"network": OLD_DEV_NETWORK, "deployment": {"controller": "ecs"}})
+    ecs_head = _snapshot("dev", {"deployment": {"controller": "ecs"}})
+    assert compare(ecs_base, ecs_head, "main").hazards == ()
+    # A NAT gateway removed while the service's network stays as it is.
+    both = {
+        "availabilityZones": 2,
+        "taskSubnets": "private",
+        "vpcEndpoints": True,
+        "flowLogs": {"enabled": False},
+    }
+    assert compare(base, _snapshot("dev", {"network": {**both, "natGateways": 0}}), "main").hazards == ()

@@ -13,6 +13,8 @@ import pytest
 from preview import ROOT
 from preview.__main__ import main
 
+pytestmark = pytest.mark.usefixtures("preview_runs_cached")  # main's program runs shared with the session
+
 
 def run_main(*args: str) -> tuple[int, str, str]:
     out, say = io.StringIO(), io.StringIO()
@@ -59,7 +61,7 @@ def test_diff_lists_the_settings_that_differ() -> None:
     assert rows["deployment.strategy"] == ["all-at-once", "canary"]
     assert rows["service.desiredCount"] == ["1", "2"]
     assert rows["deletionProtection"] == ["off", "on"]  # as a person writes it, not false/true
-    assert rows["deployment.terminationWaitMinutes"] == ["2", "min", "5", "min"]
+    assert rows["deployment.terminationWaitMinutes"] == ["3", "min", "5", "min"]
     assert "appName" not in rows  # the same in both
 
 

@@ -9,19 +9,12 @@ from pathlib import Path
 import pytest
 
 from preview.__main__ import main
-from preview.cost import (
-    PRICES_DIR,
-    REQUIRED_PRICES,
-    CostEstimate,
-    NoEstimate,
-    estimate,
-    estimate_or_not,
-    extract_usage,
-    format_cost,
-    load_prices,
-)
-from preview.engine import ProgramRun, run_stack
-from preview.report import Preview, markdown_report, text_report
+from preview.engine import ProgramRun
+from preview.estimate import CostEstimate, NoEstimate, estimate, estimate_or_not
+from preview.prices.table import PRICES_DIR, REQUIRED_PRICES, load_prices
+from preview.report import Preview, format_cost, markdown_report, text_report
+from preview.usage import extract_usage
+from tests.run_cache import run_stack
 
 SEOUL = "ap-northeast-2"
 
@@ -78,16 +71,15 @@ def test_dev_in_seoul_by_hand(seoul: ProgramRun) -> None:
             "Fargate memory": 0.5 * 730 * 0.00511,
             "Application Load Balancer": 730 * 0.0225,
             "ALB capacity": 730 * 0.008,
-            "NAT gateways": 730 * 0.059,
-            "NAT data processed": 10 * 0.059,
-            "public IPv4": 3 * 730 * 0.005,
+            "public IPv4": 3 * 730 * 0.005,  # 2 ALB + 1 task: dev's tasks in public subnets, no NAT
             "CloudWatch alarms": 5 * 0.10,
             "CloudWatch Logs ingestion": 1 * 0.76,
             "CloudWatch Logs storage": 7 / (730 / 24) * 0.0314,
             "ECR storage": 5 * 0.2 * 0.10,
         }
     )
-    assert result.total_monthly_usd == pytest.approx(88.60, abs=0.01)
+    # 88.60 with the NAT gateway (43.07 + 0.59) dev had before taskSubnets: public
+    assert result.total_monthly_usd == pytest.approx(88.60 - 730 * 0.059 - 10 * 0.059, abs=0.01)
 
 
 def test_a_region_without_a_table_gets_the_whole_preview_and_one_cost_line(sao_paulo: ProgramRun) -> None:
@@ -111,6 +103,7 @@ def test_a_region_without_a_table_gets_the_whole_preview_and_one_cost_line(sao_p
     assert "Produce the table with: python -m preview.prices refresh --region sa-east-1." in markdown
 
 
+@pytest.mark.usefixtures("preview_runs_cached")
 def test_main_previews_a_stack_in_a_region_without_prices(tmp_path: Path) -> None:
     """What `make preview` does for a stack in eu-west-1: exit 0, every section, no traceback."""
     out, say = io.StringIO(), io.StringIO()
@@ -134,9 +127,11 @@ def _partial(tmp_path: Path, *drop: str) -> Path:
     return tmp_path
 
 
-def test_a_partial_table_prices_what_it_can_and_names_the_rest(seoul: ProgramRun, tmp_path: Path) -> None:
-    usage = extract_usage(seoul)
-    result = estimate(usage, load_prices(SEOUL, _partial(tmp_path, "nat_gateway_hour", "nat_gateway_gb")))
+def test_a_partial_table_prices_what_it_can_and_names_the_rest(tmp_path: Path) -> None:
+    # dev with private tasks behind a NAT gateway, whose prices the partial table lacks
+    usage = extract_usage(run_stack("dev", {"aws:region": SEOUL, "network": {"natGateways": 1}}))
+    partial = load_prices(SEOUL, _partial(tmp_path, "nat_gateway_hour", "nat_gateway_gb"))
+    result = estimate(usage, partial, release_seconds=270)
     complete = estimate(usage, load_prices(SEOUL))
     assert [(u.item, u.price_key) for u in result.unpriced] == [
         ("NAT gateways (1)", "nat_gateway_hour"),
@@ -154,7 +149,7 @@ def test_a_partial_table_prices_what_it_can_and_names_the_rest(seoul: ProgramRun
 
 def test_without_fargate_prices_there_is_no_release_extra(seoul: ProgramRun, tmp_path: Path) -> None:
     prices = load_prices(SEOUL, _partial(tmp_path, "fargate_x86_64_vcpu_hour"))
-    result = estimate(extract_usage(seoul), prices)
+    result = estimate(extract_usage(seoul), prices, release_seconds=270)
     assert result.release_extra is None and result.fargate_at_max_monthly_usd is None
     assert result.unpriced[0].price_key == "fargate_x86_64_vcpu_hour"
 

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from preview.diagram import architecture_mermaid, architecture_svg
-from preview.engine import ProgramRun, run_stack
+from preview.engine import ProgramRun
+from tests.run_cache import run_stack
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -27,7 +28,7 @@ STRATEGIES: dict[str, tuple[dict[str, Any], str]] = {
 
 
 def _run(engine: str, strategy: str) -> ProgramRun:
-    deployment = {"controller": engine, "terminationWaitMinutes": 2, **STRATEGIES[strategy][0]}
+    deployment = {"controller": engine, "terminationWaitMinutes": 3, **STRATEGIES[strategy][0]}
     return run_stack("dev", {"deployment": deployment})
 
 
@@ -73,8 +74,16 @@ def test_the_test_traffic_source_names_who_may_reach_it() -> None:
 
 
 def test_egress_shows_only_what_the_stack_has() -> None:
-    nat_only = _svg_texts(architecture_svg(run_stack("dev")))
+    nat_only = _svg_texts(architecture_svg(run_stack("dev", {"network": {"natGateways": 1}})))
     assert "1 NAT gateway(s)" in nat_only and "VPC endpoint" not in nat_only
+    assert "private subnets in 2 zones" in nat_only and "internet gateway" not in nat_only
+    public = _svg_texts(architecture_svg(run_stack("dev")))  # taskSubnets: public, no NAT
+    assert "internet gateway (task public IPs)" in public and "NAT gateway" not in public
+    assert "public subnets, public IPs, in 2 zones" in public and "no route out" not in public
+    with_hook = run_stack(
+        "prod", {"network": {"availabilityZones": 2, "natGateways": 2, "taskSubnets": "public"}}
+    )
+    assert "2 NAT gateway(s) for the hook" in _svg_texts(architecture_svg(with_hook))
     endpoints = run_stack("dev", {"network": {"natGateways": 0, "vpcEndpoints": True}})
     texts = _svg_texts(architecture_svg(endpoints))
     assert "5 VPC endpoint(s)" in texts and "NAT gateway" not in texts

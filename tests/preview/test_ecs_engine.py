@@ -18,17 +18,18 @@ from typing import Any
 import pytest
 
 from hooks.smoke_test.config import DEFAULTS as SMOKE_TEST_DEFAULTS
-from preview.engine import ProgramRun, Recorded, run_stack, stack_value
+from preview.engine import ProgramRun, Recorded, stack_value
 from preview.release_params import (
     AlarmParams,
     HookParams,
     ReleaseParams,
-    TrafficRouting,
     extract_release_params,
 )
 from preview.timeline import Timeline, build_timeline, format_timeline
 from specs.release_model import ECS_LIFECYCLE_STAGES as ECS_HOOK_STAGES
 from specs.release_model import LIFECYCLE_STAGE
+from specs.traffic_routing import TrafficRouting
+from tests.run_cache import run_stack
 
 SERVICE = "aws:ecs/service:Service"
 LAMBDA = "aws:lambda/function:Function"
@@ -139,10 +140,10 @@ def test_the_same_stack_under_codedeploy_differs_only_where_the_engines_differ(
 
 def test_ecs_linear_params() -> None:
     params = extract_release_params(
-        ecs_run("dev", strategy="linear", percentage=10, intervalMinutes=1, terminationWaitMinutes=2)
+        ecs_run("dev", strategy="linear", percentage=10, intervalMinutes=1, terminationWaitMinutes=3)
     )
     assert params.routing == TrafficRouting("linear", 10, 1, "ECS LINEAR 10% every 1 min")
-    assert (params.engine, params.termination_wait_minutes, params.hooks) == ("ecs", 2, ())
+    assert (params.engine, params.termination_wait_minutes, params.hooks) == ("ecs", 3, ())
     assert params.alarms == _alarms("my-app-dev")
     assert params.release_timeout_minutes == 20
 
@@ -324,36 +325,42 @@ def test_a_fractional_ecs_canary_is_kept(prod_ecs: ProgramRun) -> None:
 
 def test_prod_ecs_timeline_event_by_event(prod_ecs: ProgramRun) -> None:
     timeline = build_timeline(extract_release_params(prod_ecs))
-    # typical: provision 30, healthy +2 x 30 = 90, hook +10 = 100, canary bake +300 = 400,
-    # bake time +300 = 700, drain +30 = 730, exit +5 = 735.
-    # latest: healthy 30 + startPeriod 60 + 60 = 150, hook +720 (7 x 90 + 6 x 15) = 870,
+    # typical: provision 30, healthy at the first check, half a 30 s interval +15 = 45, hook +10 = 55,
+    # canary bake +300 = 355, bake time +300 = 655, drain +30 = 685, exit +5 = 690.
+    # latest: healthy 30 + startPeriod 60 + 2 x 30 = 150, hook +720 (7 x 90 + 6 x 15) = 870,
     # canary bake +300 = 1170, bake time +300 = 1470, drain +30 = 1500, exit at stopTimeout +30 = 1530.
     expected = [
         (0, 0, 0, "deployment starts: SCALE_UP, green service revision launching its tasks"),
         (30, 30, 0, "green tasks running (image pull and start, assumed 30 s)"),
-        (90, 150, 0, "green healthy (2 checks x 30 s; a slow start adds up to the 60 s startPeriod)"),
-        (90, 150, 0, "TEST_TRAFFIC_SHIFT: test listener rule points at green"),
         (
-            90,
+            45,
+            150,
+            0,
+            "green healthy (first passing check, typically half of a 30 s interval; "
+            "at the latest 60 s startPeriod + 2 checks x 30 s)",
+        ),
+        (45, 150, 0, "TEST_TRAFFIC_SHIFT: test listener rule points at green"),
+        (
+            45,
             150,
             0,
             "POST_TEST_TRAFFIC_SHIFT hook my-app-prod-smoke-test runs (typically 10 s; at most 12 min: "
             "7 invocations of up to 90 s, 15 s apart, while it answers IN_PROGRESS)",
         ),
-        (100, 870, 10, "PRODUCTION_TRAFFIC_SHIFT: 10 % of production on green (canary)"),
-        (400, 1170, 100, "100 % of production on green (after the 5 min canary bake)"),
-        (400, 1170, 100, "BAKE_TIME: blue kept 5 min (still running: a wired alarm still rolls back to it)"),
+        (55, 870, 10, "PRODUCTION_TRAFFIC_SHIFT: 10 % of production on green (canary)"),
+        (355, 1170, 100, "100 % of production on green (after the 5 min canary bake)"),
+        (355, 1170, 100, "BAKE_TIME: blue kept 5 min (still running: a wired alarm still rolls back to it)"),
         (
-            700,
+            655,
             1470,
             100,
             "CLEAN_UP: blue service revision scaling down: its targets drain (30 s deregistration delay)",
         ),
-        (730, 1500, 100, "blue tasks get SIGTERM (at most 30 s to exit, then SIGKILL)"),
-        (735, 1530, 100, "blue gone: deployment complete"),
+        (685, 1500, 100, "blue tasks get SIGTERM (at most 30 s to exit, then SIGKILL)"),
+        (690, 1530, 100, "blue gone: deployment complete"),
     ]
     assert [(e.at_seconds, e.latest_seconds, e.green_percent, e.label) for e in timeline.events] == expected
-    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (735, 1530)
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (690, 1530)
     assert (timeline.rollback_window_seconds, timeline.release_timeout_seconds) == (300, 3600)
     assert timeline.warnings == () and timeline.notes == ()
 
@@ -386,59 +393,60 @@ def test_format_timeline_for_prod_under_ecs(prod_ecs: ProgramRun) -> None:
     assert format_timeline(build_timeline(extract_release_params(prod_ecs))) == [
         "   0:00  deployment starts: SCALE_UP, green service revision launching its tasks",
         "   0:30  green tasks running (image pull and start, assumed 30 s)",
-        "   1:30  green healthy (2 checks x 30 s; a slow start adds up to the 60 s startPeriod)"
-        "  [latest 2:30]",
-        "   1:30  TEST_TRAFFIC_SHIFT: test listener rule points at green  [latest 2:30]",
-        "   1:30  POST_TEST_TRAFFIC_SHIFT hook my-app-prod-smoke-test runs (typically 10 s; at most 12 min: "
+        "   0:45  green healthy (first passing check, typically half of a 30 s interval; at the latest"
+        " 60 s startPeriod + 2 checks x 30 s)  [latest 2:30]",
+        "   0:45  TEST_TRAFFIC_SHIFT: test listener rule points at green  [latest 2:30]",
+        "   0:45  POST_TEST_TRAFFIC_SHIFT hook my-app-prod-smoke-test runs (typically 10 s; at most 12 min: "
         "7 invocations of up to 90 s, 15 s apart, while it answers IN_PROGRESS)  [latest 2:30]",
-        "   1:40  PRODUCTION_TRAFFIC_SHIFT: 10 % of production on green (canary)  [latest 14:30]",
-        "   6:40  100 % of production on green (after the 5 min canary bake)  [latest 19:30]",
-        "   6:40  BAKE_TIME: blue kept 5 min (still running: a wired alarm still rolls back to it)"
+        "   0:55  PRODUCTION_TRAFFIC_SHIFT: 10 % of production on green (canary)  [latest 14:30]",
+        "   5:55  100 % of production on green (after the 5 min canary bake)  [latest 19:30]",
+        "   5:55  BAKE_TIME: blue kept 5 min (still running: a wired alarm still rolls back to it)"
         "  [latest 19:30]",
-        "  11:40  CLEAN_UP: blue service revision scaling down: its targets drain (30 s deregistration delay)"
+        "  10:55  CLEAN_UP: blue service revision scaling down: its targets drain (30 s deregistration delay)"
         "  [latest 24:30]",
-        "  12:10  blue tasks get SIGTERM (at most 30 s to exit, then SIGKILL)  [latest 25:00]",
-        "  12:15  blue gone: deployment complete  [latest 25:30]",
-        "  typical 12:15, worst case 25:30; release timeout 1:00:00",
+        "  11:25  blue tasks get SIGTERM (at most 30 s to exit, then SIGKILL)  [latest 25:00]",
+        "  11:30  blue gone: deployment complete  [latest 25:30]",
+        "  typical 11:30, worst case 25:30; release timeout 1:00:00",
     ]
 
 
 def test_ecs_linear_10_percent_every_minute_on_dev() -> None:
     params = extract_release_params(
-        ecs_run("dev", strategy="linear", percentage=10, intervalMinutes=1, terminationWaitMinutes=2)
+        ecs_run("dev", strategy="linear", percentage=10, intervalMinutes=1, terminationWaitMinutes=3)
     )
     timeline = build_timeline(params)
-    # dev: healthy after 30 + 2 x 10 = 50 (latest + 60 start period = 110); no hooks; then a step every 60 s.
+    # dev: healthy at the first check, 30 + half a 10 s interval = 35 (latest 30 + 60 start period
+    # + 2 x 10 = 110); no hooks; then a step every 60 s.
     shifts = [
         (e.at_seconds, e.latest_seconds, e.green_percent)
         for e in timeline.events
         if "of production" in e.label
     ]
-    assert shifts == [(50 + 60 * k, 110 + 60 * k, 10 * (k + 1)) for k in range(10)]
+    assert shifts == [(35 + 60 * k, 110 + 60 * k, 10 * (k + 1)) for k in range(10)]
     labels = [e.label for e in timeline.events]
     assert labels[4] == "PRODUCTION_TRAFFIC_SHIFT: 10 % of production on green (linear step 1 of 10)"
     assert labels[5] == "20 % of production on green (linear step 2 of 10)"
     assert labels[13] == "100 % of production on green (linear step 10 of 10)"
-    # 100 % at 590 / 650; + 120 bake + 10 drain + 5 / 30 exit
-    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (725, 810)
+    # 100 % at 575 / 650; + 180 bake + 10 drain + 5 / 30 exit
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (770, 870)
     assert timeline.warnings == ()
 
 
 def test_ecs_blue_green_on_dev() -> None:
     run = run_stack(
-        "dev", {"deployment": {"controller": "ecs", "strategy": "all-at-once", "terminationWaitMinutes": 2}}
+        "dev", {"deployment": {"controller": "ecs", "strategy": "all-at-once", "terminationWaitMinutes": 3}}
     )
     timeline = build_timeline(extract_release_params(run))
     assert times(timeline) == [
         (0, 0, 0),
         (30, 30, 0),
-        (50, 110, 0),  # healthy
-        (50, 110, 0),  # test listener rule
-        (50, 110, 100),  # everything at once
-        (50, 110, 100),  # bake time 120 s
-        (170, 230, 100),  # drain 10 s
-        (180, 240, 100),  # SIGTERM: 5 s typical, 30 s stopTimeout at worst
-        (185, 270, 100),
+        (35, 110, 0),  # healthy: one check, half a 10 s interval (latest 60 s start period + 2 x 10 s)
+        (35, 110, 0),  # test listener rule
+        (35, 110, 100),  # everything at once
+        (35, 110, 100),  # bake time 180 s
+        (215, 290, 100),  # drain 10 s
+        (225, 300, 100),  # SIGTERM: 5 s typical, 30 s stopTimeout at worst
+        (230, 330, 100),
     ]
     assert timeline.events[4].label == "PRODUCTION_TRAFFIC_SHIFT: 100 % of production on green (all at once)"
     assert timeline.warnings == ()
@@ -454,14 +462,15 @@ def test_every_ecs_hook_at_its_stage_with_its_retries() -> None:
         if " hook " in e.label
     ]
     # Each hook typically 10 s, at worst 720 s. PRE_SCALE_UP at 0; launching 10 / 720; running 40 / 750;
-    # healthy 100 / 870; POST_SCALE_UP there; test rule 110 / 1590; POST_TEST_TRAFFIC_SHIFT there;
-    # PRODUCTION_TRAFFIC_SHIFT 120 / 2310; 100 % at 130 / 3030; POST_PRODUCTION_TRAFFIC_SHIFT there.
+    # healthy 55 / 870 (one check, half a 30 s interval; latest 60 s start period + 2 x 30 s);
+    # POST_SCALE_UP there; test rule 65 / 1590; POST_TEST_TRAFFIC_SHIFT there; PRODUCTION_TRAFFIC_SHIFT
+    # 75 / 2310; 100 % at 85 / 3030; POST_PRODUCTION_TRAFFIC_SHIFT there.
     assert hooks == [
         ("PRE_SCALE_UP", 0, 0),
-        ("POST_SCALE_UP", 100, 870),
-        ("POST_TEST_TRAFFIC_SHIFT", 110, 1590),
-        ("PRODUCTION_TRAFFIC_SHIFT", 120, 2310),
-        ("POST_PRODUCTION_TRAFFIC_SHIFT", 130, 3030),
+        ("POST_SCALE_UP", 55, 870),
+        ("POST_TEST_TRAFFIC_SHIFT", 65, 1590),
+        ("PRODUCTION_TRAFFIC_SHIFT", 75, 2310),
+        ("POST_PRODUCTION_TRAFFIC_SHIFT", 85, 3030),
     ]
     labels = [e.label for e in timeline.events]
     assert labels[0] == "deployment starts"
@@ -470,7 +479,7 @@ def test_every_ecs_hook_at_its_stage_with_its_retries() -> None:
     )
     assert labels[2] == "SCALE_UP: green service revision launching its tasks"
     # + 10 / 720 POST_PRODUCTION_TRAFFIC_SHIFT, + 300 bake, + 30 drain, + 5 / 30 exit
-    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (475, 4110)
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (430, 4110)
     # 4110 s is more than the 60 min the ServiceRelease waits: the one warning.
     assert timeline.warnings == (
         "release timeout too short: the worst case takes 1:08:30, the release resource gives up after "
@@ -544,8 +553,12 @@ def test_ecs_limits_at_the_edge_do_not_warn(changes: dict[str, Any]) -> None:
 
 def test_rollback_window_warning_names_the_bake_time_under_ecs() -> None:
     timeline = build_timeline(ecs(termination_wait_minutes=1, alarms=(AlarmParams("slow", 60, 3),)))
-    assert _has(timeline, "blue is kept 1 min after 100 % on green, but alarm slow needs 60 s x 3 = 3 min")
-    assert _has(timeline, "raise terminationWaitMinutes, the service's bakeTimeInMinutes to at least 3")
+    assert _has(
+        timeline,
+        "blue is kept 1 min after 100 % on green, but alarm slow needs 60 s x (3 evaluation periods "
+        "+ the one a breach starts in) = 4 min",
+    )
+    assert _has(timeline, "raise terminationWaitMinutes, the service's bakeTimeInMinutes to at least 4")
 
 
 def test_ecs_release_timeout_that_config_validation_accepts_can_still_be_too_short() -> None:
@@ -560,3 +573,64 @@ def test_ecs_release_timeout_that_config_validation_accepts_can_still_be_too_sho
         build_timeline(extract_release_params(ecs_run("prod", {"release": {"timeoutMinutes": 26}}))).warnings
         == ()
     )
+
+
+# --- the ready wait under ECS: a PAUSE hook ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("action", "declared"), [("rollback", "ROLLBACK"), ("continue", "CONTINUE")])
+def test_the_ready_wait_is_read_from_the_pause_hook(action: str, declared: str) -> None:
+    run = ecs_run(
+        "prod", {"release": {"timeoutMinutes": 120}}, readyWaitMinutes=30, readyWaitTimeoutAction=action
+    )
+    params = extract_release_params(run)
+    assert (params.ready_wait_minutes, params.ready_action_on_timeout) == (30, declared)
+    assert params.hooks == (SMOKE_ECS,)  # the pause is no Lambda hook
+
+
+def test_the_timeline_holds_green_after_the_test_traffic_shift() -> None:
+    params = replace(
+        PROD_ECS, ready_wait_minutes=30, ready_action_on_timeout="ROLLBACK", release_timeout_minutes=120
+    )
+    timeline = build_timeline(params)
+    labels = [e.label for e in timeline.events]
+    wait = next(i for i, label in enumerate(labels) if "ready wait" in label)
+    assert labels[wait] == (
+        "POST_TEST_TRAFFIC_SHIFT: ready wait (PAUSE hook): green held up to 30 min for `bluegreen continue`, "
+        "else ECS rolls back (assumed: go-ahead at the end)"
+    )
+    assert "POST_TEST_TRAFFIC_SHIFT hook" in labels[wait - 1]
+    assert labels[wait + 1].startswith("PRODUCTION_TRAFFIC_SHIFT: ")
+    held = timeline.events[wait + 1].at_seconds - timeline.events[wait].at_seconds
+    assert held == 30 * 60
+    assert timeline.events[wait].green_percent == 0
+    without = build_timeline(replace(params, ready_wait_minutes=0))
+    assert timeline.typical_seconds - without.typical_seconds == 30 * 60
+    continued = build_timeline(replace(params, ready_action_on_timeout="CONTINUE"))
+    assert any(
+        "green held 30 min for `bluegreen continue`, then traffic shifts on its own" in e.label
+        for e in continued.events
+    )
+
+
+def test_a_ready_wait_without_a_test_listener_rule_is_refused() -> None:
+    run = ecs_run("prod", {"release": {"timeoutMinutes": 120}}, readyWaitMinutes=30)
+
+    def drop_test_rule(resource: Recorded) -> None:
+        for balancer in resource.inputs["loadBalancers"]:
+            balancer["advancedConfiguration"].pop("testListenerRule", None)
+
+    with pytest.raises(
+        ValueError, match=r"a ready wait \(PAUSE hook at POST_TEST_TRAFFIC_SHIFT\) needs a test listener rule"
+    ):
+        extract_release_params(_edited(run, SERVICE, drop_test_rule))
+
+
+def test_a_declared_pause_beyond_ecss_limit_is_a_warning() -> None:
+    params = replace(
+        PROD_ECS, ready_wait_minutes=20161, ready_action_on_timeout="ROLLBACK", release_timeout_minutes=30240
+    )
+    assert (
+        "ready wait (PAUSE hook timeoutInMinutes) of 20161 min is outside ECS's 1-20160 minutes; "
+        "the service update would be rejected"
+    ) in build_timeline(params).warnings

@@ -13,9 +13,10 @@ import yaml
 from preview import ROOT
 from preview.__main__ import main
 from preview.diagram import architecture_svg
-from preview.engine import ProgramRun, run_stack
+from preview.engine import ProgramRun
 from preview.report import Preview, markdown_report, text_report
 from preview.tree import describe, tree_lines
+from tests.run_cache import run_stack
 
 SVG = "{http://www.w3.org/2000/svg}"
 CANARY = {
@@ -59,10 +60,12 @@ def test_a_rule_whose_actions_pulumi_manages_does_not_claim_ecs_owns_them(prod_e
 
 def test_listeners_under_ecs_answer_404_by_default(prod_ecs: ProgramRun) -> None:
     assert describe(prod_ecs.one("aws:lb/listener:Listener", "-prod")) == (
-        "HTTP :80, default: fixed 404 (traffic goes through its listener rule)"
+        "HTTP :80, default: fixed 404 (traffic goes through its listener rule), "
+        "default action kept as created or set by the engine move"
     )
     assert describe(prod_ecs.one("aws:lb/listener:Listener", "-test")) == (
-        "HTTP :9000, default: fixed 404 (traffic goes through its listener rule)"
+        "HTTP :9000, default: fixed 404 (traffic goes through its listener rule), "
+        "default action kept as created or set by the engine move"
     )
 
 
@@ -70,8 +73,21 @@ def test_the_ecs_service_line_says_how_it_deploys(prod_ecs: ProgramRun) -> None:
     assert describe(prod_ecs.one("aws:ecs/service:Service")) == (
         "2 task(s) on FARGATE, ECS controller, no public IP, grace 60 s; CANARY 10% then 100% after 5 min, "
         "bake 5 min, 5 alarm(s) roll back, circuit breaker rolls back, hooks POST_TEST_TRAFFIC_SHIFT; "
-        "ignores loadBalancers, desiredCount"
+        "a stack on CodeDeploy moves to the ECS engine in place (EngineMove); "
+        "ignores loadBalancers, deploymentController, desiredCount"
     )
+
+
+def test_the_ecs_service_line_names_the_ready_wait() -> None:
+    run = run_stack(
+        "prod",
+        {"deployment": {**CANARY, "readyWaitMinutes": 30}, "release": {"timeoutMinutes": 120}},
+    )
+    line = describe(run.one("aws:ecs/service:Service"))
+    assert (
+        "hooks POST_TEST_TRAFFIC_SHIFT, POST_TEST_TRAFFIC_SHIFT ready wait (PAUSE 30 min, then ROLLBACK);"
+    ) in line
+    assert "ready wait (PAUSE 30 min, then ROLLBACK)" in _texts(architecture_svg(run))
 
 
 def test_the_ecs_service_line_for_linear_without_alarms_or_hooks() -> None:
@@ -83,8 +99,10 @@ def test_the_ecs_service_line_for_linear_without_alarms_or_hooks() -> None:
         },
     )
     assert describe(run.one("aws:ecs/service:Service")) == (
-        "1 task(s) on FARGATE, ECS controller, no public IP, grace 60 s; LINEAR 10% every 1 min, "
-        "bake 2 min, no alarms, circuit breaker rolls back, hooks none; ignores loadBalancers"
+        "1 task(s) on FARGATE, ECS controller, public IP, grace 60 s; LINEAR 10% every 1 min, "
+        "bake 2 min, no alarms, circuit breaker rolls back, hooks none; "
+        "a stack on CodeDeploy moves to the ECS engine in place (EngineMove); "
+        "ignores loadBalancers, deploymentController"
     )
 
 
@@ -117,7 +135,13 @@ def test_every_resource_appears_once_and_no_codedeploy_component(prod_ecs: Progr
         "AccessLogBucket",
         "WebFirewall",
     }
-    assert not any("CodeDeploy" in line for line in lines)
+    # Only the lines on how a stack still on CodeDeploy moves name it.
+    naming = sorted(line.split("─ ", 1)[1].split(":")[0] for line in lines if "CodeDeploy" in line)
+    assert naming == [
+        "EngineMove my-app-prod-engine-move",
+        "LiveTargetGroups my-app-prod-live",
+        "Service my-app-prod-service",
+    ]
 
 
 # --- diagram ------------------------------------------------------------------------------
@@ -221,7 +245,7 @@ def test_the_headline_has_an_engine_row_and_the_native_config(
     assert ecs["blue kept after success"] == "5 min (bake time)"
     assert ecs["hooks"] == "POST_TEST_TRAFFIC_SHIFT"
     assert ecs["alarms wired to rollback"] == "5"
-    assert ecs["release takes"] == "12:15 typical, 25:30 worst case"
+    assert ecs["release takes"] == "11:30 typical, 25:30 worst case"
     codedeploy = dict(Preview.of(prod_codedeploy).headline())
     assert codedeploy["engine"] == "codedeploy (CodeDeploy deployment group)"
     assert codedeploy["traffic shifting"] == "CodeDeployDefault.ECSCanary10Percent5Minutes"
@@ -239,7 +263,7 @@ def test_the_reports_say_which_deployment_the_timeline_starts_from(prod_ecs: Pro
     assert "| traffic shifting | ECS CANARY 10% then 100% after 5 min |" in markdown
     assert "Times from the start of the ECS service deployment." in markdown
     assert (
-        "| 1:40 | 14:30 | PRODUCTION_TRAFFIC_SHIFT: 10 % of production on green (canary) | 10 % |" in markdown
+        "| 0:55 | 14:30 | PRODUCTION_TRAFFIC_SHIFT: 10 % of production on green (canary) | 10 % |" in markdown
     )
 
 
@@ -262,7 +286,7 @@ def test_main_previews_an_ecs_stack(tmp_path: Path) -> None:
     assert "  engine                    ecs (ECS deployment controller)" in printed
     assert "  traffic shifting          ECS CANARY 10% then 100% after 5 min" in printed
     assert (
-        "   1:40  PRODUCTION_TRAFFIC_SHIFT: 10 % of production on green (canary)  [latest 14:30]" in printed
+        "   0:55  PRODUCTION_TRAFFIC_SHIFT: 10 % of production on green (canary)  [latest 14:30]" in printed
     )
     assert "ListenerRule my-app-ecstest-prod-rule: priority 1, path /*, forward blue 100 / green 0" in printed
     report = (tmp_path / "preview-ecstest.md").read_text()

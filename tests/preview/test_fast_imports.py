@@ -6,13 +6,15 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from preview import ROOT, fast_imports
-from preview.engine import ProgramRun, run_stack
+from preview.engine import ProgramRun
 from tests.contract.variants import BY_ID
+from tests.run_cache import run_stack
 
 IDS = [
     "dev",
@@ -75,6 +77,7 @@ def lazily() -> dict[str, Any]:
         [sys.executable, "-c", LAZY, *IDS], cwd=ROOT, capture_output=True, text=True, timeout=180, env=env
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "fast start off" not in result.stderr, result.stderr  # the real providers are as expected
     found: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     return found
 
@@ -143,3 +146,79 @@ def test_pulumi_aws_annotations_are_as_published_when_eager_imports_are_asked_fo
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "SourceFileLoader _UnionGenericAlias True True module"
+
+
+# --- when the generated code is not as expected ---------------------------------------------
+
+FAKE_PROVIDER = {
+    "pulumi_aws/__init__.py": "",
+    # A service whose resource modules star-import input types from a package, not _inputs.py:
+    # the fast compile reads _inputs.py to know which names to import.
+    "pulumi_aws/moved/__init__.py": "from .thing import *\nfrom .other import *\n",
+    "pulumi_aws/moved/_inputs/__init__.py": "__all__ = ['Kind']\nKind = 'kind'\n",
+    "pulumi_aws/moved/thing.py": "from ._inputs import *\n__all__ = ['Thing']\nclass Thing:\n  kind = Kind\n",
+    "pulumi_aws/moved/other.py": "from ._inputs import *\n__all__ = ['Other']\nclass Other:\n  kind = Kind\n",
+    # Input types that refer to one another in a way their text does not show.
+    "pulumi_aws/hidden/__init__.py": "",
+    "pulumi_aws/hidden/_inputs.py": (
+        "__all__ = ['A', 'B']\nclass B:\n    pass\nclass A:\n    b = globals()[chr(66)]\n"
+    ),
+    # A service whose index (each module's __all__) names what the module lacks.
+    "pulumi_aws/misnamed/__init__.py": "from .real import *\n",
+    "pulumi_aws/misnamed/listed.py": "__all__ = ['Thing']\n",
+    "pulumi_aws/misnamed/real.py": "Thing = 'from real'\n",
+}
+
+FALL_BACK = """
+import sys
+sys.path.insert(0, sys.argv[1])  # the fake pulumi_aws before the real one
+from preview import fast_imports
+fast_imports.CACHE_DIR = sys.argv[2]
+assert fast_imports.install()
+exec(sys.argv[3])
+print(any(isinstance(f, fast_imports._LazyServiceFinder) for f in sys.meta_path))
+"""
+
+
+@pytest.mark.parametrize(
+    ("imports", "printed", "reason"),
+    [
+        (
+            "from pulumi_aws.moved import thing, other\nprint(thing.Thing.kind, other.Other.kind)",
+            "kind kind",
+            "pulumi_aws.moved.thing: FileNotFoundError",
+        ),
+        (
+            "import pulumi_aws.hidden._inputs as i; print(i.A.b is i.B)",
+            "True",
+            "pulumi_aws.hidden._inputs: KeyError: 'B'",
+        ),
+        (
+            "import pulumi_aws.misnamed as m; print(m.Thing)",
+            "from real",
+            "pulumi_aws.misnamed.listed lacks Thing, which its __all__ names",
+        ),
+    ],
+    ids=["module-not-compiled", "class-not-defined", "index-wrong"],
+)
+def test_a_broken_assumption_falls_back_to_plain_imports_and_says_so_once(
+    tmp_path: Path, imports: str, printed: str, reason: str
+) -> None:
+    for name, text in FAKE_PROVIDER.items():
+        (tmp_path / "fake" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "fake" / name).write_text(text, encoding="utf-8")
+    env = {**os.environ, "PREVIEW_EAGER_IMPORTS": "0"}
+    result = subprocess.run(
+        [sys.executable, "-c", FALL_BACK, str(tmp_path / "fake"), str(tmp_path / "cache"), imports],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines() == [printed, "False"]  # the finder is gone for later imports
+    notice = result.stderr.splitlines()
+    assert len(notice) == 1, result.stderr
+    assert notice[0].startswith("preview: fast start off, importing the providers as usual (")
+    assert reason in notice[0]

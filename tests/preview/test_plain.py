@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from preview.engine import run_stack
 from preview.plain import duration, plain
 from preview.tree import describe, tree_lines
+from tests.run_cache import run_stack
 
 
 def test_booleans_lists_and_durations() -> None:
@@ -38,7 +38,7 @@ def test_a_custom_deployment_config_reads_as_words_not_json() -> None:
                 "strategy": "linear",
                 "percentage": 20,
                 "intervalMinutes": 3,
-                "terminationWaitMinutes": 2,
+                "terminationWaitMinutes": 3,
             }
         },
     )

@@ -12,13 +12,14 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from preview.cost import REQUIRED_PRICES, estimate, extract_usage, load_prices
-from preview.engine import run_stack
+from preview.estimate import estimate
 from preview.prices import refresh_command
 from preview.prices.__main__ import main
 from preview.prices.price_list import read_offers
 from preview.prices.refresh import fetch_table
-from preview.prices.specs import SPECS
+from preview.prices.table import load_prices
+from preview.usage import extract_usage
+from tests.run_cache import run_stack
 
 REGION = "ap-northeast-2"
 TODAY = date(2026, 11, 30)
@@ -177,10 +178,6 @@ def stub_all(stub: Stubber, vpc: list[str] = VPC) -> None:
     expect(stub, "AmazonEC2", NAT, "NAT Gateway")
     expect(stub, "AmazonVPC", vpc)
     expect(stub, "AmazonCloudWatch", CLOUDWATCH)
-
-
-def test_specs_cover_exactly_the_prices_the_estimate_needs() -> None:
-    assert sorted(s.key for s in SPECS) == sorted(REQUIRED_PRICES)
 
 
 def test_a_price_list_entry_is_read_with_its_sku_and_dates() -> None:

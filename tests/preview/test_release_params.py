@@ -8,14 +8,16 @@ from typing import Any
 
 import pytest
 
-from preview.engine import ProgramRun, Recorded, run_stack
+from preview.engine import ProgramRun, Recorded
 from preview.release_params import (
     AlarmParams,
     HookParams,
     ReleaseParams,
-    TrafficRouting,
     extract_release_params,
 )
+from specs import codedeploy_engine
+from specs.traffic_routing import TrafficRouting
+from tests.run_cache import run_stack
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +68,7 @@ def test_dev_params_match_the_stack_file_and_defaults(dev: ProgramRun) -> None:
         start_period_seconds=60,
         stop_timeout_seconds=30,
         routing=TrafficRouting("all-at-once", None, None, "CodeDeployDefault.ECSAllAtOnce"),
-        termination_wait_minutes=2,
+        termination_wait_minutes=3,
         ready_action_on_timeout="CONTINUE_DEPLOYMENT",
         ready_wait_minutes=0,
         alarms=_alarms("my-app-dev"),
@@ -79,7 +81,7 @@ def test_dev_params_match_the_stack_file_and_defaults(dev: ProgramRun) -> None:
 def test_longest_alarm_and_hook_lookup(prod: ProgramRun) -> None:
     params = extract_release_params(prod)
     assert params.longest_alarm == AlarmParams("my-app-prod-cpu-high", 60, 2)
-    assert params.longest_alarm is not None and params.longest_alarm.evaluation_seconds == 120
+    assert params.longest_alarm is not None and params.longest_alarm.evaluation_seconds == 180  # 60 x (2 + 1)
     assert params.hook("AfterAllowTestTraffic") == HookParams(
         "AfterAllowTestTraffic", "my-app-prod-smoke-test", 90
     )
@@ -148,12 +150,13 @@ def test_alarms_not_wired_when_rollback_on_alarm_is_off() -> None:
 
 def test_alarm_period_and_evaluation_periods_are_read_from_the_alarms() -> None:
     alarms = {"periodSeconds": 300, "evaluationPeriods": 3}
-    # blue kept as long as these alarms need (15 min), or the config rejects them
-    deployment = {"strategy": "all-at-once", "terminationWaitMinutes": 15}
-    run = run_stack("dev", {"alarms": alarms, "deployment": deployment})
+    # blue kept as long as these alarms need (300 s x (3 + 1) = 20 min), or the config rejects them;
+    # the release timeout above that
+    deployment = {"strategy": "all-at-once", "terminationWaitMinutes": 20}
+    run = run_stack("dev", {"alarms": alarms, "deployment": deployment, "release": {"timeoutMinutes": 30}})
     params = extract_release_params(run)
     assert {(a.period_seconds, a.evaluation_periods) for a in params.alarms} == {(300, 3)}
-    assert params.longest_alarm is not None and params.longest_alarm.evaluation_seconds == 900
+    assert params.longest_alarm is not None and params.longest_alarm.evaluation_seconds == 1200
 
 
 # --- errors: a stand-in run with resources removed or changed ------------------------------
@@ -239,3 +242,66 @@ def test_a_missing_termination_wait_is_named(prod: ProgramRun) -> None:
     )
     with pytest.raises(ValueError, match="terminationWaitTimeInMinutes"):
         extract_release_params(run)
+
+
+# The same runs as tests/program/test_codedeploy.py and test_ecs_engine.py make (the session
+# keeps each distinct run once): what the program declares, read back, is the stack's strategy.
+ROUND_TRIPS = [
+    *(
+        pytest.param(
+            {
+                "deployment": {"strategy": s, "percentage": p, "intervalMinutes": i},
+                "release": {"timeoutMinutes": 120},
+            },
+            TrafficRouting(s, p, i, name),
+            id=name,
+        )
+        for (s, p, i), name in codedeploy_engine.PREDEFINED.items()
+    ),
+    pytest.param(
+        {"deployment": {"strategy": "all-at-once"}, "release": {"timeoutMinutes": 120}},
+        TrafficRouting("all-at-once", None, None, "CodeDeployDefault.ECSAllAtOnce"),
+        id="all-at-once",
+    ),
+    pytest.param(
+        {"deployment": {"strategy": "canary", "percentage": 20, "intervalMinutes": 10}},
+        TrafficRouting("canary", 20, 10, "my-app-dev-canary-20pct-10min"),
+        id="custom-canary",
+    ),
+    pytest.param(
+        {"deployment": {"strategy": "linear", "percentage": 25, "intervalMinutes": 2}},
+        TrafficRouting("linear", 25, 2, "my-app-dev-linear-25pct-2min"),
+        id="custom-linear",
+    ),
+    *(
+        pytest.param(
+            {
+                "deployment": {"controller": "ecs", "terminationWaitMinutes": 5, **deployment},
+                "release": {"timeoutMinutes": 120},
+            },
+            routing,
+            id=f"ecs-{routing.kind}",
+        )
+        for deployment, routing in (
+            (
+                {"strategy": "linear", "percentage": 20, "intervalMinutes": 3},
+                TrafficRouting("linear", 20, 3, "ECS LINEAR 20% every 3 min"),
+            ),
+            (
+                {"strategy": "canary", "percentage": 25, "intervalMinutes": 15},
+                TrafficRouting("canary", 25, 15, "ECS CANARY 25% then 100% after 15 min"),
+            ),
+            (
+                {"strategy": "all-at-once", "terminationWaitMinutes": 10},
+                TrafficRouting("all-at-once", None, None, "ECS BLUE_GREEN 100% at once"),
+            ),
+        )
+    ),
+]
+
+
+@pytest.mark.parametrize(("overrides", "routing"), ROUND_TRIPS)
+def test_the_declared_routing_reads_back_as_the_stacks_strategy(
+    overrides: dict, routing: TrafficRouting
+) -> None:
+    assert extract_release_params(run_stack("dev", overrides)).routing == routing

@@ -1,4 +1,5 @@
-"""build_timeline: the release's events, computed by hand from the model in preview/timeline.py.
+"""build_timeline: the release's events, computed by hand from the model in preview/timeline.py
+and specs/release_duration.py.
 
 Model constants used below: green tasks run PROVISION_SECONDS (30) after launch, a hook
 typically takes TYPICAL_HOOK_SECONDS (10) and at worst its Lambda timeout, a drained blue
@@ -12,16 +13,19 @@ from typing import Any
 
 import pytest
 
-from preview import timeline as tl
-from preview.engine import run_stack
 from preview.release_params import (
     AlarmParams,
     HookParams,
     ReleaseParams,
-    TrafficRouting,
     extract_release_params,
 )
-from preview.timeline import Timeline, build_timeline, clock, format_timeline
+from preview.timeline import Timeline, build_timeline, clock, duration_of, format_timeline
+from specs import codedeploy_engine
+from specs import release_duration as rd
+from specs.traffic_routing import TrafficRouting
+from stack_config.loader import load_settings
+from tests.run_cache import run_stack
+from tests.stack_config.support import PROJECT, ROOT, stack_raw_config
 
 CANARY_10_5 = TrafficRouting("canary", 10, 5, "CodeDeployDefault.ECSCanary10Percent5Minutes")
 SMOKE = HookParams("AfterAllowTestTraffic", "smoke", 90)
@@ -56,34 +60,40 @@ def times(timeline: Timeline) -> list[tuple[int, int, int]]:
 
 
 def test_the_model_constants_the_hand_computations_rely_on() -> None:
-    assert (tl.PROVISION_SECONDS, tl.TYPICAL_HOOK_SECONDS, tl.TYPICAL_EXIT_SECONDS) == (30, 10, 5)
-    assert (tl.CODEDEPLOY_HOOK_LIMIT_MINUTES, tl.CODEDEPLOY_MAX_WAIT_MINUTES) == (60, 2880)
+    assert (rd.PROVISION_SECONDS, rd.TYPICAL_HOOK_SECONDS, rd.TYPICAL_EXIT_SECONDS) == (30, 10, 5)
+    assert (codedeploy_engine.HOOK_LIMIT_MINUTES, codedeploy_engine.MAX_WAIT_MINUTES) == (60, 2880)
 
 
 def test_prod_seed_event_by_event() -> None:
     timeline = build_timeline(PROD)
-    # typical: provision 30, healthy +2 x 30 = 90, hook +10 = 100, canary +300 = 400,
-    # termination wait +300 = 700, drain +30 = 730, exit +5 = 735.
-    # latest: healthy 30 + startPeriod 60 + 60 = 150, hook +90 = 240, canary +300 = 540,
+    # typical: provision 30, healthy at the first check, half a 30 s interval +15 = 45, hook +10 = 55,
+    # canary +300 = 355, termination wait +300 = 655, drain +30 = 685, exit +5 = 690.
+    # latest: healthy 30 + startPeriod 60 + 2 x 30 = 150, hook +90 = 240, canary +300 = 540,
     # termination wait +300 = 840, drain +30 = 870, exit at stopTimeout +30 = 900.
     expected = [
         (0, 0, 0, "deployment starts: green task set launching"),
         (30, 30, 0, "green tasks running"),
-        (90, 150, 0, "green healthy (2 checks x 30 s"),
-        (90, 150, 0, "test listener points at green"),
-        (90, 150, 0, "AfterAllowTestTraffic hook smoke"),
-        (100, 240, 10, "10 % of production on green"),
-        (400, 540, 100, "100 % of production on green"),
-        (400, 540, 100, "blue kept 5 min"),
-        (700, 840, 100, "blue task set terminating"),
-        (730, 870, 100, "blue tasks get SIGTERM"),
-        (735, 900, 100, "blue gone"),
+        (
+            45,
+            150,
+            0,
+            "green healthy (first passing check, typically half of a 30 s interval; "
+            "at the latest 60 s startPeriod + 2 checks x 30 s)",
+        ),
+        (45, 150, 0, "test listener points at green"),
+        (45, 150, 0, "AfterAllowTestTraffic hook smoke"),
+        (55, 240, 10, "10 % of production on green"),
+        (355, 540, 100, "100 % of production on green"),
+        (355, 540, 100, "blue kept 5 min"),
+        (655, 840, 100, "blue task set terminating"),
+        (685, 870, 100, "blue tasks get SIGTERM"),
+        (690, 900, 100, "blue gone"),
     ]
     assert len(timeline.events) == len(expected)
     for event, (at, latest, green, label) in zip(timeline.events, expected, strict=True):
         assert (event.at_seconds, event.latest_seconds, event.green_percent) == (at, latest, green), label
         assert event.label.startswith(label)
-    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (735, 900)
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (690, 900)
     assert timeline.rollback_window_seconds == 300
     assert timeline.warnings == () and timeline.notes == ()
 
@@ -109,17 +119,17 @@ def test_linear_10_percent_every_minute() -> None:
             hooks=(),
         )
     )
-    # no hook: the first shift when green is healthy (90, latest 150), then +60 s per step.
-    assert _shifts(timeline) == [(90 + 60 * k, 150 + 60 * k, 10 * (k + 1)) for k in range(10)]
-    # 100 % at 630 / 690; + 300 wait + 30 drain + 5 / 30 exit
-    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (965, 1050)
+    # no hook: the first shift when green is healthy (45, latest 150), then +60 s per step.
+    assert _shifts(timeline) == [(45 + 60 * k, 150 + 60 * k, 10 * (k + 1)) for k in range(10)]
+    # 100 % at 585 / 690; + 300 wait + 30 drain + 5 / 30 exit
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (920, 1050)
 
 
 def test_linear_33_percent_every_2_minutes_caps_the_last_step_at_100() -> None:
     timeline = build_timeline(
         params(routing=TrafficRouting("linear", 33, 2, "x-linear-33pct-2min"), hooks=())
     )
-    assert _shifts(timeline) == [(90, 150, 33), (210, 270, 66), (330, 390, 99), (450, 510, 100)]
+    assert _shifts(timeline) == [(45, 150, 33), (165, 270, 66), (285, 390, 99), (405, 510, 100)]
     assert [e.label for e in timeline.events if "of production" in e.label][-1].startswith(
         "100 % of production on green (linear step 4 of 4)"
     )
@@ -129,18 +139,18 @@ def test_all_at_once() -> None:
     timeline = build_timeline(
         params(routing=TrafficRouting("all-at-once", None, None, "CodeDeployDefault.ECSAllAtOnce"), hooks=())
     )
-    assert _shifts(timeline) == [(90, 150, 100)]
-    # 90 + 300 + 30 + 5 = 425; 150 + 300 + 30 + 30 = 510
-    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (425, 510)
+    assert _shifts(timeline) == [(45, 150, 100)]
+    # 45 + 300 + 30 + 5 = 380; 150 + 300 + 30 + 30 = 510
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (380, 510)
 
 
 @pytest.mark.parametrize("action", ["CONTINUE_DEPLOYMENT", "STOP_DEPLOYMENT"])
 def test_ready_wait_holds_green_before_the_first_shift(action: str) -> None:
     timeline = build_timeline(params(ready_wait_minutes=10, ready_action_on_timeout=action))
     wait = next(e for e in timeline.events if e.label.startswith("ready wait"))
-    # after the hook: 100 / 240; the first shift 600 s later
-    assert (wait.at_seconds, wait.latest_seconds) == (100, 240)
-    assert _shifts(timeline)[0] == (700, 840, 10)
+    # after the hook: 55 / 240; the first shift 600 s later
+    assert (wait.at_seconds, wait.latest_seconds) == (55, 240)
+    assert _shifts(timeline)[0] == (655, 840, 10)
     assert ("continue-deployment" in wait.label) is (action == "STOP_DEPLOYMENT")
 
 
@@ -148,7 +158,9 @@ def test_no_termination_wait_means_no_rollback_window_event() -> None:
     timeline = build_timeline(params(termination_wait_minutes=0, alarms=()))
     assert not any(e.label.startswith("blue kept") for e in timeline.events)
     assert timeline.rollback_window_seconds == 0
-    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (435, 600)
+    # 30 provision + 15 first check (half a 30 s interval) + 10 hook + 300 canary + 30 drain + 5 exit
+    # = 390; 30 + 60 start period + 2 x 30 + 90 + 300 + 30 + 30 = 600
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (390, 600)
 
 
 def test_every_hook_runs_in_codedeploy_order() -> None:
@@ -168,25 +180,30 @@ def test_every_hook_runs_in_codedeploy_order() -> None:
         for e in timeline.events
         if " hook " in e.label
     ]
-    # BeforeInstall at 0; launch then at 10 / 60; running 40 / 90; healthy 100 / 210
-    # (latest: + 60 start period + 60 checks); AfterInstall there; test listener 110 / 270;
-    # AfterAllowTestTraffic there; BeforeAllowTraffic 120 / 330; 100 % at 130 / 390;
-    # AfterAllowTraffic there.
+    # BeforeInstall at 0; launch then at 10 / 60; running 40 / 90; healthy 55 / 210
+    # (typical: + half a 30 s interval to the first check; latest: + 60 start period + 2 x 30
+    # checks); AfterInstall there; test listener 65 / 270; AfterAllowTestTraffic there;
+    # BeforeAllowTraffic 75 / 330; 100 % at 85 / 390; AfterAllowTraffic there.
     assert hook_events == [
         ("BeforeInstall", 0, 0),
-        ("AfterInstall", 100, 210),
-        ("AfterAllowTestTraffic", 110, 270),
-        ("BeforeAllowTraffic", 120, 330),
-        ("AfterAllowTraffic", 130, 390),
+        ("AfterInstall", 55, 210),
+        ("AfterAllowTestTraffic", 65, 270),
+        ("BeforeAllowTraffic", 75, 330),
+        ("AfterAllowTraffic", 85, 390),
     ]
     # + 10 / 60 for AfterAllowTraffic, + 300 wait, + 30 drain, + 5 / 30 exit
-    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (475, 810)
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (430, 810)
 
 
 def test_a_slow_start_without_a_container_health_check_adds_nothing() -> None:
     timeline = build_timeline(params(container_health_check=False, start_period_seconds=0, hooks=()))
     healthy = next(e for e in timeline.events if e.label.startswith("green healthy"))
-    assert (healthy.at_seconds, healthy.latest_seconds) == (90, 90)
+    # typical 30 + half a 30 s interval; latest 30 + 2 x 30 checks, no start period on top
+    assert (healthy.at_seconds, healthy.latest_seconds) == (45, 90)
+    assert healthy.label == (
+        "green healthy (first passing check, typically half of a 30 s interval; "
+        "at the latest 2 checks x 30 s)"
+    )
 
 
 # --- warnings ---------------------------------------------------------------------------
@@ -199,11 +216,15 @@ def _has(timeline: Timeline, text: str) -> bool:
 def test_rollback_window_shorter_than_the_slowest_alarm_warns() -> None:
     timeline = build_timeline(params(termination_wait_minutes=1, alarms=(AlarmParams("slow", 60, 3),)))
     assert _has(timeline, "rollback window too short")
-    assert _has(timeline, "alarm slow needs 60 s x 3 = 3 min")
+    assert _has(
+        timeline, "alarm slow needs 60 s x (3 evaluation periods + the one a breach starts in) = 4 min"
+    )
+    assert _has(timeline, "(raise terminationWaitMinutes to at least 4)")
 
 
 def test_rollback_window_equal_to_the_slowest_alarm_does_not_warn() -> None:
-    timeline = build_timeline(params(termination_wait_minutes=3, alarms=(AlarmParams("slow", 60, 3),)))
+    # 60 s x (3 + 1) = 4 min
+    timeline = build_timeline(params(termination_wait_minutes=4, alarms=(AlarmParams("slow", 60, 3),)))
     assert not _has(timeline, "rollback window")
 
 
@@ -214,7 +235,7 @@ def test_no_wired_alarms_no_rollback_warning() -> None:
 def test_dev_seed_keeps_blue_as_long_as_its_alarms_need() -> None:
     timeline = build_timeline(extract_release_params(run_stack("dev")))
     assert timeline.warnings == ()
-    assert timeline.rollback_window_seconds == 120
+    assert timeline.rollback_window_seconds == 180  # 60 s x (2 + 1)
 
 
 def test_dev_with_a_one_minute_rollback_window_warns() -> None:
@@ -223,7 +244,7 @@ def test_dev_with_a_one_minute_rollback_window_warns() -> None:
     dev = extract_release_params(run_stack("dev"))
     timeline = build_timeline(replace(dev, termination_wait_minutes=1))
     assert _has(timeline, "blue is kept 1 min after 100 % on green")
-    assert _has(timeline, "needs 60 s x 2 = 2 min")
+    assert _has(timeline, "needs 60 s x (2 evaluation periods + the one a breach starts in) = 3 min")
     assert len(timeline.warnings) == 1
 
 
@@ -254,10 +275,10 @@ def test_dev_with_a_slow_linear_release_and_a_long_timeout() -> None:
         },
     )
     timeline = build_timeline(extract_release_params(run))
-    # healthy 30 + 2 x 10 = 50 (latest + 60 start period = 110), ready wait 600, 3 x 120 shifting,
-    # termination wait 300, drain 10, exit 5 / 30
-    assert _shifts(timeline) == [(650, 710, 33), (770, 830, 66), (890, 950, 99), (1010, 1070, 100)]
-    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (1325, 1410)
+    # healthy 30 + half a 10 s interval = 35 (latest 30 + 60 start period + 2 x 10 = 110), ready
+    # wait 600, 3 x 120 shifting, termination wait 300, drain 10, exit 5 / 30
+    assert _shifts(timeline) == [(635, 710, 33), (755, 830, 66), (875, 950, 99), (995, 1070, 100)]
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (1310, 1410)
     assert timeline.warnings == ()
 
 
@@ -305,20 +326,65 @@ def test_format_timeline_for_dev() -> None:
     assert lines[:9] == [
         "  0:00  deployment starts: green task set launching",
         "  0:30  green tasks running (image pull and start, assumed 30 s)",
-        "  0:50  green healthy (2 checks x 10 s; a slow start adds up to the 60 s startPeriod)"
-        "  [latest 1:50]",
-        "  0:50  test listener points at green  [latest 1:50]",
-        "  0:50  100 % of production on green (all at once)  [latest 1:50]",
-        "  0:50  blue kept 2 min (still running: the instant-rollback window)  [latest 1:50]",
-        "  2:50  blue task set terminating: its targets drain (10 s deregistration delay)  [latest 3:50]",
-        "  3:00  blue tasks get SIGTERM (at most 30 s to exit, then SIGKILL)  [latest 4:00]",
-        "  3:05  blue gone: deployment complete  [latest 4:30]",
+        "  0:35  green healthy (first passing check, typically half of a 10 s interval; at the latest"
+        " 60 s startPeriod + 2 checks x 10 s)  [latest 1:50]",
+        "  0:35  test listener points at green  [latest 1:50]",
+        "  0:35  100 % of production on green (all at once)  [latest 1:50]",
+        "  0:35  blue kept 3 min (still running: the instant-rollback window)  [latest 1:50]",
+        "  3:35  blue task set terminating: its targets drain (10 s deregistration delay)  [latest 4:50]",
+        "  3:45  blue tasks get SIGTERM (at most 30 s to exit, then SIGKILL)  [latest 5:00]",
+        "  3:50  blue gone: deployment complete  [latest 5:30]",
     ]
-    assert lines[9] == "  typical 3:05, worst case 4:30; release timeout 20:00"
+    assert lines[9] == "  typical 3:50, worst case 5:30; release timeout 20:00"
     assert len(lines) == 10
 
 
 def test_format_timeline_aligns_times_past_ten_minutes() -> None:
     lines = format_timeline(build_timeline(PROD))
     assert lines[0] == "   0:00  deployment starts: green task set launching"
-    assert lines[10] == "  12:15  blue gone: deployment complete  [latest 15:00]"
+    assert lines[10] == "  11:30  blue gone: deployment complete  [latest 15:00]"
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"routing": TrafficRouting("linear", 33, 2, "x"), "ready_wait_minutes": 10},
+        {
+            "routing": TrafficRouting("all-at-once", None, None, "a"),
+            "hooks": (),
+            "termination_wait_minutes": 0,
+        },
+        {
+            "hooks": tuple(
+                HookParams(event, f"h-{event}", 120) for event in ("BeforeInstall", "AfterAllowTraffic")
+            )
+        },
+        {
+            "engine": "ecs",
+            "hooks": (HookParams("POST_SCALE_UP", "s", 90, 6, 15), HookParams("RECONCILE_SERVICE", "r", 9)),
+        },
+    ],
+    ids=["prod", "linear-ready-wait", "all-at-once-no-hooks", "codedeploy-hooks", "ecs-hooks"],
+)
+def test_the_timeline_walks_the_shared_duration_model(changes: dict[str, Any]) -> None:
+    """One model: the timeline's last event is the model's typical and worst case, and the
+    config's minimum (ready wait + shifting + blue kept) is the model's too."""
+    p = params(**changes)
+    timeline, duration = build_timeline(p), duration_of(p)
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (
+        duration.typical_seconds,
+        duration.worst_case_seconds,
+    )
+    assert duration.minimum_seconds == 60 * rd.minimum_release_minutes(
+        p.ready_wait_minutes, p.routing, p.termination_wait_minutes
+    )
+
+
+def test_the_config_minimum_and_the_preview_worst_case_come_from_one_model() -> None:
+    """The config rejects a timeout at or below the minimum; the preview warns below the worst case."""
+    settings = load_settings(stack_raw_config("prod"), project=PROJECT, stack="prod", project_dir=ROOT)
+    p = extract_release_params(run_stack("prod"))
+    duration = duration_of(p)
+    assert settings.deployment.minimum_minutes * 60 == duration.minimum_seconds
+    assert duration.minimum_seconds < duration.worst_case_seconds <= p.release_timeout_minutes * 60

@@ -7,8 +7,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from preview.diagram import architecture_svg
-from preview.engine import ProgramRun, run_stack
+from preview.engine import ProgramRun
 from preview.tree import describe, resource_counts, tree_lines
+from tests.run_cache import run_stack
 
 SVG = "{http://www.w3.org/2000/svg}"
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-aaaa-bbbb-cccc-123456789012"

@@ -71,8 +71,9 @@ def test_thresholds_follow_config() -> None:
                 "responseTimeSeconds": 0.5,
                 "unhealthyHosts": 2,
             },
-            # blue kept as long as 300 s x 3 needs, or the config rejects these alarms
-            "deployment": {"strategy": "all-at-once", "terminationWaitMinutes": 15},
+            # blue kept as long as 300 s x (3 + 1) needs, or the config rejects these alarms
+            "deployment": {"strategy": "all-at-once", "terminationWaitMinutes": 20},
+            "release": {"timeoutMinutes": 30},  # more than the 20 minutes blue is kept
         },
     )
     cpu = _alarm(run, "cpu-high").inputs

@@ -55,7 +55,7 @@ def test_group_routes_production_and_test_traffic_over_the_target_pair(each_stac
 
 
 def test_blue_is_terminated_after_the_configured_wait(dev: ProgramRun, prod: ProgramRun) -> None:
-    for run, wait in ((dev, 2), (prod, 5)):
+    for run, wait in ((dev, 3), (prod, 5)):
         config = _group(run).inputs["blueGreenDeploymentConfig"]
         assert config["terminateBlueInstancesOnDeploymentSuccess"] == {
             "action": "TERMINATE",

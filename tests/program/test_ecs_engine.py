@@ -95,10 +95,14 @@ def test_drift_safety_of_the_native_engine(each_ecs: ProgramRun) -> None:
     # groups must not be sent back (terraform-provider-aws#45678).
     assert "taskDefinition" not in service.ignore_changes
     assert "loadBalancers" in service.ignore_changes
+    # The controller is switched by the engine move, never by a replacement.
+    assert "deploymentController" in service.ignore_changes
     for name in ("-prod", "-test"):
         listener = each_ecs.one("aws:lb/listener:Listener", name)
         assert listener.inputs["defaultActions"][0]["type"] == "fixed-response"
-        assert listener.ignore_changes == []
+        # A stack moved from CodeDeploy keeps forwarding until its rules exist (the move sets
+        # the fixed response afterwards): `pulumi up` never rewrites the default action.
+        assert listener.ignore_changes == ["defaultActions"]
 
 
 def test_infrastructure_role_may_manage_the_load_balancer(each_ecs: ProgramRun) -> None:
@@ -133,8 +137,49 @@ def test_switching_engines_replaces_the_named_service_delete_first(
         assert service.delete_before_replace is True, service.urn
 
 
+@pytest.mark.parametrize(
+    ("settings", "timeout"),
+    [
+        ({"readyWaitMinutes": 30}, {"timeoutInMinutes": "30", "action": "ROLLBACK"}),
+        (
+            {"readyWaitMinutes": 20160, "readyWaitTimeoutAction": "continue"},
+            {"timeoutInMinutes": "20160", "action": "CONTINUE"},
+        ),
+    ],
+    ids=["rollback-by-default", "continue"],
+)
+def test_the_ready_wait_is_a_pause_hook_beside_the_smoke_test(settings: dict, timeout: dict) -> None:
+    run = run_stack("prod", {"deployment": {**CANARY, **settings}, "release": {"timeoutMinutes": 30000}})
+    function = run.one("aws:lambda/function:Function")
+    hooks = run.one("aws:ecs/service:Service").inputs["deploymentConfiguration"]["lifecycleHooks"]
+    assert [hook.get("hookTargetArn") for hook in hooks] == [function.outputs["arn"], None]
+    assert hooks[1] == {
+        "targetType": "PAUSE",
+        "lifecycleStages": ["POST_TEST_TRAFFIC_SHIFT"],
+        "timeoutConfiguration": timeout,
+    }
+
+
+def test_the_ready_wait_needs_no_hook_lambda() -> None:
+    run = run_stack(
+        "dev", {"deployment": {**CANARY, "readyWaitMinutes": 5}, "hooks": {"lifecycleEvents": []}}
+    )
+    assert not run.of_type("aws:lambda/function:Function")
+    hooks = run.one("aws:ecs/service:Service").inputs["deploymentConfiguration"]["lifecycleHooks"]
+    assert [hook["targetType"] for hook in hooks] == ["PAUSE"]
+
+
+def test_without_a_ready_wait_there_is_no_pause(each_ecs: ProgramRun) -> None:
+    config = each_ecs.one("aws:ecs/service:Service").inputs["deploymentConfiguration"]
+    assert all(hook.get("targetType") != "PAUSE" for hook in config.get("lifecycleHooks") or [])
+
+
 def test_scaler_still_owns_desired_count(prod_ecs: ProgramRun) -> None:
-    assert set(prod_ecs.one("aws:ecs/service:Service").ignore_changes) == {"loadBalancers", "desiredCount"}
+    assert set(prod_ecs.one("aws:ecs/service:Service").ignore_changes) == {
+        "loadBalancers",
+        "deploymentController",
+        "desiredCount",
+    }
 
 
 def test_hook_runs_at_the_matching_ecs_lifecycle_stage(prod_ecs: ProgramRun) -> None:
@@ -222,9 +267,9 @@ def test_every_strategy_maps_to_the_native_configuration(
             "exceeds ECS's native bake time limit of 1440 minutes (controller codedeploy allows up to 2880)",
         ),
         (
-            {"strategy": "canary", "readyWaitMinutes": 10},
+            {"strategy": "canary", "readyWaitMinutes": 20161},
             "deployment.readyWaitMinutes",
-            "is a CodeDeploy setting; controller ecs has no hold before the shift",
+            "20161 is outside ECS's pause hook timeout of 1-20160 minutes (timeoutInMinutes)",
         ),
         ({"controller": "kubernetes"}, "deployment.controller", "'codedeploy' or 'ecs'"),
     ],

@@ -266,6 +266,7 @@ def test_no_role_grants_on_star_what_aws_lets_you_scope(prod: ProgramRun) -> Non
         "ecr:GetAuthorizationToken",
         "codedeploy:PutLifecycleEventHookExecutionStatus",
         "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSubnets",
         *ECS_EXEC_ACTIONS,
     }
     for policy in prod.of_type("aws:iam/rolePolicy:RolePolicy"):

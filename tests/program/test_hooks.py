@@ -81,7 +81,7 @@ def test_hook_role_may_report_hook_status_and_write_its_logs(prod: ProgramRun) -
 
 
 def test_hook_role_network_interface_rights_are_scoped_to_its_subnets_and_region(prod: ProgramRun) -> None:
-    """Only DescribeNetworkInterfaces (no resource types in the SAR) is on "*"."""
+    """Only DescribeNetworkInterfaces and DescribeSubnets (no resource types in the SAR) are on "*"."""
     policy = json.loads(prod.one("aws:iam/rolePolicy:RolePolicy", "-prod-hook").inputs["policy"])
     by_sid = {s["Sid"]: s for s in policy["Statement"]}
     arn = f"arn:aws:ec2:us-east-1:{ACCOUNT}"
@@ -100,6 +100,9 @@ def test_hook_role_network_interface_rights_are_scoped_to_its_subnets_and_region
     assert manage["Resource"] == f"{arn}:*/*" and "Condition" not in manage
     on_everything = [s for s in policy["Statement"] if s["Resource"] == "*"]
     assert {s["Sid"] for s in on_everything} == {"ReportHookStatus", "DescribeInterfaces"}
+    describe = by_sid["DescribeInterfaces"]
+    # AWSLambdaVPCAccessExecutionRole v3 (2024) lists DescribeSubnets beside the interface actions.
+    assert describe["Action"] == ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"]
 
 
 def test_with_a_domain_the_hook_verifies_tls_against_the_name() -> None:

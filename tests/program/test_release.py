@@ -88,3 +88,24 @@ print(json.dumps([type(provider).__name__, same.changes, changed.changes]))
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert json.loads(result.stdout.strip().splitlines()[-1]) == ["ReleaseProvider", False, True]
+
+
+def test_each_engine_has_its_wiring_and_the_parents_stay() -> None:
+    """components/release_engine.py wires every ``deployment.controller``; a plain function, so
+    the release keeps the parent it had when __main__.py declared it (its URN unchanged)."""
+    from typing import get_args
+
+    from components.release_engine import DEPLOY_WITH
+    from specs.release_model import Engine
+
+    assert set(DEPLOY_WITH) == set(get_args(Engine))
+    codedeploy = run_stack("dev")
+    ecs = run_stack("dev", {"deployment": {"controller": "ecs"}})
+    assert codedeploy.one(RELEASE).urn == (
+        "urn:pulumi:dev::fargate-bluegreen::bluegreen:codedeploy:BlueGreenDeployment$"
+        "pulumi-python:dynamic/codedeploy:Release::my-app-dev-release"
+    )
+    assert ecs.one("pulumi-python:dynamic/ecs:ServiceRelease").urn == (
+        "urn:pulumi:dev::fargate-bluegreen::bluegreen:ecs:FargateService$"
+        "pulumi-python:dynamic/ecs:ServiceRelease::my-app-dev-release"
+    )

@@ -1,4 +1,4 @@
-"""Cluster and service: CODE_DEPLOY controller, private networking, drift safety, scaling."""
+"""Cluster and service: CODE_DEPLOY controller, task networking, drift safety, scaling."""
 
 from __future__ import annotations
 
@@ -36,12 +36,28 @@ def test_service_starts_behind_the_blue_target_group(each_stack: ProgramRun) -> 
     ]
 
 
-def test_tasks_run_in_private_subnets_without_public_ip(each_stack: ProgramRun) -> None:
-    network = each_stack.one("aws:ecs/service:Service").inputs["networkConfiguration"]
-    private = {s.id for s in each_stack.of_type("aws:ec2/subnet:Subnet") if "private" in s.name}
+def test_prod_tasks_run_in_private_subnets_without_public_ip(prod: ProgramRun) -> None:
+    network = prod.one("aws:ecs/service:Service").inputs["networkConfiguration"]
+    private = {s.id for s in prod.of_type("aws:ec2/subnet:Subnet") if "private" in s.name}
     assert network["assignPublicIp"] is False
     assert set(network["subnets"]) == private
-    assert network["securityGroups"] == [each_stack.one("aws:ec2/securityGroup:SecurityGroup", "-tasks").id]
+    assert network["securityGroups"] == [prod.one("aws:ec2/securityGroup:SecurityGroup", "-tasks").id]
+
+
+def test_dev_tasks_run_in_public_subnets_with_a_public_ip(dev: ProgramRun) -> None:
+    """network.taskSubnets: public (Pulumi.dev.yaml): ECR and logs through the internet gateway."""
+    network = dev.one("aws:ecs/service:Service").inputs["networkConfiguration"]
+    public = {s.id for s in dev.of_type("aws:ec2/subnet:Subnet") if "public" in s.name}
+    assert network["assignPublicIp"] is True
+    assert set(network["subnets"]) == public
+    assert network["securityGroups"] == [dev.one("aws:ec2/securityGroup:SecurityGroup", "-tasks").id]
+
+
+def test_private_task_subnets_override_in_dev() -> None:
+    run = run_stack("dev", {"network": {"availabilityZones": 2, "natGateways": 1, "taskSubnets": "private"}})
+    network = run.one("aws:ecs/service:Service").inputs["networkConfiguration"]
+    private = {s.id for s in run.of_type("aws:ec2/subnet:Subnet") if "private" in s.name}
+    assert network["assignPublicIp"] is False and set(network["subnets"]) == private
 
 
 def test_tasks_admit_only_the_alb_on_the_container_port(each_stack: ProgramRun) -> None:

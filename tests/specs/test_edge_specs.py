@@ -195,7 +195,10 @@ def test_vpc_attachment_is_scoped_to_subnets_groups_and_the_account_and_region()
         f"{arn}:subnet/subnet-b",
         f"{arn}:security-group/sg-1",
     ]
-    assert (describe["Action"], describe["Resource"]) == ("ec2:DescribeNetworkInterfaces", "*")
+    assert (describe["Action"], describe["Resource"]) == (
+        ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
+        "*",
+    )
     # Lambda's guide: all resource IDs (not network-interface/*, no condition Lambda's check
     # at CreateFunction cannot evaluate), or the function may not attach.
     assert manage["Resource"] == f"{arn}:*/*"

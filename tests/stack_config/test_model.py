@@ -72,9 +72,30 @@ REJECTED = [
     case(
         {"deployment": {"readyWaitMinutes": 2881}},
         "deployment.readyWaitMinutes",
-        "got 2881",
-        "less than or equal to 2880",
+        "2881",
+        "exceeds CodeDeploy's ready wait limit of 2880 minutes (controller ecs pauses up to 20160)",
         "ready-wait-2881",
+    ),
+    case(
+        {"deployment": {"readyWaitMinutes": -1}},
+        "deployment.readyWaitMinutes",
+        "got -1",
+        "greater than or equal to 0",
+        "ready-wait-negative",
+    ),
+    case(
+        {"deployment": {"readyWaitMinutes": 10, "readyWaitTimeoutAction": "continue"}},
+        "deployment.readyWaitTimeoutAction",
+        "'continue'",
+        "is for controller ecs: CodeDeploy's ready wait stops the deployment when it runs out",
+        "ready-wait-continue-under-codedeploy",
+    ),
+    case(
+        {"deployment": {"readyWaitTimeoutAction": "stop"}},
+        "deployment.readyWaitTimeoutAction",
+        "'stop'",
+        "'rollback' or 'continue'",
+        "ready-wait-action-unknown",
     ),
     case(
         {"deployment": {"strategy": "all-at-once", "percentage": 50}},
@@ -641,7 +662,7 @@ def test_unknown_field_in_an_object_is_rejected_with_the_allowed_keys(sections, 
 def test_unknown_field_lists_exactly_the_section_keys():
     assert only_problem({"deployment": {"stratgy": "linear"}}) == (
         "deployment.stratgy: unknown key (value 'linear'); allowed keys: controller, strategy, percentage, "
-        "intervalMinutes, terminationWaitMinutes, readyWaitMinutes"
+        "intervalMinutes, terminationWaitMinutes, readyWaitMinutes, readyWaitTimeoutAction"
     )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from specs.release_model import AlarmWindow, alarm_window_finding
+
 from .support import load, problems
 
 HOOKS_ON = {"lifecycleEvents": ["AfterAllowTestTraffic"]}
@@ -100,25 +102,36 @@ def test_release_timeout_must_outlast_the_deployment() -> None:
 
 
 def test_blue_must_be_kept_as_long_as_the_rollback_alarms_need() -> None:
-    """Default alarms fire after 60 s x 2: blue kept 1 minute is gone before they can roll back."""
-    assert problems({"deployment": {"strategy": "all-at-once", "terminationWaitMinutes": 1}}) == [
-        "deployment.terminationWaitMinutes: 1 keeps blue 60 s after the last traffic shift, less than the "
-        "alarm window of 120 s (alarms.periodSeconds 60 x alarms.evaluationPeriods 2): an alarm firing after "
-        "blue is gone cannot roll the release back; set it to at least 2, shorten the alarm window, or set "
-        "alarms.rollbackOnAlarm: false"
+    """Default alarms may fire only after 60 s x (2 + 1), the period a breach starts in counted:
+    blue kept 2 minutes (dev's wait before a rehearsal saw an alarm fire after blue was gone) is
+    gone before they can roll back."""
+    assert problems({"deployment": {"strategy": "all-at-once", "terminationWaitMinutes": 2}}) == [
+        "deployment.terminationWaitMinutes: 2 keeps blue 120 s after the last traffic shift, less than the "
+        "alarm window of 180 s (alarms.periodSeconds 60 x (alarms.evaluationPeriods 2 + the period a breach "
+        "starts in)): an alarm firing after blue is gone cannot roll the release back; set it to at least 3, "
+        "shorten the alarm window, or set alarms.rollbackOnAlarm: false"
     ]
-    kept = load({"deployment": {"strategy": "all-at-once", "terminationWaitMinutes": 2}})
-    assert kept.deployment.termination_wait_minutes == 2
+    kept = load({"deployment": {"strategy": "all-at-once", "terminationWaitMinutes": 3}})
+    assert kept.deployment.termination_wait_minutes == 3
+
+
+def test_the_default_wait_covers_the_default_alarms() -> None:
+    """5 minutes against 60 s x (2 + 1) = 180 s, with two minutes to spare."""
+    settings = load({})
+    window = AlarmWindow[int]("alarms", settings.alarms.period_seconds, settings.alarms.evaluation_periods)
+    assert window.evaluation_seconds == 180
+    assert settings.deployment.termination_wait_minutes == 5
+    assert alarm_window_finding(settings.deployment.termination_wait_minutes * 60, [window]) is None
 
 
 @pytest.mark.parametrize(
     ("alarms", "too_short", "enough"),
     [
-        ({"periodSeconds": 300, "evaluationPeriods": 3}, 14, 15),
-        ({"periodSeconds": 30, "evaluationPeriods": 3}, 1, 2),  # 90 s: whole minutes round up
-        ({"periodSeconds": 10, "evaluationPeriods": 1}, 0, 1),
+        ({"periodSeconds": 300, "evaluationPeriods": 3}, 19, 20),  # 300 s x (3 + 1)
+        ({"periodSeconds": 30, "evaluationPeriods": 2}, 1, 2),  # 90 s: whole minutes round up
+        ({"periodSeconds": 10, "evaluationPeriods": 1}, 0, 1),  # 20 s
     ],
-    ids=["5min-x3", "30s-x3", "10s-x1"],
+    ids=["5min-x3", "30s-x2", "10s-x1"],
 )
 def test_alarm_window_follows_period_and_evaluations(alarms: dict, too_short: int, enough: int) -> None:
     deployment = {"strategy": "all-at-once", "terminationWaitMinutes": too_short}

@@ -2,10 +2,10 @@
 moto_server, and an ECS client whose service-deployment calls go to a botocore Stubber.
 
 moto 5 implements none of ListServiceDeployments, DescribeServiceDeployments,
-DescribeServiceRevisions or StopServiceDeployment, but does UpdateService, DescribeServices and
-the task definition and ELBv2 calls. ``HybridEcs`` sends the four to a real (offline) client
-under a Stubber, which checks every request and answer against botocore's model, and the rest
-to moto."""
+DescribeServiceRevisions, StopServiceDeployment or ContinueServiceDeployment, but does
+UpdateService, DescribeServices and the task definition and ELBv2 calls. ``HybridEcs`` sends
+the five to a real (offline) client under a Stubber, which checks every request and answer
+against botocore's model, and the rest to moto."""
 
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ STUBBED_OPERATIONS = frozenset(
         "describe_service_deployments",
         "describe_service_revisions",
         "stop_service_deployment",
+        "continue_service_deployment",
     }
 )
 T0 = dt.datetime(2025, 8, 1, 12, 0, tzinfo=dt.UTC)

@@ -97,15 +97,6 @@ def test_continue_an_unknown_deployment_keeps_its_one_line(codedeploy: Stubber) 
     ]
 
 
-def test_continue_under_ecs_says_it_has_no_ready_wait() -> None:
-    arn = f"arn:aws:ecs:{REGION}:{ACCOUNT_ID}:service-deployment/c/s/abc"
-
-    result = run_cli(["continue", arn, "--engine", "ecs", "--region", REGION], lambda *_: None)
-
-    assert result.code == 2
-    assert result.err_lines[0].startswith("error: the ecs engine has no ready wait")
-
-
 # ---------------------------------------------------------------------------------------- status
 
 

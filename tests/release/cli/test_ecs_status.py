@@ -94,6 +94,9 @@ def test_status_of_the_in_progress_deployment_engine_from_the_outputs(
         "    my-app-dev-smoke SUCCEEDED",
         "    pause hold-1 AWAITING_ACTION; resume with `aws ecs continue-service-deployment "
         f"--service-deployment-arn {NEW} --hook-id hold-1 --action CONTINUE`",
+        "  ready wait: waiting for the go-ahead, the wait from when green became ready (unknown), then "
+        f"ROLLBACK; go ahead: python -m release continue {NEW}",
+        "  (or roll back green: python -m release rollback)",
         "  alarms: MONITORING (my-app-dev-5xx)",
         "  circuit breaker: MONITORING (0 failed tasks of a threshold of 3)",
         "  requested production traffic: Blue 90% / Green 10% [#---------] green 10%",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -32,6 +33,36 @@ def test_help_lists_the_commands() -> None:
     assert result.returncode == 0
     for command in ("status", "watch", "stop", "rollback", "continue", "logs", "exec"):
         assert command in result.stdout
+
+
+def test_each_command_is_parsed_under_its_own_name() -> None:
+    """COMMANDS' keys are the names the parser knows, in --help's order (one table, both uses)."""
+    from release.cli.main import COMMANDS, build_parser
+
+    subparsers = next(
+        action for action in build_parser()._actions if isinstance(action, argparse._SubParsersAction)
+    )
+    assert list(subparsers.choices) == list(COMMANDS)
+
+
+def test_one_way_in() -> None:
+    """`python -m release` is the module entry point; release.cli has none of its own."""
+    assert (ROOT / "release" / "__main__.py").is_file()
+    assert not (ROOT / "release" / "cli" / "__main__.py").exists()
+
+
+def test_the_cli_imports_none_of_the_programs_libraries() -> None:
+    """`bluegreen` needs boto3 only: neither its commands nor its engine adapters pull in pulumi
+    or pydantic (the Pulumi program's libraries)."""
+    script = (
+        "import sys, release.cli.main; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pulumi', 'pulumi_aws', 'pydantic'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 def test_missing_names_exit_2_without_traceback() -> None:

@@ -17,7 +17,7 @@ from moto.codedeploy.models import codedeploy_backends
 
 from release.codedeploy.deployments import appspec_of, start_deployment
 from specs.appspec import appspec_content
-from tests.moto_snapshots import built_in_process
+from tests.moto_snapshots import BuiltOnce
 
 from .support import ACCOUNT_ID, APPLICATION, GROUP, REGION, Stack, build_stack, names_flags, run_cli
 
@@ -25,7 +25,8 @@ SMOKE_TEST = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:my-app-prod-smoke-t
 
 
 class Aws:
-    def __init__(self) -> None:
+    def __init__(self, built: BuiltOnce) -> None:
+        self.built = built
         self._clients: dict[tuple[str, str], Any] = {}
 
     def clients(self, service: str, region: str) -> Any:
@@ -38,7 +39,7 @@ class Aws:
 
     def stack(self) -> Stack:
         """The CLI tests' stack, built on first use in the session and put back after."""
-        return built_in_process("rollback-appspec-stack", lambda: build_stack(self.client))
+        return self.built("rollback-appspec-stack", lambda: build_stack(self.client))
 
     def appspec(self, deployment_id: str) -> dict[str, Any]:
         info = self.client("codedeploy").get_deployment(deploymentId=deployment_id)["deploymentInfo"]
@@ -46,7 +47,7 @@ class Aws:
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
+def aws(monkeypatch: pytest.MonkeyPatch, moto_built_in_process: BuiltOnce) -> Iterator[Aws]:
     for name, value in {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -54,7 +55,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
     }.items():
         monkeypatch.setenv(name, value)
     with mock_aws():
-        yield Aws()
+        yield Aws(moto_built_in_process)
 
 
 def _outputs_file(tmp_path: Path, stack: Stack, **appspec: Any) -> str:

@@ -15,7 +15,7 @@ from moto.codedeploy.models import codedeploy_backends
 
 from release.codedeploy.deployments import start_deployment
 from specs.appspec import appspec_content
-from tests.moto_snapshots import built_in_process
+from tests.moto_snapshots import BuiltOnce
 
 from .support import (
     ACCOUNT_ID,
@@ -38,7 +38,8 @@ TASK_DEFINITION = f"arn:aws:ecs:{REGION}:{ACCOUNT_ID}:task-definition/{FAMILY}:2
 
 
 class InProcess:
-    def __init__(self) -> None:
+    def __init__(self, built: BuiltOnce) -> None:
+        self.built = built
         self.shim = TargetShim()
         self.clock = FakeClock()
         self._clients: dict[tuple[str, str], Any] = {}
@@ -56,7 +57,7 @@ class InProcess:
 
     def stack(self) -> Stack:
         """The CLI tests' stack, built on first use in the session and put back after."""
-        return built_in_process("watch-stack", lambda: build_stack(self.client))
+        return self.built("watch-stack", lambda: build_stack(self.client))
 
     def deployment(self, deployment_id: str) -> Any:
         return codedeploy_backends[ACCOUNT_ID][REGION].deployments[deployment_id]
@@ -72,7 +73,7 @@ class InProcess:
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[InProcess]:
+def aws(monkeypatch: pytest.MonkeyPatch, moto_built_in_process: BuiltOnce) -> Iterator[InProcess]:
     for name, value in {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -82,7 +83,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[InProcess]:
     }.items():
         monkeypatch.setenv(name, value)
     with mock_aws():
-        yield InProcess()
+        yield InProcess(moto_built_in_process)
 
 
 @pytest.fixture

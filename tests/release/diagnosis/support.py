@@ -118,16 +118,22 @@ class Aws:
 
     # --- ECS -----------------------------------------------------------------------------------
 
-    def service_events(self, messages: Iterable[tuple[int, str]]) -> None:
-        """DescribeServices with these (seconds after T0, message) events (ECS lists newest first)."""
+    def service_events(self, messages: Iterable[tuple[int, str]], *, app_container: str = "") -> None:
+        """DescribeServices with these (seconds after T0, message) events (ECS lists newest first),
+        and a load balancer on ``app_container`` when one is named."""
         events = [
             {"id": f"e{i}", "createdAt": T0 + dt.timedelta(seconds=at), "message": message}
             for i, (at, message) in enumerate(messages)
         ]
         events.sort(key=lambda e: e["createdAt"], reverse=True)
+        service: dict[str, Any] = {"serviceName": SERVICE, "status": "ACTIVE", "events": events}
+        if app_container:
+            service["loadBalancers"] = [
+                {"targetGroupArn": GREEN_TG, "containerName": app_container, "containerPort": 8080}
+            ]
         self.ecs.add_response(
             "describe_services",
-            {"services": [{"serviceName": SERVICE, "status": "ACTIVE", "events": events}], "failures": []},
+            {"services": [service], "failures": []},
             {"cluster": CLUSTER, "services": [SERVICE]},
         )
 
@@ -143,7 +149,15 @@ class Aws:
                 "describe_tasks", {"tasks": tasks, "failures": []}, {"cluster": CLUSTER, "tasks": arns}
             )
 
-    def task_definition(self, group: str = "/ecs/web-prod", prefix: str = "ecs") -> None:
+    def task_definition(
+        self,
+        group: str = "/ecs/web-prod",
+        prefix: str = "ecs",
+        sidecars: Iterable[str] = (),
+        app_log: dict[str, Any] | None = None,
+    ) -> None:
+        """Green's task definition: the app (``web``, logging to awslogs unless ``app_log`` says
+        otherwise) after the named sidecars (each to awslogs, stream prefix its name)."""
         self.ecs.add_response(
             "describe_task_definition",
             {
@@ -152,11 +166,24 @@ class Aws:
                     "family": "web",
                     "revision": 7,
                     "containerDefinitions": [
+                        *(
+                            {
+                                "name": name,
+                                "image": IMAGE,
+                                "essential": True,
+                                "logConfiguration": {
+                                    "logDriver": "awslogs",
+                                    "options": {"awslogs-group": group, "awslogs-stream-prefix": name},
+                                },
+                            }
+                            for name in sidecars
+                        ),
                         {
                             "name": "web",
                             "image": IMAGE,
                             "essential": True,
-                            "logConfiguration": {
+                            "logConfiguration": app_log
+                            or {
                                 "logDriver": "awslogs",
                                 "options": {
                                     "awslogs-group": group,
@@ -164,7 +191,7 @@ class Aws:
                                     "awslogs-stream-prefix": prefix,
                                 },
                             },
-                        }
+                        },
                     ],
                 }
             },

@@ -14,7 +14,7 @@ from botocore.config import Config
 from botocore.stub import Stubber
 
 from release.diagnosis import diagnose
-from release.diagnosis.sources import hook_verdict
+from release.diagnosis.sources import hook_verdict, log_stream
 from tests.fakes import offline_client
 
 from .support import CLUSTER, HOOK, IMAGE, REGION, SERVICE, T0, Aws, container, subject, task
@@ -101,6 +101,106 @@ def test_app_crash_at_start_names_the_exit_code_and_shows_the_container_log(aws:
         "12:00:40 (service web, taskSet ecs-svc/123) has started 2 tasks: (task a1) (task a2). (x2)" in text
     )
     assert diagnosis.facts.notes == ()
+
+
+def test_a_failing_sidecar_is_named_with_its_log(aws: Aws) -> None:
+    """The collector exits; ECS stops the app with SIGTERM (143): the sidecar is the cause."""
+    aws.service_events([], app_container="web")
+    exited = "Essential container in task exited"
+    collector = container(2, name="otel-collector")
+    aws.stopped_tasks([task("a1", exited, "EssentialContainerExited", [container(143), collector], ran=30)])
+    aws.task_definition(sidecars=["otel-collector"])
+    aws.no_targets()
+    put_log(
+        aws.others["logs"],
+        "/ecs/web-prod",
+        "otel-collector/otel-collector/a1",
+        ["Error: failed to get config: invalid configuration"],
+    )
+
+    diagnosis = diagnose(subject(), aws.client)
+
+    assert diagnosis.cause.startswith(
+        "green's sidecar otel-collector stopped a green task: it exited with code 2 while the app (web) "
+        "was not failing"
+    ), diagnosis.cause
+    assert diagnosis.cause.endswith("its last log lines are below")
+    assert diagnosis.facts.container_log is not None
+    assert diagnosis.facts.container_log.container == "otel-collector"
+    assert "invalid configuration" in diagnosis.text()
+    assert "container otel-collector (sidecar): exit 2" in diagnosis.text()
+    assert "container web: exit 143" in diagnosis.text()
+
+
+def test_an_app_logging_through_firelens_shows_its_cloudwatch_output(aws: Aws) -> None:
+    """The default FireLens output writes the app's records to `firelens/<container>-firelens-<task>`."""
+    aws.service_events([], app_container="web")
+    exited = "Essential container in task exited"
+    aws.stopped_tasks([task("a1", exited, "EssentialContainerExited", [container(1)], ran=3)])
+    firelens = {
+        "logDriver": "awsfirelens",
+        "options": {
+            "Name": "cloudwatch_logs",
+            "region": REGION,
+            "log_group_name": "/ecs/web-prod",
+            "log_stream_prefix": "firelens/",
+        },
+    }
+    aws.task_definition(sidecars=["log-router"], app_log=firelens)
+    aws.no_targets()
+    put_log(aws.others["logs"], "/ecs/web-prod", "firelens/web-firelens-a1", ["ValueError: no port"])
+
+    diagnosis = diagnose(subject(), aws.client)
+
+    assert diagnosis.facts.container_log is not None
+    assert diagnosis.facts.container_log.stream == "firelens/web-firelens-a1"
+    assert "ValueError: no port" in diagnosis.text()
+
+
+def test_log_streams_are_read_only_where_cloudwatch_has_them() -> None:
+    awslogs = {"logDriver": "awslogs", "options": {"awslogs-group": "/g", "awslogs-stream-prefix": "p"}}
+    assert log_stream(awslogs, "web", "t1") == ("/g", "p/web/t1")
+    firehose = {"logDriver": "awsfirelens", "options": {"Name": "kinesis_firehose", "delivery_stream": "s"}}
+    assert log_stream(firehose, "web", "t1") is None
+    assert log_stream({"logDriver": "awslogs", "options": {"awslogs-group": "/g"}}, "web", "t1") is None
+
+
+def test_an_unhealthy_sidecar_is_named(aws: Aws) -> None:
+    aws.service_events([], app_container="web")
+    reason = "Task failed container health checks"
+    router = container(None, name="log-router", health="UNHEALTHY")
+    aws.stopped_tasks([task("a1", reason, "TaskFailedToStart", [container(143), router], ran=90)])
+    aws.task_definition(sidecars=["log-router"])
+    aws.no_targets()
+
+    diagnosis = diagnose(subject(), aws.client)
+
+    assert diagnosis.cause.startswith(
+        "green's sidecar log-router stopped a green task: it failed its container"
+    )
+
+
+def test_the_app_failing_by_itself_is_not_blamed_on_a_sidecar(aws: Aws) -> None:
+    """The app crashed (exit 1); the router exited with it: the app's crash is the cause."""
+    aws.service_events([], app_container="web")
+    exited = "Essential container in task exited"
+    aws.stopped_tasks(
+        [
+            task(
+                "a1",
+                exited,
+                "EssentialContainerExited",
+                [container(1), container(1, name="log-router")],
+                ran=3,
+            )
+        ]
+    )
+    aws.task_definition(sidecars=["log-router"])
+    aws.no_targets()
+
+    diagnosis = diagnose(subject(), aws.client)
+
+    assert diagnosis.cause.startswith("green tasks exit with code 1 within 3 s: the app crashes at start")
 
 
 def test_image_pull_failure(aws: Aws) -> None:
@@ -409,3 +509,16 @@ def test_the_budget_skips_what_is_left() -> None:
             subject(), lambda service: stub.client, budget_seconds=10, clock=lambda: next(times)
         )
     assert diagnosis.facts.notes[0] == "did not read green's stopped tasks: out of time (10 s)"
+
+
+def test_a_ready_wait_that_ran_out_is_named_when_nothing_else_failed() -> None:
+    def nothing(service: str) -> Any:
+        raise RuntimeError(f"no {service} needed")
+
+    diagnosis = diagnose(subject(ready_wait_ran_out="ROLLBACK"), nothing)
+
+    assert diagnosis.cause == (
+        "the ready wait ran out with no go-ahead, so the engine took its timeout action ROLLBACK: nothing "
+        "was found wrong with green; release again and give the go-ahead (python -m release continue) "
+        "within deployment.readyWaitMinutes, or raise it"
+    )

@@ -122,8 +122,18 @@ def expect_found(
 # --- DescribeServiceDeployments ---------------------------------------------------------------
 
 
-def hook(hook_id: str, status: str, target: str | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = {"hookId": hook_id, "status": status, "timeoutAction": "ROLLBACK"}
+def hook(
+    hook_id: str,
+    status: str,
+    target: str | None = None,
+    *,
+    expires: dt.datetime | None = None,
+    timeout_action: str = "ROLLBACK",
+) -> dict[str, Any]:
+    """One ``DeploymentLifecycleHookDetail``: a Lambda hook with ``target``, else a PAUSE hook."""
+    data: dict[str, Any] = {"hookId": hook_id, "status": status, "timeoutAction": timeout_action}
+    if expires is not None:
+        data["expiresAt"] = expires
     if target is None:
         data["targetType"] = "PAUSE"
     else:

@@ -411,3 +411,101 @@ def test_losing_track_of_the_deployment_fails_the_update(ecs: Any, stubber: Stub
     message = str(failure.value)
     assert message.startswith(f"lost track of ECS service deployment {NEW} of {task_definition_arn(3)}")
     assert f"aws ecs describe-service-deployments --service-deployment-arns {NEW}" in message
+
+
+# --- the ready wait (deployment.readyWaitMinutes: a PAUSE hook) -------------------------------
+
+PAUSE_EXPIRES = T0 + dt.timedelta(minutes=30)
+
+
+def _at_pause(status: str, deployment_status: str = "IN_PROGRESS", **kwargs: Any) -> dict[str, Any]:
+    return deployment(
+        NEW,
+        deployment_status,
+        target=revision_arn(3),
+        stage=kwargs.pop("stage", "POST_TEST_TRAFFIC_SHIFT"),
+        hooks=[hook("ecs-pause-1", status, expires=PAUSE_EXPIRES)],
+        **kwargs,
+    )
+
+
+def _update_at(news: dict[str, Any], ecs: Any, log: Log, now: dt.datetime) -> Any:
+    clock = FakeClock()
+    return provider.update(
+        olds(), news, factory(ecs=ecs), log, clock=clock, sleep=clock.sleep, now=lambda: now
+    )
+
+
+def test_pulumi_up_waits_through_the_ready_wait_until_it_is_continued(ecs: Any, stubber: Stubber) -> None:
+    expect_anchor(stubber)
+    expect_found(stubber, NEW, revision_arn(3), task_definition_arn(3), created_after=PREVIOUS_CREATED)
+    expect_describe(stubber, _at_pause("AWAITING_ACTION"))  # _follow's first look
+    for _ in range(3):  # held: nobody has continued yet
+        expect_describe(stubber, _at_pause("AWAITING_ACTION"))
+    expect_describe(stubber, _at_pause("SUCCEEDED", stage="PRODUCTION_TRAFFIC_SHIFT", traffic=(0, 100)))
+    expect_describe(stubber, _at_pause("SUCCEEDED", "SUCCESSFUL", stage="CLEAN_UP", traffic=(0, 100)))
+    log = Log()
+
+    result = _update_at(props(3), ecs, log, T0 + dt.timedelta(minutes=5))
+
+    assert result.outs == outputs(props(3), NEW, task_definition_arn(3))
+    assert [line for line in log if "ready wait" in line] == [
+        "new: ready wait: paused at POST_TEST_TRAFFIC_SHIFT (PAUSE hook ecs-pause-1), green has the test "
+        "traffic; 25m 00s left (until 2025-08-01T12:30:00+00:00), then ROLLBACK; go ahead: python -m release "
+        f"continue {NEW} (or roll back: python -m release rollback)"
+    ]
+    assert log[-1] == f"new: {task_definition_arn(3)} is live"
+
+
+def test_a_ready_wait_that_times_out_into_a_rollback_fails_the_update(ecs: Any, stubber: Stubber) -> None:
+    expect_anchor(stubber)
+    expect_found(stubber, NEW, revision_arn(3), task_definition_arn(3), created_after=PREVIOUS_CREATED)
+    expect_describe(stubber, _at_pause("AWAITING_ACTION"))
+    expect_describe(stubber, _at_pause("AWAITING_ACTION"))
+    ran_out = _at_pause(
+        "TIMED_OUT",
+        "ROLLBACK_SUCCESSFUL",
+        stage="CLEAN_UP",
+        rollback={"reason": "lifecycle hook timed out", "serviceRevisionArn": revision_arn(1)},
+    )
+    expect_describe(stubber, ran_out)
+    expect_describe(stubber, ran_out)  # read again by the diagnosis (the other sources fail: not stubbed)
+
+    with pytest.raises(RuntimeError) as failure:
+        _update_at(props(3), ecs, Log(), PAUSE_EXPIRES)
+
+    message = str(failure.value)
+    assert message.startswith(
+        f"release of {task_definition_arn(3)} to ECS service web (cluster {CLUSTER}) failed"
+    )
+    assert (
+        "the ready wait ran out (PAUSE hook ecs-pause-1 TIMED_OUT): nobody gave the go-ahead "
+        "(python -m release continue) in time, so ECS took its timeout action ROLLBACK"
+    ) in message
+    assert "it failed during stage POST_TEST_TRAFFIC_SHIFT" in message
+    assert "pulumi up --refresh" not in message  # it ended while this `pulumi up` watched
+    # The diagnosis's first line: nothing wrong with green, the go-ahead did not come in time.
+    assert (
+        "the ready wait ran out with no go-ahead, so the engine took its timeout action ROLLBACK" in message
+    )
+
+
+def test_a_ready_wait_rolled_back_by_hand_fails_the_update(ecs: Any, stubber: Stubber) -> None:
+    expect_anchor(stubber)
+    expect_found(stubber, NEW, revision_arn(3), task_definition_arn(3), created_after=PREVIOUS_CREATED)
+    expect_describe(stubber, _at_pause("AWAITING_ACTION"))
+    expect_describe(
+        stubber,
+        _at_pause(
+            "SUCCEEDED",
+            "ROLLBACK_SUCCESSFUL",
+            stage="CLEAN_UP",
+            rollback={"reason": "ROLLBACK requested by user", "serviceRevisionArn": revision_arn(1)},
+        ),
+    )
+
+    with pytest.raises(RuntimeError) as failure:
+        _update_at(props(3), ecs, Log(), T0)
+
+    assert "rolled back to service revision" in str(failure.value)
+    assert "because ROLLBACK requested by user" in str(failure.value)

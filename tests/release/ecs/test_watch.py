@@ -490,10 +490,112 @@ def test_a_paused_hook_logs_how_to_continue(ecs: Any, stubber: Stubber) -> None:
     assert watch(ecs, FakeClock(), log).succeeded
 
     assert (
-        f"{NAME}: paused at lifecycle hook h-pause; resume with `aws ecs continue-service-deployment "
-        f"--service-deployment-arn {ARN} --hook-id h-pause --action CONTINUE`"
+        f"{NAME}: ready wait: paused at POST_TEST_TRAFFIC_SHIFT (PAUSE hook h-pause), green has the test "
+        f"traffic, then ROLLBACK; go ahead: python -m release continue {ARN} "
+        "(or roll back: python -m release rollback)"
     ) in log
     assert f"{NAME}: lifecycle hook pause h-pause SUCCEEDED" in log
+
+
+# --- the ready wait: a PAUSE hook -------------------------------------------------------------
+
+EXPIRES = T0 + dt.timedelta(minutes=30)
+
+
+def _paused(status: str = "AWAITING_ACTION", deployment_status: str = "IN_PROGRESS", **kwargs: Any) -> dict:
+    return deployment(
+        ARN,
+        deployment_status,
+        stage=kwargs.pop("stage", "POST_TEST_TRAFFIC_SHIFT"),
+        test_traffic=(0.0, 100.0),
+        traffic=(100.0, 0.0),
+        hooks=[hook("ecs-pause-1", status, expires=EXPIRES, timeout_action=kwargs.pop("action", "ROLLBACK"))],
+        **kwargs,
+    )
+
+
+def test_a_ready_wait_is_waited_through_with_its_time_left(ecs: Any, stubber: Stubber) -> None:
+    """Paused, then continued (someone ran `continue`): the watch succeeds with the deployment."""
+    expect_describe(stubber, _paused())
+    expect_describe(stubber, _paused())
+    expect_describe(stubber, _paused("SUCCEEDED", stage="PRODUCTION_TRAFFIC_SHIFT"))
+    expect_describe(stubber, _paused("SUCCEEDED", "SUCCESSFUL", stage="CLEAN_UP"))
+    log = Log()
+    now = iter([T0 + dt.timedelta(minutes=17, seconds=30), *[EXPIRES] * 3])
+    clock = FakeClock()
+
+    outcome = watch_service_deployment(
+        ecs,
+        ARN,
+        timeout_seconds=3600,
+        poll_seconds=POLL,
+        log=log,
+        clock=clock,
+        sleep=clock.sleep,
+        now=lambda: next(now),
+    )
+
+    assert outcome.succeeded
+    paused = [line for line in log if "ready wait" in line]
+    assert paused == [
+        f"{NAME}: ready wait: paused at POST_TEST_TRAFFIC_SHIFT (PAUSE hook ecs-pause-1), green has the test "
+        "traffic; 12m 30s left (until 2025-08-01T12:30:00+00:00), then ROLLBACK; go ahead: "
+        f"python -m release continue {ARN} (or roll back: python -m release rollback)"
+    ]  # once, not at every poll
+    assert f"{NAME}: lifecycle hook pause ecs-pause-1 SUCCEEDED" in log
+
+
+def test_a_ready_wait_that_runs_out_into_a_rollback_fails_and_says_so(ecs: Any, stubber: Stubber) -> None:
+    expect_describe(stubber, _paused())
+    expect_describe(
+        stubber,
+        _paused(
+            "TIMED_OUT",
+            "ROLLBACK_SUCCESSFUL",
+            stage="CLEAN_UP",
+            reason="Service deployment rolled back because the lifecycle hook timed out.",
+            rollback={"reason": "lifecycle hook timed out", "serviceRevisionArn": revision_arn(1)},
+        ),
+    )
+    outcome = watch(ecs, FakeClock(), Log())
+
+    assert outcome.status == "Failed"
+    assert (
+        "the ready wait ran out (PAUSE hook ecs-pause-1 TIMED_OUT): nobody gave the go-ahead "
+        "(python -m release continue) in time, so ECS took its timeout action ROLLBACK"
+    ) in outcome.message
+    assert "rolled back to service revision" in outcome.message
+    assert "it failed during stage POST_TEST_TRAFFIC_SHIFT" in outcome.message
+
+
+def test_a_ready_wait_rolled_back_by_hand_fails_the_watch(ecs: Any, stubber: Stubber) -> None:
+    expect_describe(stubber, _paused())
+    expect_describe(
+        stubber,
+        _paused(
+            "SUCCEEDED",
+            "ROLLBACK_SUCCESSFUL",
+            stage="CLEAN_UP",
+            rollback={
+                "reason": "Rolled back by ContinueServiceDeployment",
+                "serviceRevisionArn": revision_arn(1),
+            },
+        ),
+    )
+    outcome = watch(ecs, FakeClock(), Log())
+
+    assert outcome.status == "Failed"
+    assert "rolled back to service revision" in outcome.message
+    assert "Rolled back by ContinueServiceDeployment" in outcome.message
+
+
+def test_a_ready_wait_that_runs_out_into_continue_succeeds(ecs: Any, stubber: Stubber) -> None:
+    expect_describe(stubber, _paused(action="CONTINUE"))
+    expect_describe(stubber, _paused("TIMED_OUT", "SUCCESSFUL", stage="CLEAN_UP", action="CONTINUE"))
+    log = Log()
+
+    assert watch(ecs, FakeClock(), log).succeeded
+    assert f"{NAME}: lifecycle hook pause ecs-pause-1 TIMED_OUT" in log
 
 
 def test_a_timeout_stops_the_deployment_with_rollback(ecs: Any, stubber: Stubber) -> None:

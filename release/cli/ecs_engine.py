@@ -1,13 +1,15 @@
 """The ecs engine behind the CLI's commands (EngineOps, release/cli/engine.py): ECS's own
 BLUE_GREEN / LINEAR / CANARY service deployments (DEPLOYMENT is a service deployment ARN, or its
-last segment). `status` gathers the service deployment in full; `rollback` updates the
-service's task definition, which starts a service deployment, then follows it."""
+last segment). `status` gathers the service deployment in full, with the ready wait's time left;
+`continue` ends the ready wait (ContinueServiceDeployment CONTINUE on its PAUSE hook);
+`rollback` during the ready wait ends it with ROLLBACK, otherwise it updates the service's task
+definition, which starts a service deployment, then follows it."""
 
 from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from release.cli.context import Context
@@ -20,22 +22,19 @@ from release.core.outcome import Outcome
 from release.ecs.deployments import (
     STOPPABLE_STATUSES,
     EcsSnapshot,
+    NotPausedError,
     ServiceDeploymentNotFoundError,
     active_briefs,
+    continue_paused,
     describe_deployment,
-    find_service_deployment,
     list_service_deployments,
     revision_task_definitions,
     same_task_definition,
     short_name,
 )
 from release.ecs.diagnose import diagnosis_of, with_diagnosis
+from release.ecs.wait_for_start import ServiceDeploymentDidNotStartError, wait_for_service_deployment
 from release.ecs.watch import OUTCOME_STATUS, watch_service_deployment
-
-ECS_START_WAIT_SECONDS = 120.0
-"""How long `rollback` looks for the service deployment its UpdateService started."""
-ECS_START_POLL_SECONDS = 5.0
-
 
 # ---------------------------------------------------------------------------------------- lookups
 
@@ -103,7 +102,40 @@ def deployment(ctx: Context) -> str:
 # ---------------------------------------------------------------------------------------- status
 
 
-def _deployment_state(ctx: Context, raw: dict[str, Any], snapshot: EcsSnapshot) -> dict[str, Any]:
+def ready_wait_minutes(service: dict[str, Any]) -> int | None:
+    """The ready wait the service declares: its PAUSE hook's timeoutInMinutes (None without one)."""
+    for hook in (service.get("deploymentConfiguration") or {}).get("lifecycleHooks") or []:
+        if hook.get("targetType") == "PAUSE":
+            minutes = (hook.get("timeoutConfiguration") or {}).get("timeoutInMinutes")
+            return int(minutes) if minutes is not None else None
+    return None
+
+
+def ready_wait(snapshot: EcsSnapshot, wait_minutes: int | None, now: datetime) -> dict[str, Any] | None:
+    """How long the ready wait (the PAUSE hook holding the deployment) has left; None when the
+    deployment is not paused. The same keys as the codedeploy engine's, so `status` words both alike."""
+    hook = snapshot.pause
+    if hook is None:
+        return None
+    started = (
+        hook.expires_at - timedelta(minutes=wait_minutes)
+        if hook.expires_at is not None and wait_minutes is not None
+        else None
+    )
+    return {
+        "hookId": hook.hook_id,
+        "waitMinutes": wait_minutes,
+        "actionOnTimeout": hook.timeout_action or None,
+        "greenReadyAt": when(started),
+        "endsAt": when(hook.expires_at),
+        "secondsLeft": hook.seconds_left(now),
+        "statusMessages": [],
+    }
+
+
+def _deployment_state(
+    ctx: Context, raw: dict[str, Any], snapshot: EcsSnapshot, wait_minutes: int | None = None
+) -> dict[str, Any]:
     rollback = snapshot.rollback
     revisions = [snapshot.target_revision, *snapshot.source_revisions, rollback.revision if rollback else ""]
     task_definitions = revision_task_definitions(ctx.client("ecs"), [r for r in revisions if r])
@@ -139,9 +171,11 @@ def _deployment_state(ctx: Context, raw: dict[str, Any], snapshot: EcsSnapshot) 
                 "target": hook.target or None,
                 "status": hook.status,
                 "timeoutAction": hook.timeout_action or None,
+                "expiresAt": when(hook.expires_at),
             }
             for hook in snapshot.hooks
         ],
+        "readyWait": ready_wait(snapshot, wait_minutes, ctx.now()),
         "rollback": None
         if rollback is None
         else {
@@ -210,7 +244,9 @@ def status(ctx: Context) -> dict[str, Any]:
     deployment: dict[str, Any] | None = None
     if arn is not None:
         ctx.deployment_id = arn
-        deployment = _deployment_state(ctx, *describe_service_deployment(ctx, arn))
+        deployment = _deployment_state(
+            ctx, *describe_service_deployment(ctx, arn), wait_minutes=ready_wait_minutes(service)
+        )
     elif ctx.names.get("last_service_deployment"):
         # ECS lists only recent deployments; the stack remembers the last one it released.
         ctx.deployment_id = arn = str(ctx.names.get("last_service_deployment"))
@@ -235,7 +271,7 @@ def status(ctx: Context) -> dict[str, Any]:
 def _watch_outcome(ctx: Context, arn: str, *, stop_on_timeout: bool) -> Outcome:
     try:
         return watch_service_deployment(
-            ctx.client("ecs"), arn, **ctx.follow_options(), stop_on_timeout=stop_on_timeout
+            ctx.client("ecs"), arn, **ctx.follow_options(), stop_on_timeout=stop_on_timeout, now=ctx.now
         )
     except ServiceDeploymentNotFoundError as error:
         raise CliError(str(error)) from None
@@ -292,9 +328,17 @@ def task_groups(ctx: Context, service: dict[str, Any]) -> list[TaskGroup]:
 
 
 def go_ahead(ctx: Context, deployment: str) -> str:
-    raise CliError(
-        "the ecs engine has no ready wait (deployment.readyWaitMinutes is codedeploy only): a service "
-        "deployment paused at a lifecycle hook resumes with the command `status` shows for it"
+    """ContinueServiceDeployment CONTINUE on the PAUSE hook that holds the deployment (the ready wait)."""
+    _, snapshot = describe_service_deployment(ctx, deployment)
+    try:
+        hook = continue_paused(ctx.client("ecs"), snapshot, "CONTINUE")
+    except NotPausedError as error:
+        raise CliError(
+            f"{error}: only a deployment held by deployment.readyWaitMinutes can be continued"
+        ) from None
+    return (
+        f"service deployment {deployment}: go-ahead given (PAUSE hook {hook.hook_id} continued), production "
+        f"traffic shifts to green now (follow it: python -m release watch {deployment})"
     )
 
 
@@ -308,6 +352,7 @@ class _Running:
     arn: str
     target: str | None
     source: str | None
+    snapshot: EcsSnapshot
 
 
 def _running_deployment(ctx: Context, deployments: list[dict[str, Any]]) -> _Running | None:
@@ -320,27 +365,49 @@ def _running_deployment(ctx: Context, deployments: list[dict[str, Any]]) -> _Run
         ctx.client("ecs"), [r for r in (snapshot.target_revision, *snapshot.source_revisions) if r]
     )
     source = next((revisions[r] for r in snapshot.source_revisions if r in revisions), None)
-    return _Running(arn, revisions.get(snapshot.target_revision), source)
+    return _Running(arn, revisions.get(snapshot.target_revision), source, snapshot)
 
 
 def _await_service_deployment(ctx: Context, target: str, created_after: datetime | None) -> str:
     """The ARN of the service deployment UpdateService started for ``target``."""
     cluster, service = ctx.names.require("cluster"), ctx.names.require("service")
-    deadline = ctx.clock() + ECS_START_WAIT_SECONDS
-    while True:
-        arn = find_service_deployment(
-            ctx.client("ecs"), cluster, service, target, created_after=created_after
+    try:
+        return wait_for_service_deployment(
+            ctx.client("ecs"),
+            cluster,
+            service,
+            target,
+            created_after=created_after,
+            clock=ctx.clock,
+            sleep=ctx.sleep,
         )
-        if arn is not None:
-            return arn
-        remaining = deadline - ctx.clock()
-        if remaining <= 0:
-            raise CliError(
-                f"updated ECS service {service} to {short_task_definition(target)}, but no service "
-                f"deployment of it appeared within {ECS_START_WAIT_SECONDS:g} s: "
-                f"aws ecs list-service-deployments --cluster {cluster} --service {service}"
-            )
-        ctx.sleep(min(ECS_START_POLL_SECONDS, remaining))
+    except ServiceDeploymentDidNotStartError as error:
+        raise CliError(
+            f"updated ECS service {service} to {short_task_definition(target)}, but no service "
+            f"deployment of it appeared within {error.waited_seconds:g} s: "
+            f"aws ecs list-service-deployments --cluster {cluster} --service {service}"
+        ) from None
+
+
+def _roll_back_the_ready_wait(ctx: Context, running: _Running) -> int:
+    """The deployment is held at its ready wait: ContinueServiceDeployment ROLLBACK, so blue keeps
+    production and green goes; then follow it to its end (ROLLBACK_SUCCESSFUL is this command's success)."""
+    ctx.deployment_id = running.arn
+    hook = continue_paused(ctx.client("ecs"), running.snapshot, "ROLLBACK")
+    blue = f"; {short_task_definition(running.source)} keeps production" if running.source else ""
+    ctx.print(
+        f"service deployment {running.arn} was held at its ready wait: rolled back (PAUSE hook "
+        f"{hook.hook_id}, ContinueServiceDeployment ROLLBACK){blue}"
+    )
+    if ctx.args.no_wait:
+        ctx.print(running.arn)
+        return EXIT_OK
+    outcome = _watch_outcome(ctx, running.arn, stop_on_timeout=False)
+    _, ended = describe_service_deployment(ctx, running.arn)
+    if ended.status == "ROLLBACK_SUCCESSFUL":
+        ctx.print(f"service deployment {running.arn}: rolled back ({ended.status})")
+        return EXIT_OK
+    return ctx.report(outcome)
 
 
 def rollback(ctx: Context) -> int:
@@ -357,6 +424,12 @@ def rollback(ctx: Context) -> int:
     service = ecs_service(ctx)
     deployments = service_deployments(ctx)
     running = _running_deployment(ctx, deployments)
+    if (
+        running is not None
+        and running.snapshot.pause is not None
+        and not (ctx.args.to or ctx.args.to_revision)
+    ):
+        return _roll_back_the_ready_wait(ctx, running)
     live, target = pick_rollback(
         ctx,
         (running.source if running is not None else None)
