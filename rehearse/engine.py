@@ -10,7 +10,9 @@ not know the step rules, only what each kind of event asks the engine to do:
 - green healthy: wait until the target group's checks pass (observed), at the latest the
   timeline's worst case for that event, else the release fails;
 - a hook: run the bundled smoke test's real handler against the test listener, its verdict
-  through the CodeDeploy stand-in or as ECS's ``hookStatus``; a failed hook rolls back;
+  through the CodeDeploy stand-in or as ECS's ``hookStatus``; a failed hook rolls back. The
+  event lasts at least the timeline's modelled time (a Lambda's invocation, cold start and route
+  to the test listener, which a local run cannot see): a stand-in, like the image pull;
 - the test listener: point it at green;
 - the ready wait, each traffic shift, the termination wait (bake), the deregistration delay:
   set what the event says (green's share of production) and hold it for the modelled time
@@ -517,9 +519,13 @@ class Rehearsal:
                 self.api.drain("blue", task.index)
         self.mark(event.label)
         if "hook" in kinds:
+            started = time.monotonic()
             for hook in self.settings.hooks:
                 if hook.event == hook_event(event.label):
                     self._run_hook(hook)
+            if index + 1 < len(events):  # the Lambda's invocation, cold start and network, as modelled
+                modelled = self.compressed(events[index + 1].at_seconds - event.at_seconds)
+                self.wait(max(0.0, started + modelled - time.monotonic()))
         if "sigterm" in kinds:
             self.blue_sigterm_at = self.now()
             results = stop_tasks(
