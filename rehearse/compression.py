@@ -11,7 +11,7 @@ of requests on green.
 
 The default factor makes the stack's shortest alarm period last :data:`REHEARSAL_PERIOD_SECONDS`:
 prod (60 s periods, a 5 minute canary, 5 minutes of termination wait) rehearses in about a
-minute, dev (no canary, a 2 minute wait) in a quarter of that, and each period still holds a few
+minute, dev (no canary, a 3 minute wait) in a third of that, and each period still holds a few
 hundred requests at the load generator's 50 requests/s, enough for the alarms to judge.
 """
 

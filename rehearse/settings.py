@@ -37,8 +37,9 @@ from preview.release_params import (
 )
 from preview.timeline import Timeline, build_timeline
 from rehearse.cloudwatch import check_alarm
-from specs.release_model import ENGINES, STRATEGIES
+from specs.release_model import ENGINES
 from specs.resource_reader import ECS_SERVICE, LAMBDA_FUNCTION, METRIC_ALARM, TARGET_GROUP, required_number
+from specs.traffic_routing import STRATEGIES
 
 Colour = Literal["blue", "green"]
 DOCKER_IMAGE = "docker:index/image:Image"

@@ -193,7 +193,7 @@ def test_release_overrides_start_from_the_stacks_deployment() -> None:
     assert (settings.engine, settings.strategy, settings.release.routing.percentage) == ("ecs", "linear", 20)
     assert release_overrides("dev", engine="ecs")["deployment"] == {
         "strategy": "all-at-once",
-        "terminationWaitMinutes": 2,
+        "terminationWaitMinutes": 3,
         "controller": "ecs",
     }
 
