@@ -14,9 +14,11 @@ engine; the ECS engine (``params.engine == "ecs"``) follows the same shape, desc
 3. A newly registered green target is healthy once it passes one health check ("After your
    target is registered, it must pass one health check to be considered healthy": ALB guide,
    "Health checks for Application Load Balancer target groups"), which comes within one
-   ``interval``: typically ``provision + ceil(interval / 2)``, the expected time of the first
-   check when registration falls at a random point of the check cycle (an assumption, measured
-   by a release rehearsal with real traffic; ALB does not document when the first check comes).
+   ``interval``. Green is healthy when ALL its tasks (N, the service's ``desiredCount``) are:
+   typically ``provision + ceil(interval x N / (N + 1))``, the expected latest of N first checks
+   when each registration falls at a random point of the check cycle (half an interval for one
+   task, two thirds for two; an assumption, measured by a release rehearsal with real traffic;
+   ALB does not document when the first check comes).
    ``healthyThreshold`` passes in a row are needed only by a target that turned unhealthy: a
    slow start (up to the container health check's ``startPeriod``, how long ECS tolerates it)
    fails the first checks, so the latest green turns healthy is
@@ -218,6 +220,7 @@ def duration_of(params: ReleaseParams) -> ReleaseDuration:
         health_check_interval_seconds=params.health_check_interval_seconds,
         healthy_threshold=params.healthy_threshold,
         start_period_seconds=params.start_period_seconds,
+        task_count=params.desired_count,
         hooks=[_hook_span(h) for h in params.hooks if h.event not in NOT_ON_THE_TIMELINE],
         deregistration_delay_seconds=params.deregistration_delay_seconds,
         stop_timeout_seconds=params.stop_timeout_seconds,
@@ -301,10 +304,13 @@ def _green_up(c: _Clock, params: ReleaseParams, duration: ReleaseDuration) -> No
     interval = params.health_check_interval_seconds
     checks = f"{params.healthy_threshold} checks x {interval} s"
     slow_start = f"{params.start_period_seconds} s startPeriod + " if params.start_period_seconds else ""
-    c.mark(
-        f"green healthy (first passing check, typically half of a {interval} s interval; "
-        f"at the latest {slow_start}{checks})"
+    tasks = params.desired_count
+    typical = (
+        "first passing check, typically half"
+        if tasks == 1
+        else f"first passing check of all {tasks} tasks, typically {tasks}/{tasks + 1}"
     )
+    c.mark(f"green healthy ({typical} of a {interval} s interval; at the latest {slow_start}{checks})")
 
 
 def _blue_kept(c: _Clock, params: ReleaseParams, label: str) -> None:

@@ -48,17 +48,24 @@ def green_running() -> Span:
     return Span.fixed(PROVISION_SECONDS)
 
 
-def green_healthy(interval_seconds: int, healthy_threshold: int, start_period_seconds: int) -> Span:
+def green_healthy(
+    interval_seconds: int, healthy_threshold: int, start_period_seconds: int, task_count: int
+) -> Span:
     """A newly registered target is healthy once it passes ONE check ("After your target is
     registered, it must pass one health check to be considered healthy": ALB guide, "Health
     checks for Application Load Balancer target groups"), which comes within one ``interval``.
-    Typically half an interval (whole seconds, rounded up): the expected time of the first check
-    when registration falls at a random point of the check cycle. That is an assumption: ALB does
-    not document when the first check comes; a release rehearsal with real traffic (HAProxy)
-    measured it spread evenly within one interval of registration. At the latest, a slow start
-    (up to the container health check's startPeriod) fails the first checks, the target turns
-    unhealthy, and it then needs ``healthyThreshold`` passes."""
-    return Span(math.ceil(interval_seconds / 2), start_period_seconds + interval_seconds * healthy_threshold)
+    The release waits for ALL ``task_count`` green tasks (the service's desiredCount), so it
+    typically waits ``interval x N / (N + 1)`` (whole seconds, rounded up): the expected maximum
+    of N first-check times spread evenly within one interval of registration (half an interval
+    for one task, two thirds for two). That is an assumption: ALB does not document when the
+    first check comes; a release rehearsal with real traffic (HAProxy) measured it spread evenly
+    within one interval, and prod's two tasks healthy at the later of two first checks. At the
+    latest, a slow start (up to the container health check's startPeriod) fails the first
+    checks, the target turns unhealthy, and it then needs ``healthyThreshold`` passes."""
+    if task_count < 1:
+        raise ValueError(f"task_count {task_count!r}: a release needs at least 1 green task")
+    typical = math.ceil(interval_seconds * task_count / (task_count + 1))
+    return Span(typical, start_period_seconds + interval_seconds * healthy_threshold)
 
 
 def hook_run(timeout_seconds: int, worst_case_seconds: int) -> Span:
@@ -123,6 +130,7 @@ def release_duration(
     health_check_interval_seconds: int,
     healthy_threshold: int,
     start_period_seconds: int,
+    task_count: int,
     hooks: Iterable[Span],
     deregistration_delay_seconds: int,
     stop_timeout_seconds: int,
@@ -130,7 +138,9 @@ def release_duration(
     """The duration model of a release with these settings."""
     return ReleaseDuration(
         green_running=green_running(),
-        green_healthy=green_healthy(health_check_interval_seconds, healthy_threshold, start_period_seconds),
+        green_healthy=green_healthy(
+            health_check_interval_seconds, healthy_threshold, start_period_seconds, task_count
+        ),
         hooks=tuple(hooks),
         minimum_minutes=minimum_release_minutes(ready_wait_minutes, routing, termination_wait_minutes),
         draining_seconds=deregistration_delay_seconds,

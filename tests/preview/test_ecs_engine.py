@@ -325,42 +325,43 @@ def test_a_fractional_ecs_canary_is_kept(prod_ecs: ProgramRun) -> None:
 
 def test_prod_ecs_timeline_event_by_event(prod_ecs: ProgramRun) -> None:
     timeline = build_timeline(extract_release_params(prod_ecs))
-    # typical: provision 30, healthy at the first check, half a 30 s interval +15 = 45, hook +10 = 55,
-    # canary bake +300 = 355, bake time +300 = 655, drain +30 = 685, exit +5 = 690.
+    # typical: provision 30, healthy at the later of the 2 tasks' first checks, 2/3 of a 30 s
+    # interval +20 = 50, hook +10 = 60, canary bake +300 = 360, bake time +300 = 660, drain +30 = 690,
+    # exit +5 = 695.
     # latest: healthy 30 + startPeriod 60 + 2 x 30 = 150, hook +720 (7 x 90 + 6 x 15) = 870,
     # canary bake +300 = 1170, bake time +300 = 1470, drain +30 = 1500, exit at stopTimeout +30 = 1530.
     expected = [
         (0, 0, 0, "deployment starts: SCALE_UP, green service revision launching its tasks"),
         (30, 30, 0, "green tasks running (image pull and start, assumed 30 s)"),
         (
-            45,
+            50,
             150,
             0,
-            "green healthy (first passing check, typically half of a 30 s interval; "
+            "green healthy (first passing check of all 2 tasks, typically 2/3 of a 30 s interval; "
             "at the latest 60 s startPeriod + 2 checks x 30 s)",
         ),
-        (45, 150, 0, "TEST_TRAFFIC_SHIFT: test listener rule points at green"),
+        (50, 150, 0, "TEST_TRAFFIC_SHIFT: test listener rule points at green"),
         (
-            45,
+            50,
             150,
             0,
             "POST_TEST_TRAFFIC_SHIFT hook my-app-prod-smoke-test runs (typically 10 s; at most 12 min: "
             "7 invocations of up to 90 s, 15 s apart, while it answers IN_PROGRESS)",
         ),
-        (55, 870, 10, "PRODUCTION_TRAFFIC_SHIFT: 10 % of production on green (canary)"),
-        (355, 1170, 100, "100 % of production on green (after the 5 min canary bake)"),
-        (355, 1170, 100, "BAKE_TIME: blue kept 5 min (still running: a wired alarm still rolls back to it)"),
+        (60, 870, 10, "PRODUCTION_TRAFFIC_SHIFT: 10 % of production on green (canary)"),
+        (360, 1170, 100, "100 % of production on green (after the 5 min canary bake)"),
+        (360, 1170, 100, "BAKE_TIME: blue kept 5 min (still running: a wired alarm still rolls back to it)"),
         (
-            655,
+            660,
             1470,
             100,
             "CLEAN_UP: blue service revision scaling down: its targets drain (30 s deregistration delay)",
         ),
-        (685, 1500, 100, "blue tasks get SIGTERM (at most 30 s to exit, then SIGKILL)"),
-        (690, 1530, 100, "blue gone: deployment complete"),
+        (690, 1500, 100, "blue tasks get SIGTERM (at most 30 s to exit, then SIGKILL)"),
+        (695, 1530, 100, "blue gone: deployment complete"),
     ]
     assert [(e.at_seconds, e.latest_seconds, e.green_percent, e.label) for e in timeline.events] == expected
-    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (690, 1530)
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (695, 1530)
     assert (timeline.rollback_window_seconds, timeline.release_timeout_seconds) == (300, 3600)
     assert timeline.warnings == () and timeline.notes == ()
 
@@ -393,20 +394,20 @@ def test_format_timeline_for_prod_under_ecs(prod_ecs: ProgramRun) -> None:
     assert format_timeline(build_timeline(extract_release_params(prod_ecs))) == [
         "   0:00  deployment starts: SCALE_UP, green service revision launching its tasks",
         "   0:30  green tasks running (image pull and start, assumed 30 s)",
-        "   0:45  green healthy (first passing check, typically half of a 30 s interval; at the latest"
-        " 60 s startPeriod + 2 checks x 30 s)  [latest 2:30]",
-        "   0:45  TEST_TRAFFIC_SHIFT: test listener rule points at green  [latest 2:30]",
-        "   0:45  POST_TEST_TRAFFIC_SHIFT hook my-app-prod-smoke-test runs (typically 10 s; at most 12 min: "
+        "   0:50  green healthy (first passing check of all 2 tasks, typically 2/3 of a 30 s interval; at the"
+        " latest 60 s startPeriod + 2 checks x 30 s)  [latest 2:30]",
+        "   0:50  TEST_TRAFFIC_SHIFT: test listener rule points at green  [latest 2:30]",
+        "   0:50  POST_TEST_TRAFFIC_SHIFT hook my-app-prod-smoke-test runs (typically 10 s; at most 12 min: "
         "7 invocations of up to 90 s, 15 s apart, while it answers IN_PROGRESS)  [latest 2:30]",
-        "   0:55  PRODUCTION_TRAFFIC_SHIFT: 10 % of production on green (canary)  [latest 14:30]",
-        "   5:55  100 % of production on green (after the 5 min canary bake)  [latest 19:30]",
-        "   5:55  BAKE_TIME: blue kept 5 min (still running: a wired alarm still rolls back to it)"
+        "   1:00  PRODUCTION_TRAFFIC_SHIFT: 10 % of production on green (canary)  [latest 14:30]",
+        "   6:00  100 % of production on green (after the 5 min canary bake)  [latest 19:30]",
+        "   6:00  BAKE_TIME: blue kept 5 min (still running: a wired alarm still rolls back to it)"
         "  [latest 19:30]",
-        "  10:55  CLEAN_UP: blue service revision scaling down: its targets drain (30 s deregistration delay)"
+        "  11:00  CLEAN_UP: blue service revision scaling down: its targets drain (30 s deregistration delay)"
         "  [latest 24:30]",
-        "  11:25  blue tasks get SIGTERM (at most 30 s to exit, then SIGKILL)  [latest 25:00]",
-        "  11:30  blue gone: deployment complete  [latest 25:30]",
-        "  typical 11:30, worst case 25:30; release timeout 1:00:00",
+        "  11:30  blue tasks get SIGTERM (at most 30 s to exit, then SIGKILL)  [latest 25:00]",
+        "  11:35  blue gone: deployment complete  [latest 25:30]",
+        "  typical 11:35, worst case 25:30; release timeout 1:00:00",
     ]
 
 
@@ -462,15 +463,15 @@ def test_every_ecs_hook_at_its_stage_with_its_retries() -> None:
         if " hook " in e.label
     ]
     # Each hook typically 10 s, at worst 720 s. PRE_SCALE_UP at 0; launching 10 / 720; running 40 / 750;
-    # healthy 55 / 870 (one check, half a 30 s interval; latest 60 s start period + 2 x 30 s);
-    # POST_SCALE_UP there; test rule 65 / 1590; POST_TEST_TRAFFIC_SHIFT there; PRODUCTION_TRAFFIC_SHIFT
-    # 75 / 2310; 100 % at 85 / 3030; POST_PRODUCTION_TRAFFIC_SHIFT there.
+    # healthy 60 / 870 (the later of 2 tasks' first checks, 2/3 of a 30 s interval; latest 60 s start
+    # period + 2 x 30 s); POST_SCALE_UP there; test rule 70 / 1590; POST_TEST_TRAFFIC_SHIFT there;
+    # PRODUCTION_TRAFFIC_SHIFT 80 / 2310; 100 % at 90 / 3030; POST_PRODUCTION_TRAFFIC_SHIFT there.
     assert hooks == [
         ("PRE_SCALE_UP", 0, 0),
-        ("POST_SCALE_UP", 55, 870),
-        ("POST_TEST_TRAFFIC_SHIFT", 65, 1590),
-        ("PRODUCTION_TRAFFIC_SHIFT", 75, 2310),
-        ("POST_PRODUCTION_TRAFFIC_SHIFT", 85, 3030),
+        ("POST_SCALE_UP", 60, 870),
+        ("POST_TEST_TRAFFIC_SHIFT", 70, 1590),
+        ("PRODUCTION_TRAFFIC_SHIFT", 80, 2310),
+        ("POST_PRODUCTION_TRAFFIC_SHIFT", 90, 3030),
     ]
     labels = [e.label for e in timeline.events]
     assert labels[0] == "deployment starts"
@@ -479,7 +480,7 @@ def test_every_ecs_hook_at_its_stage_with_its_retries() -> None:
     )
     assert labels[2] == "SCALE_UP: green service revision launching its tasks"
     # + 10 / 720 POST_PRODUCTION_TRAFFIC_SHIFT, + 300 bake, + 30 drain, + 5 / 30 exit
-    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (430, 4110)
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (435, 4110)
     # 4110 s is more than the 60 min the ServiceRelease waits: the one warning.
     assert timeline.warnings == (
         "release timeout too short: the worst case takes 1:08:30, the release resource gives up after "

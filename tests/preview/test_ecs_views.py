@@ -245,7 +245,7 @@ def test_the_headline_has_an_engine_row_and_the_native_config(
     assert ecs["blue kept after success"] == "5 min (bake time)"
     assert ecs["hooks"] == "POST_TEST_TRAFFIC_SHIFT"
     assert ecs["alarms wired to rollback"] == "5"
-    assert ecs["release takes"] == "11:30 typical, 25:30 worst case"
+    assert ecs["release takes"] == "11:35 typical, 25:30 worst case"
     codedeploy = dict(Preview.of(prod_codedeploy).headline())
     assert codedeploy["engine"] == "codedeploy (CodeDeploy deployment group)"
     assert codedeploy["traffic shifting"] == "CodeDeployDefault.ECSCanary10Percent5Minutes"
@@ -263,7 +263,7 @@ def test_the_reports_say_which_deployment_the_timeline_starts_from(prod_ecs: Pro
     assert "| traffic shifting | ECS CANARY 10% then 100% after 5 min |" in markdown
     assert "Times from the start of the ECS service deployment." in markdown
     assert (
-        "| 0:55 | 14:30 | PRODUCTION_TRAFFIC_SHIFT: 10 % of production on green (canary) | 10 % |" in markdown
+        "| 1:00 | 14:30 | PRODUCTION_TRAFFIC_SHIFT: 10 % of production on green (canary) | 10 % |" in markdown
     )
 
 
@@ -286,7 +286,7 @@ def test_main_previews_an_ecs_stack(tmp_path: Path) -> None:
     assert "  engine                    ecs (ECS deployment controller)" in printed
     assert "  traffic shifting          ECS CANARY 10% then 100% after 5 min" in printed
     assert (
-        "   0:55  PRODUCTION_TRAFFIC_SHIFT: 10 % of production on green (canary)  [latest 14:30]" in printed
+        "   1:00  PRODUCTION_TRAFFIC_SHIFT: 10 % of production on green (canary)  [latest 14:30]" in printed
     )
     assert "ListenerRule my-app-ecstest-prod-rule: priority 1, path /*, forward blue 100 / green 0" in printed
     report = (tmp_path / "preview-ecstest.md").read_text()

@@ -66,34 +66,35 @@ def test_the_model_constants_the_hand_computations_rely_on() -> None:
 
 def test_prod_seed_event_by_event() -> None:
     timeline = build_timeline(PROD)
-    # typical: provision 30, healthy at the first check, half a 30 s interval +15 = 45, hook +10 = 55,
-    # canary +300 = 355, termination wait +300 = 655, drain +30 = 685, exit +5 = 690.
+    # typical: provision 30, healthy at the later of the 2 tasks' first checks, 2/3 of a 30 s
+    # interval +20 = 50, hook +10 = 60, canary +300 = 360, termination wait +300 = 660,
+    # drain +30 = 690, exit +5 = 695.
     # latest: healthy 30 + startPeriod 60 + 2 x 30 = 150, hook +90 = 240, canary +300 = 540,
     # termination wait +300 = 840, drain +30 = 870, exit at stopTimeout +30 = 900.
     expected = [
         (0, 0, 0, "deployment starts: green task set launching"),
         (30, 30, 0, "green tasks running"),
         (
-            45,
+            50,
             150,
             0,
-            "green healthy (first passing check, typically half of a 30 s interval; "
+            "green healthy (first passing check of all 2 tasks, typically 2/3 of a 30 s interval; "
             "at the latest 60 s startPeriod + 2 checks x 30 s)",
         ),
-        (45, 150, 0, "test listener points at green"),
-        (45, 150, 0, "AfterAllowTestTraffic hook smoke"),
-        (55, 240, 10, "10 % of production on green"),
-        (355, 540, 100, "100 % of production on green"),
-        (355, 540, 100, "blue kept 5 min"),
-        (655, 840, 100, "blue task set terminating"),
-        (685, 870, 100, "blue tasks get SIGTERM"),
-        (690, 900, 100, "blue gone"),
+        (50, 150, 0, "test listener points at green"),
+        (50, 150, 0, "AfterAllowTestTraffic hook smoke"),
+        (60, 240, 10, "10 % of production on green"),
+        (360, 540, 100, "100 % of production on green"),
+        (360, 540, 100, "blue kept 5 min"),
+        (660, 840, 100, "blue task set terminating"),
+        (690, 870, 100, "blue tasks get SIGTERM"),
+        (695, 900, 100, "blue gone"),
     ]
     assert len(timeline.events) == len(expected)
     for event, (at, latest, green, label) in zip(timeline.events, expected, strict=True):
         assert (event.at_seconds, event.latest_seconds, event.green_percent) == (at, latest, green), label
         assert event.label.startswith(label)
-    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (690, 900)
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (695, 900)
     assert timeline.rollback_window_seconds == 300
     assert timeline.warnings == () and timeline.notes == ()
 
@@ -119,17 +120,17 @@ def test_linear_10_percent_every_minute() -> None:
             hooks=(),
         )
     )
-    # no hook: the first shift when green is healthy (45, latest 150), then +60 s per step.
-    assert _shifts(timeline) == [(45 + 60 * k, 150 + 60 * k, 10 * (k + 1)) for k in range(10)]
-    # 100 % at 585 / 690; + 300 wait + 30 drain + 5 / 30 exit
-    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (920, 1050)
+    # no hook: the first shift when green is healthy (50, latest 150), then +60 s per step.
+    assert _shifts(timeline) == [(50 + 60 * k, 150 + 60 * k, 10 * (k + 1)) for k in range(10)]
+    # 100 % at 590 / 690; + 300 wait + 30 drain + 5 / 30 exit
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (925, 1050)
 
 
 def test_linear_33_percent_every_2_minutes_caps_the_last_step_at_100() -> None:
     timeline = build_timeline(
         params(routing=TrafficRouting("linear", 33, 2, "x-linear-33pct-2min"), hooks=())
     )
-    assert _shifts(timeline) == [(45, 150, 33), (165, 270, 66), (285, 390, 99), (405, 510, 100)]
+    assert _shifts(timeline) == [(50, 150, 33), (170, 270, 66), (290, 390, 99), (410, 510, 100)]
     assert [e.label for e in timeline.events if "of production" in e.label][-1].startswith(
         "100 % of production on green (linear step 4 of 4)"
     )
@@ -139,18 +140,18 @@ def test_all_at_once() -> None:
     timeline = build_timeline(
         params(routing=TrafficRouting("all-at-once", None, None, "CodeDeployDefault.ECSAllAtOnce"), hooks=())
     )
-    assert _shifts(timeline) == [(45, 150, 100)]
-    # 45 + 300 + 30 + 5 = 380; 150 + 300 + 30 + 30 = 510
-    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (380, 510)
+    assert _shifts(timeline) == [(50, 150, 100)]
+    # 50 + 300 + 30 + 5 = 385; 150 + 300 + 30 + 30 = 510
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (385, 510)
 
 
 @pytest.mark.parametrize("action", ["CONTINUE_DEPLOYMENT", "STOP_DEPLOYMENT"])
 def test_ready_wait_holds_green_before_the_first_shift(action: str) -> None:
     timeline = build_timeline(params(ready_wait_minutes=10, ready_action_on_timeout=action))
     wait = next(e for e in timeline.events if e.label.startswith("ready wait"))
-    # after the hook: 55 / 240; the first shift 600 s later
-    assert (wait.at_seconds, wait.latest_seconds) == (55, 240)
-    assert _shifts(timeline)[0] == (655, 840, 10)
+    # after the hook: 60 / 240; the first shift 600 s later
+    assert (wait.at_seconds, wait.latest_seconds) == (60, 240)
+    assert _shifts(timeline)[0] == (660, 840, 10)
     assert ("continue-deployment" in wait.label) is (action == "STOP_DEPLOYMENT")
 
 
@@ -158,9 +159,9 @@ def test_no_termination_wait_means_no_rollback_window_event() -> None:
     timeline = build_timeline(params(termination_wait_minutes=0, alarms=()))
     assert not any(e.label.startswith("blue kept") for e in timeline.events)
     assert timeline.rollback_window_seconds == 0
-    # 30 provision + 15 first check (half a 30 s interval) + 10 hook + 300 canary + 30 drain + 5 exit
-    # = 390; 30 + 60 start period + 2 x 30 + 90 + 300 + 30 + 30 = 600
-    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (390, 600)
+    # 30 provision + 20 first checks (the later of 2 tasks': 2/3 of a 30 s interval) + 10 hook
+    # + 300 canary + 30 drain + 5 exit = 395; 30 + 60 start period + 2 x 30 + 90 + 300 + 30 + 30 = 600
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (395, 600)
 
 
 def test_every_hook_runs_in_codedeploy_order() -> None:
@@ -180,28 +181,29 @@ def test_every_hook_runs_in_codedeploy_order() -> None:
         for e in timeline.events
         if " hook " in e.label
     ]
-    # BeforeInstall at 0; launch then at 10 / 60; running 40 / 90; healthy 55 / 210
-    # (typical: + half a 30 s interval to the first check; latest: + 60 start period + 2 x 30
-    # checks); AfterInstall there; test listener 65 / 270; AfterAllowTestTraffic there;
-    # BeforeAllowTraffic 75 / 330; 100 % at 85 / 390; AfterAllowTraffic there.
+    # BeforeInstall at 0; launch then at 10 / 60; running 40 / 90; healthy 60 / 210
+    # (typical: + 2/3 of a 30 s interval to the later of the 2 tasks' first checks; latest:
+    # + 60 start period + 2 x 30 checks); AfterInstall there; test listener 70 / 270;
+    # AfterAllowTestTraffic there; BeforeAllowTraffic 80 / 330; 100 % at 90 / 390;
+    # AfterAllowTraffic there.
     assert hook_events == [
         ("BeforeInstall", 0, 0),
-        ("AfterInstall", 55, 210),
-        ("AfterAllowTestTraffic", 65, 270),
-        ("BeforeAllowTraffic", 75, 330),
-        ("AfterAllowTraffic", 85, 390),
+        ("AfterInstall", 60, 210),
+        ("AfterAllowTestTraffic", 70, 270),
+        ("BeforeAllowTraffic", 80, 330),
+        ("AfterAllowTraffic", 90, 390),
     ]
     # + 10 / 60 for AfterAllowTraffic, + 300 wait, + 30 drain, + 5 / 30 exit
-    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (430, 810)
+    assert (timeline.typical_seconds, timeline.worst_case_seconds) == (435, 810)
 
 
 def test_a_slow_start_without_a_container_health_check_adds_nothing() -> None:
     timeline = build_timeline(params(container_health_check=False, start_period_seconds=0, hooks=()))
     healthy = next(e for e in timeline.events if e.label.startswith("green healthy"))
-    # typical 30 + half a 30 s interval; latest 30 + 2 x 30 checks, no start period on top
-    assert (healthy.at_seconds, healthy.latest_seconds) == (45, 90)
+    # typical 30 + 2/3 of a 30 s interval (2 tasks); latest 30 + 2 x 30 checks, no start period on top
+    assert (healthy.at_seconds, healthy.latest_seconds) == (50, 90)
     assert healthy.label == (
-        "green healthy (first passing check, typically half of a 30 s interval; "
+        "green healthy (first passing check of all 2 tasks, typically 2/3 of a 30 s interval; "
         "at the latest 2 checks x 30 s)"
     )
 
@@ -342,7 +344,7 @@ def test_format_timeline_for_dev() -> None:
 def test_format_timeline_aligns_times_past_ten_minutes() -> None:
     lines = format_timeline(build_timeline(PROD))
     assert lines[0] == "   0:00  deployment starts: green task set launching"
-    assert lines[10] == "  11:30  blue gone: deployment complete  [latest 15:00]"
+    assert lines[10] == "  11:35  blue gone: deployment complete  [latest 15:00]"
 
 
 @pytest.mark.parametrize(

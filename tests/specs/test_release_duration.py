@@ -3,6 +3,8 @@ worst case (the preview's), from the same phases."""
 
 from __future__ import annotations
 
+import pytest
+
 from specs import release_duration as rd
 from specs.traffic_routing import TrafficRouting
 
@@ -17,6 +19,7 @@ def _duration(**changes: object) -> rd.ReleaseDuration:
         "health_check_interval_seconds": 10,
         "healthy_threshold": 2,
         "start_period_seconds": 60,
+        "task_count": 1,
         "hooks": (),
         "deregistration_delay_seconds": 30,
         "stop_timeout_seconds": 30,
@@ -47,7 +50,7 @@ def test_the_minimum_never_exceeds_the_typical_or_the_worst_case() -> None:
 
 
 def test_spans() -> None:
-    assert rd.green_healthy(30, 3, 0) == rd.Span(15, 90)
+    assert rd.green_healthy(30, 3, 0, 1) == rd.Span(15, 90)
     assert rd.blue_exit(2) == rd.Span(2, 2)
     assert rd.hook_run(3, 3) == rd.Span(3, 3)
 
@@ -57,20 +60,45 @@ def test_a_new_target_is_healthy_after_one_check_and_the_threshold_only_bounds_t
     # is registered, it must pass one health check to be considered healthy." healthyThreshold
     # passes in a row are needed only once a slow start has turned the target unhealthy.
     for threshold in (2, 5, 10):
-        assert rd.green_healthy(10, threshold, 0).typical == 5
-        assert rd.green_healthy(10, threshold, 120).typical == 5
-    assert rd.green_healthy(10, 2, 0).latest == 20
-    assert rd.green_healthy(10, 5, 0).latest == 50
-    assert rd.green_healthy(10, 5, 60).latest == 60 + 50
-    assert rd.green_healthy(30, 2, 60) == rd.Span(15, 60 + 60)
+        assert rd.green_healthy(10, threshold, 0, 1).typical == 5
+        assert rd.green_healthy(10, threshold, 120, 1).typical == 5
+    assert rd.green_healthy(10, 2, 0, 1).latest == 20
+    assert rd.green_healthy(10, 5, 0, 1).latest == 50
+    assert rd.green_healthy(10, 5, 60, 1).latest == 60 + 50
+    assert rd.green_healthy(30, 2, 60, 1) == rd.Span(15, 60 + 60)
 
 
-def test_the_first_check_typically_comes_half_an_interval_after_registration() -> None:
+def test_one_tasks_first_check_typically_comes_half_an_interval_after_registration() -> None:
     # A release rehearsal with real traffic measured the first check at a point spread evenly
     # within one interval of registration, so its expected time is half an interval (ALB does not
     # document the first check's timing: an assumption). Whole seconds, rounded up; the latest
     # stays a whole interval per check.
     intervals = (5, 10, 15, 30, 300)
-    assert [rd.green_healthy(interval, 2, 0).typical for interval in intervals] == [3, 5, 8, 15, 150]
-    assert rd.green_healthy(5, 2, 0).latest == 10
-    assert rd.green_healthy(15, 3, 30).latest == 30 + 45
+    assert [rd.green_healthy(interval, 2, 0, 1).typical for interval in intervals] == [3, 5, 8, 15, 150]
+    assert rd.green_healthy(5, 2, 0, 1).latest == 10
+    assert rd.green_healthy(15, 3, 30, 1).latest == 30 + 45
+
+
+def test_green_is_typically_healthy_at_the_latest_of_its_tasks_first_checks() -> None:
+    # A release waits for every green task (the service's desiredCount, N). Each task's first
+    # check comes at a point spread evenly within one interval, so the latest of N comes on
+    # average at N / (N + 1) of an interval (the expected maximum of N uniform times): half for
+    # one task, two thirds for two. Whole seconds, rounded up; the latest does not depend on N.
+    assert [rd.green_healthy(30, 2, 0, tasks).typical for tasks in (1, 2, 3, 4, 9)] == [15, 20, 23, 24, 27]
+    assert [rd.green_healthy(10, 2, 0, tasks).typical for tasks in (1, 2, 3)] == [5, 7, 8]
+    for tasks in (1, 2, 10, 1000):
+        assert rd.green_healthy(30, 2, 60, tasks).latest == 60 + 2 * 30
+        assert rd.green_healthy(30, 2, 60, tasks).typical <= 30  # never past one interval
+    # Prod (2 tasks, 30 s interval): 20 s after green runs, not 15; the release 5 s longer.
+    one, two = (
+        _duration(health_check_interval_seconds=30),
+        _duration(health_check_interval_seconds=30, task_count=2),
+    )
+    assert two.typical_seconds - one.typical_seconds == 5
+    assert two.worst_case_seconds == one.worst_case_seconds
+
+
+def test_a_release_without_green_tasks_is_refused() -> None:
+    for tasks in (0, -1):
+        with pytest.raises(ValueError, match=rf"task_count {tasks}: a release needs at least 1 green task"):
+            rd.green_healthy(30, 2, 0, tasks)
