@@ -36,7 +36,8 @@ def test_buckets_hold_the_share_and_the_error_rate(prod: RehearsalSettings) -> N
 
 def test_weights_step_with_the_marks(prod: RehearsalSettings) -> None:
     steps = weight_steps(errors_run(prod))
-    assert steps == [(0.0, 0.0), (pytest.approx(1 + 55 / 12), 10), (pytest.approx(1 + 55 / 12 + 12), 0)]
+    # the canary 60 s into the release (5.0 s at compression 12) from 1.0 s; the rollback 12 s later
+    assert steps == [(0.0, 0.0), (pytest.approx(6.0), 10), (pytest.approx(18.0), 0)]
 
 
 def test_the_svg_parses_with_the_three_series_and_the_marks(prod: RehearsalSettings) -> None:

@@ -38,8 +38,8 @@ def dev() -> RehearsalSettings:
 
 
 def errors_run(prod: RehearsalSettings) -> RunResult:
-    """Prod's canary at compression 12 from 1.0 s: green healthy 1 s early (27 %), the canary
-    on time at 5.583 s, every 10th request green's and a 503 until the rollback at 17.583 s."""
+    """Prod's canary at compression 12 from 1.0 s: green healthy 1 s early (24 %), the canary
+    on time at 6.0 s, every 10th request green's and a 503 until the rollback at 18.0 s."""
     phase_marks = marks(prod, 1.0, 12, until=100)
     phase_marks = [
         PhaseMark(m.at - 1.0, m.label, m.green_percent) if m.label.startswith("green healthy") else m
@@ -79,15 +79,17 @@ def errors_run(prod: RehearsalSettings) -> RunResult:
 def test_phase_boundaries_counts_and_percentiles(prod: RehearsalSettings) -> None:
     found = {p.label: p for p in phases(errors_run(prod))}
     canary = found[CANARY]
-    assert (canary.start, canary.end) == pytest.approx((1 + 55 / 12, 1 + 55 / 12 + 12))
-    # Requests 280 (5.60 s) to 879 (17.58 s): 600, of which i % 10 == 0 are green's 503s.
+    # The canary 60 s into the release (30 s start + 20 s to the later of 2 first checks + 10 s
+    # hook), 5.0 s at compression 12, from 1.0 s; the rollback 12 s later.
+    assert (canary.start, canary.end) == pytest.approx((6.0, 18.0))
+    # Requests 300 (6.00 s) to 899 (17.98 s): 600, of which i % 10 == 0 are green's 503s.
     assert (canary.requests, canary.failed) == (600, 60)
     green, blue = canary.by_colour["green"], canary.by_colour["blue"]
     assert (green.requests, green.p50_seconds, green.p99_seconds) == (60, 0.2, 0.2)
     # 540 blue answers, 6 of them (i % 100 == 5) slow: the 535th of 540 is the p99.
     assert (blue.requests, blue.p50_seconds, blue.p99_seconds) == (540, 0.01, 0.5)
     rollback = found["rollback: alarm my-app-prod-target-5xx in ALARM"]
-    assert (rollback.requests, rollback.failed, rollback.green_percent) == (370, 0, 0)  # 880 to 1249
+    assert (rollback.requests, rollback.failed, rollback.green_percent) == (350, 0, 0)  # 900 to 1249
     assert rollback.by_colour["green"].requests == 0
     first = phases(errors_run(prod))[0]
     assert (first.label, first.start, first.requests) == ("before the first mark", 0.0, 50)
@@ -97,13 +99,14 @@ def test_phase_boundaries_counts_and_percentiles(prod: RehearsalSettings) -> Non
 def test_timeline_against_the_preview(prod: RehearsalSettings) -> None:
     timings = {t.label: t for t in event_timings(prod, errors_run(prod))}
     healthy = next(t for label, t in timings.items() if label.startswith("green healthy"))
-    assert (healthy.predicted_seconds, healthy.observed_seconds) == pytest.approx((3.75, 2.75))
-    assert healthy.difference == pytest.approx(-1 / 3.75)
+    # predicted 50 s / 12 (30 s start + 20 s, 2/3 of a 30 s interval for 2 tasks); observed 1 s early
+    assert (healthy.predicted_seconds, healthy.observed_seconds) == pytest.approx((50 / 12, 38 / 12))
+    assert healthy.difference == pytest.approx(-12 / 50)
     assert healthy.within_tolerance is False and healthy.key
     canary = timings[CANARY]
     assert canary.within_tolerance is True and canary.key
-    assert canary.observed_stack_seconds == pytest.approx(55)
-    assert canary.predicted_stack_seconds == 55
+    assert canary.observed_stack_seconds == pytest.approx(60)
+    assert canary.predicted_stack_seconds == 60
     gone = timings["blue gone: deployment complete"]
     assert (gone.observed_seconds, gone.within_tolerance, gone.key) == (None, None, True)
     assert not timings["green tasks running (image pull and start, assumed 30 s)"].key
@@ -139,7 +142,7 @@ def test_the_errors_report_as_json(prod: RehearsalSettings) -> None:
     assert (data["requests"], data["failed_requests"], data["failed_after_rollback"]) == (1250, 60, 0)
     assert data["errors_bound"] == {"bound": 75, "failed_requests": 60, "alarm": "my-app-prod-target-5xx"}
     assert data["clocks"] == {"rehearsal_seconds": 25.0, "stack_seconds": 300.0, "deployment_started_at": 1.0}
-    assert data["preview_matches"] is False  # green healthy 27 % early
+    assert data["preview_matches"] is False  # green healthy 24 % early
     assert data["verdict"] == "pass"
     assert [c["check"] for c in data["checks"]] == [
         "outcome",
@@ -150,7 +153,7 @@ def test_the_errors_report_as_json(prod: RehearsalSettings) -> None:
     assert (five_xx["final_state"], five_xx["first_alarm_at"], five_xx["measured"]) == ("ALARM", 17.5, True)
     cpu = next(a for a in data["alarms"] if a["name"] == "my-app-prod-cpu-high")
     assert (cpu["measured"], cpu["final_state"]) == (False, "INSUFFICIENT_DATA")
-    assert data["rollback"]["at"] == pytest.approx(17.583, abs=1e-3)
+    assert data["rollback"]["at"] == pytest.approx(18.0)
     assert data["hooks"][0]["status"] == "Succeeded"
     assert data["teardown_failed_requests"] is None
 
@@ -159,7 +162,7 @@ def test_too_many_failures_fail_the_verdict(prod: RehearsalSettings) -> None:
     result = errors_run(prod)
     late = RunResult(**{**result.__dict__, "rollback_at": 12.0})
     data = build_json(prod, late)
-    assert data["failed_after_rollback"] == 28  # the green 503s from 12.0 s on
+    assert data["failed_after_rollback"] == 30  # the green 503s from 12.0 s on: requests 600 to 890
     assert data["verdict"] == "fail"
 
 
@@ -173,11 +176,11 @@ def test_the_markdown_report(prod: RehearsalSettings) -> None:
         in text
     )
     assert (
-        "| 5.6 s | 10 % of production on green (canary) | 10 | 600 | 60 | 540: 10 / 500 | 60: 200 / 200 |"
+        "| 6.0 s | 10 % of production on green (canary) | 10 | 600 | 60 | 540: 10 / 500 | 60: 200 / 200 |"
         in text
     )
-    assert "| **10 % of production on green (canary)** | 4.6 s | 4.6 s | 0:55 | +0.0 % | yes |" in text
-    assert "| 3.8 s | 2.8 s | 0:33 | -26.7 % | **no** |" in text
+    assert "| **10 % of production on green (canary)** | 5.0 s | 5.0 s | 1:00 | +0.0 % | yes |" in text
+    assert "| 4.2 s | 3.2 s | 0:38 | -24.0 % | **no** |" in text
     assert "25.0 s rehearsed = 5:00 on the stack's clock (compression 12)" in text
     assert "| AfterAllowTestTraffic | Succeeded | 0.4 | 2 checks |" in text
     cpu = "| my-app-prod-cpu-high | AWS/ECS CPUUtilization Average | not measured"
