@@ -208,6 +208,25 @@ def test_a_slow_start_without_a_container_health_check_adds_nothing() -> None:
     )
 
 
+def test_green_healthy_waits_for_the_latest_first_check_of_all_its_tasks() -> None:
+    """The release waits for every green task: the later first checks of more tasks, typically
+    interval x N / (N + 1) after green runs (rounded up), the latest unchanged."""
+    found = []
+    for tasks in (1, 2, 3):
+        timeline = build_timeline(params(desired_count=tasks))
+        healthy = next(e for e in timeline.events if e.label.startswith("green healthy"))
+        found.append((healthy.at_seconds, healthy.latest_seconds, timeline.typical_seconds))
+        if tasks == 1:
+            assert healthy.label.startswith("green healthy (first passing check, typically half of a 30 s")
+        else:
+            assert healthy.label.startswith(
+                f"green healthy (first passing check of all {tasks} tasks, "
+                f"typically {tasks}/{tasks + 1} of a 30 s"
+            )
+    # 30 provision + 15 (1 task), 20 (2 tasks), 23 (3 tasks: 22.5 rounded up); the release as much later
+    assert found == [(45, 150, 690), (50, 150, 695), (53, 150, 698)]
+
+
 # --- warnings ---------------------------------------------------------------------------
 
 
