@@ -3,7 +3,8 @@
 Exit codes: 0 the release ended as the scenario should (``good`` released without a failed
 request, ``errors`` rolled back by its alarm with none failing after ...: the report's checks),
 1 it did not, 2 bad input (unknown stack, scenario or ref, a port in use,
-an app that cannot start, HAProxy missing), one line on stderr. Nothing it started is left
+an app that cannot start, HAProxy missing, with --runtime docker no Docker daemon or an image
+that does not build), one line on stderr. Nothing it started is left
 running, whatever the exit.
 """
 
@@ -36,8 +37,9 @@ OUT_DIR = Path("build") / "rehearsal"
 def build_parser(prog: str = "python -m rehearse") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
-        description="Rehearse a release on this machine: blue and green as real processes of the app behind "
-        "HAProxy on loopback, steady load, the stack's hooks, alarms and rollback, time-compressed.",
+        description="Rehearse a release on this machine: blue and green as real processes (or containers) of "
+        "the app behind HAProxy on loopback, steady load, the stack's hooks, alarms and rollback, "
+        "time-compressed.",
         epilog="exit codes: 0 the release ended as the scenario should, 1 it did not, 2 bad input",
     )
     parser.add_argument("--stack", default="dev", help="the stack whose settings to rehearse (default dev)")
@@ -146,13 +148,15 @@ class _InputError(Exception):
 
 def _run(args: argparse.Namespace, scratch: Path, out: TextIO) -> int:
     from rehearse.compression import check_factor, default_compression
-    from rehearse.containers import DockerError
+    from rehearse.containers import DockerError, check_daemon, docker_binary
     from rehearse.haproxy import HaproxyError, haproxy_binary
     from rehearse.sources import RefError, checkout
 
     try:
         chosen = scenario(args.scenario)
         haproxy_binary()
+        if args.runtime == "docker":
+            check_daemon(docker_binary())  # before the program runs: a missing daemon fails fast
         if args.compression is not None:
             check_factor(args.compression)
         if not 0 <= args.error_share <= 1:

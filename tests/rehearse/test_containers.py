@@ -6,10 +6,14 @@ task definition's setting it comes from (rehearse.settings.ContainerSettings).
 
 from __future__ import annotations
 
+import io
+import shutil
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from rehearse.cli import main
 from rehearse.compression import Compression
 from rehearse.containers import (
     LABEL,
@@ -24,6 +28,7 @@ from rehearse.containers import (
     run_argv,
 )
 from rehearse.settings import ContainerSettings, RehearsalSettings, load_settings
+from rehearse.tasks import ProcessSpec, Task
 
 IMAGE = "bluegreen-rehearsal:green"
 
@@ -162,3 +167,76 @@ def test_durations() -> None:
 def test_a_command_that_is_not_python_is_refused(each: RehearsalSettings) -> None:
     with pytest.raises(DockerError, match=r"CMD \['/app/server'\] does not start with python"):
         _argv(replace(each.container, command=("/app/server",)))
+
+
+# --------------------------------------------------------------------------- bad input, one line
+
+
+def _command(tmp_path: Path, *args: str) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["--stack", "dev", "--runtime", "docker", "--out", str(tmp_path), *args], out, err)
+    return code, err.getvalue()
+
+
+def test_docker_missing_says_how_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("rehearse.haproxy.haproxy_binary", lambda: "/usr/sbin/haproxy")
+    monkeypatch.setattr("rehearse.containers.shutil.which", lambda name: None)
+    code, err = _command(tmp_path)
+    assert code == 2
+    assert err.count("\n") == 1 and "docker is not installed" in err and "apt-get install docker.io" in err
+
+
+def test_no_daemon_says_how_to_start_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A docker client whose daemon does not answer (here: one that always fails)."""
+    monkeypatch.setattr("rehearse.haproxy.haproxy_binary", lambda: "/usr/sbin/haproxy")
+    failing = shutil.which("false")
+    monkeypatch.setattr("rehearse.containers.shutil.which", lambda name: failing)
+    code, err = _command(tmp_path)
+    assert code == 2
+    assert err.count("\n") == 1 and "no Docker daemon answers" in err and "dockerd" in err
+
+
+def test_an_unknown_runtime(tmp_path: Path) -> None:
+    code, err = _command(tmp_path, "--runtime", "podman")
+    assert code == 2 and "invalid choice: 'podman'" in err
+
+
+# --------------------------------------------------------------------------- a task's container
+
+
+def _fake_docker(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A docker client answering ``inspect`` from a file and logging ``rm``: (client, state, calls)."""
+    state, calls = tmp_path / "health.json", tmp_path / "calls"
+    client = tmp_path / "docker"
+    client.write_text(f'#!/bin/sh\necho "$@" >> {calls}\ncase "$1" in inspect) cat {state};; esac\n')
+    client.chmod(0o755)
+    return client, state, calls
+
+
+def test_a_task_follows_its_containers_health(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("rehearse.tasks.HEALTH_POLL_SECONDS", 0.0)
+    client, state, calls = _fake_docker(tmp_path)
+    spec = ProcessSpec(
+        ("sleep", "30"), tmp_path, {}, "app", container="rehearsal-x-green-1", docker=str(client)
+    )
+    task = Task("green", 0, 40000, [spec], tmp_path / "logs")
+    task.start()
+    try:
+        state.write_text('{"Status": "starting", "Log": []}')
+        assert not task.container_healthy() and task.exited() is None
+        state.write_text('{"Status": "healthy", "Log": [{"Output": "ok"}]}')
+        assert task.container_healthy() and task.exited() is None
+        # ECS stops a task whose essential container is unhealthy: so does the rehearsal.
+        state.write_text('{"Status": "unhealthy", "Log": [{"Output": "No module named server.healthcheck"}]}')
+        assert task.exited() == 1
+        assert task.unhealthy is not None and "No module named server.healthcheck" in task.unhealthy
+        assert "No module named server.healthcheck" in task.last_log_line()
+        assert "rm --force rehearsal-x-green-1" in calls.read_text()
+        assert task.gone()
+    finally:
+        task.kill()
+
+
+def test_a_task_without_a_container_has_no_container_health(tmp_path: Path) -> None:
+    task = Task("blue", 0, 40000, [ProcessSpec(("true",), tmp_path, {}, "app")], tmp_path / "logs")
+    assert task.container_health() == "" and task.container_healthy()
