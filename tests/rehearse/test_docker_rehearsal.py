@@ -34,8 +34,10 @@ COMPRESSION = 60.0
 
 def _base_image_found() -> bool:
     docker = shutil.which("docker")
+    if docker is None:
+        return False
     first = (ROOT / "app" / "Dockerfile").read_text().split("FROM ", 1)[1].split()[0]
-    found = subprocess.run([str(docker), "image", "inspect", first], capture_output=True, check=False)
+    found = subprocess.run([docker, "image", "inspect", first], capture_output=True, check=False)
     return found.returncode == 0
 
 
