@@ -98,11 +98,15 @@ preview-diff: $(VENV)/.synced-preview
 # hooks, alarms and rollback, time-compressed. Needs haproxy (apt-get install haproxy).
 # SCENARIO: good, crash, unhealthy, errors, slow, no-drain. Writes build/rehearsal/.
 # REHEARSE_ARGS: more options, e.g. --blue-ref main --json (python -m rehearse --help).
+# RUNTIME=docker: blue and green as containers of the image built from app/Dockerfile with the
+# task definition's settings (needs a Docker daemon; rehearse/docker_base.sh builds the base
+# image where no registry is reachable).
 SCENARIO ?= good
+RUNTIME ?= process
 REHEARSE_ARGS ?=
 rehearse: | $(NEED_UV)
 	$(SYNC) --group preview --group app
-	$(BIN)/python -m rehearse --stack $(STACK) --scenario $(SCENARIO) $(REHEARSE_ARGS)
+	$(BIN)/python -m rehearse --stack $(STACK) --scenario $(SCENARIO) --runtime $(RUNTIME) $(REHEARSE_ARGS)
 
 test: sync-test
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile

@@ -3,7 +3,8 @@
 Exit codes: 0 the release ended as the scenario should (``good`` released without a failed
 request, ``errors`` rolled back by its alarm with none failing after ...: the report's checks),
 1 it did not, 2 bad input (unknown stack, scenario or ref, a port in use,
-an app that cannot start, HAProxy missing), one line on stderr. Nothing it started is left
+an app that cannot start, HAProxy missing, with --runtime docker no Docker daemon or an image
+that does not build), one line on stderr. Nothing it started is left
 running, whatever the exit.
 """
 
@@ -20,6 +21,8 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, TextIO
 
+from rehearse.containers import RUNTIMES
+from rehearse.records import Colour
 from rehearse.scenarios import DEFAULT_SLOW_SECONDS, SCENARIOS, Fault, scenario
 
 if TYPE_CHECKING:  # the settings' module runs the program: imported when a rehearsal runs
@@ -34,8 +37,9 @@ OUT_DIR = Path("build") / "rehearsal"
 def build_parser(prog: str = "python -m rehearse") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
-        description="Rehearse a release on this machine: blue and green as real processes of the app behind "
-        "HAProxy on loopback, steady load, the stack's hooks, alarms and rollback, time-compressed.",
+        description="Rehearse a release on this machine: blue and green as real processes (or containers) of "
+        "the app behind HAProxy on loopback, steady load, the stack's hooks, alarms and rollback, "
+        "time-compressed.",
         epilog="exit codes: 0 the release ended as the scenario should, 1 it did not, 2 bad input",
     )
     parser.add_argument("--stack", default="dev", help="the stack whose settings to rehearse (default dev)")
@@ -52,6 +56,13 @@ def build_parser(prog: str = "python -m rehearse") -> argparse.ArgumentParser:
     parser.add_argument("--blue-ref", default="HEAD", help="the git ref blue runs (default HEAD)")
     parser.add_argument(
         "--green-ref", default="worktree", help="the git ref green runs, or worktree (default)"
+    )
+    parser.add_argument(
+        "--runtime",
+        choices=RUNTIMES,
+        default="process",
+        help="process: the app's code as processes (default); docker: containers of the image built from the "
+        "stack's Dockerfile, with the task definition's settings (needs a Docker daemon)",
     )
     parser.add_argument("--engine", choices=("codedeploy", "ecs"), help="rehearse under this engine instead")
     parser.add_argument("--strategy", choices=("canary", "linear", "all-at-once"), help="and this strategy")
@@ -137,12 +148,15 @@ class _InputError(Exception):
 
 def _run(args: argparse.Namespace, scratch: Path, out: TextIO) -> int:
     from rehearse.compression import check_factor, default_compression
+    from rehearse.containers import DockerError, check_daemon, docker_binary
     from rehearse.haproxy import HaproxyError, haproxy_binary
     from rehearse.sources import RefError, checkout
 
     try:
         chosen = scenario(args.scenario)
         haproxy_binary()
+        if args.runtime == "docker":
+            check_daemon(docker_binary())  # before the program runs: a missing daemon fails fast
         if args.compression is not None:
             check_factor(args.compression)
         if not 0 <= args.error_share <= 1:
@@ -153,7 +167,13 @@ def _run(args: argparse.Namespace, scratch: Path, out: TextIO) -> int:
         blue = checkout(args.blue_ref, "--blue-ref", settings.container.workdir, scratch / "blue")
         green = checkout(args.green_ref, "--green-ref", settings.container.workdir, scratch / "green")
         fault = Fault(error_share=args.error_share, slow_seconds=_slow_seconds(settings, args.slow_seconds))
-    except (ValueError, RefError, HaproxyError) as error:
+        docker = None
+        if args.runtime == "docker":
+            from rehearse.runtime import docker_runtime
+
+            contexts: dict[Colour, Path] = {"blue": blue.directory, "green": green.directory}
+            docker = docker_runtime(contexts, settings.container.dockerfile)
+    except (ValueError, RefError, HaproxyError, DockerError) as error:
         raise _InputError(str(error)) from None
     from rehearse.engine import Options, Rehearsal, RehearsalInputError, Sources
 
@@ -164,6 +184,7 @@ def _run(args: argparse.Namespace, scratch: Path, out: TextIO) -> int:
         fault=fault,
         production_port=args.port,
         test_port=args.test_port,
+        docker=docker,
     )
     sources = Sources(blue.directory, green.directory, blue.label, green.label)
     try:

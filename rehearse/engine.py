@@ -55,7 +55,8 @@ from rehearse.records import (
     PhaseMark,
     RunResult,
 )
-from rehearse.scenarios import Fault, Scenario, needs_inner_port, task_processes
+from rehearse.runtime import DockerApps, DockerRuntime
+from rehearse.scenarios import AppRunner, Fault, Scenario, needs_inner_port, process_app, task_processes
 from rehearse.settings import HookSettings, RehearsalSettings
 from rehearse.standin import CodeDeployStandIn
 from rehearse.tasks import Task, stop_tasks, wait_until
@@ -102,6 +103,8 @@ class Options:
     test_port: int | None = None
     after_rollback_seconds: float | None = None
     """Load kept on after a rollback (default: two of the shortest compressed alarm periods)."""
+    docker: DockerRuntime | None = None
+    """Run each task's app as a container of its colour's image (``--runtime docker``), else a process."""
 
 
 # What a timeline event asks for, told apart by its label (preview/timeline.py writes them).
@@ -227,9 +230,16 @@ class Rehearsal:
             workdir=self.workdir / "haproxy",
         )
 
+    def _app_runner(self) -> AppRunner:
+        docker = self.options.docker
+        if docker is None:
+            return process_app
+        return DockerApps(docker, self.settings.container, self.compressed)
+
     def _tasks(self, colour: Colour, plan: Plan) -> list[Task]:
         container = self.settings.container
         app_dir = self.sources.blue_dir if colour == "blue" else self.sources.green_dir
+        run_app = self._app_runner()
         tasks = []
         for index, port in enumerate(plan.ports(colour)):
             inner = self.inner_ports[index] if colour == "green" and self.inner_ports else port
@@ -243,6 +253,8 @@ class Rehearsal:
                 inner,
                 self.settings.health_check.path,
                 self.options.fault,
+                run_app,
+                index,
             )
             tasks.append(Task(colour, index, port, processes, self.workdir / "logs"))
         return tasks
@@ -269,6 +281,7 @@ class Rehearsal:
                 or (
                     self._register_when_running(self.blue)
                     and self._sample(force=True)["blue"][0] == len(self.blue)
+                    and all(task.container_healthy() for task in self.blue)
                 )
             ),
             deadline,
@@ -278,6 +291,8 @@ class Rehearsal:
             exited = next((task for task in self.blue if task.exited() is not None), None)
             why = exited.last_log_line() if exited else self.blue[0].last_log_line()
             what = "exited" if exited else f"not healthy on {check.path} within {deadline:.0f} s"
+            if exited is None and not all(task.container_healthy() for task in self.blue):
+                what = f"its container health check did not pass within {deadline:.0f} s"
             raise RehearsalInputError(
                 f"blue ({self.sources.blue_ref}) cannot start: {what}; its last output: {why}"
             )
@@ -481,10 +496,19 @@ class Rehearsal:
             registered = self._register_when_running(self.green)
             if not healthy:
                 return registered
-            return registered and self._sample(force=True)["green"][0] == len(self.green)
+            return (
+                registered
+                and self._sample(force=True)["green"][0] == len(self.green)
+                and all(task.container_healthy() for task in self.green)  # ECS: the task is HEALTHY
+            )
 
         if not self.wait(max(0.0, left), until=reached):
             why = "never ran" if not healthy else "never passed the target group's health check"
+            failing = [task for task in self.green if not task.container_healthy()]
+            if healthy and failing:
+                why = (
+                    f"never passed its container health check (last probe: {failing[0].last_probe or 'none'})"
+                )
             exited = next((task for task in self.green if task.exited() is not None), None)
             output = f" (its process exited: {exited.last_log_line()})" if exited else ""
             raise GreenNeverHealthyError(
@@ -658,6 +682,7 @@ class Rehearsal:
                 blue_ref=self.sources.blue_ref,
                 green_ref=self.sources.green_ref,
                 ended_at=self.now(),
+                runtime="process" if self.options.docker is None else "docker",
             )
         finally:
             self.close()
@@ -676,6 +701,8 @@ class Rehearsal:
         if self.standin is not None:
             self.standin.stop()
             self.standin = None
+        if self.options.docker is not None:
+            self.options.docker.cleanup()
 
 
 class GreenNeverHealthyError(Exception):

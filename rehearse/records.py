@@ -103,6 +103,8 @@ class RunResult:
     blue_ref: str
     green_ref: str
     ended_at: float
+    runtime: str = "process"
+    """``process`` (the app's code run directly) or ``docker`` (containers of the stack's image)."""
 
     def event_time(self, label: str) -> float | None:
         """When the timeline event with this label happened, since the deployment started."""

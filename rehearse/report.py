@@ -123,6 +123,12 @@ def _alarm(alarm: AlarmSpec, result: RunResult) -> dict[str, Any]:
     }
 
 
+RUNTIME_WORDS = {
+    "process": "real processes",
+    "docker": "containers of the stack's image (its task definition's settings)",
+}
+
+
 def build_json(settings: RehearsalSettings, result: RunResult) -> dict[str, Any]:
     """The report as one JSON-ready object."""
     failed = sum(1 for r in result.requests if is_failed(r))
@@ -144,6 +150,7 @@ def build_json(settings: RehearsalSettings, result: RunResult) -> dict[str, Any]
         "green_production_requests": green_production_requests(result),
         "compression": result.compression,
         "rate": result.rate,
+        "runtime": result.runtime,
         "clocks": {
             "rehearsal_seconds": result.ended_at,
             "stack_seconds": result.ended_at * result.compression,
@@ -207,7 +214,8 @@ def markdown(settings: RehearsalSettings, result: RunResult) -> str:
         f"### Rehearsal of `{data['stack']}` ({data['engine']}, {data['strategy']}): scenario "
         f"`{data['scenario']}` — {data['outcome']}, verdict **{data['verdict']}**",
         "",
-        f"Blue `{result.blue_ref}`, green `{result.green_ref}`; real processes behind HAProxy on loopback, "
+        f"Blue `{result.blue_ref}`, green `{result.green_ref}`; {RUNTIME_WORDS[result.runtime]} "
+        "behind HAProxy on loopback, "
         f"{data['rate']:g} requests/s. {result.reason}.",
         "",
         "| | |",

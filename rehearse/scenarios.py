@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
 from rehearse.records import Colour, Outcome
 from rehearse.tasks import ProcessSpec
@@ -83,6 +84,32 @@ def app_process(app_dir: Path, command: tuple[str, ...], env: Mapping[str, str])
     return ProcessSpec(argv, app_dir, env, "app")
 
 
+class AppRunner(Protocol):
+    """How a task runs the app on ``port``: a process (``process_app``) or a container."""
+
+    def __call__(
+        self,
+        colour: Colour,
+        index: int,
+        app_dir: Path,
+        command: tuple[str, ...],
+        container_env: Mapping[str, str],
+        port: int,
+    ) -> ProcessSpec: ...
+
+
+def process_app(
+    colour: Colour,
+    index: int,
+    app_dir: Path,
+    command: tuple[str, ...],
+    container_env: Mapping[str, str],
+    port: int,
+) -> ProcessSpec:
+    """The app as a process of this machine (the default runtime)."""
+    return app_process(app_dir, command, task_environment(dict(os.environ), container_env, port))
+
+
 def task_processes(
     chosen: Scenario,
     colour: Colour,
@@ -93,27 +120,28 @@ def task_processes(
     inner_port: int,
     health_path: str,
     fault: Fault,
+    run_app: AppRunner = process_app,
+    index: int = 0,
 ) -> list[ProcessSpec]:
-    """The processes of one task of ``colour`` under ``chosen``: the app, and its fault if any.
+    """The processes of task ``index`` of ``colour`` under ``chosen``: the app, and its fault if any.
 
     ``port`` is where the load balancer reaches the task; ``inner_port`` is the app's own port
-    when a proxy stands in front of it.
+    when a proxy stands in front of it. The faults run on this machine whatever ``run_app`` is.
     """
     python = sys.executable
     base = dict(os.environ)
     name = chosen.name
     if colour == "blue":
-        env = task_environment(base, container_env, port)
-        app = app_process(app_dir, command, env)
+        app = run_app(colour, index, app_dir, command, container_env, port)
         if name == "no-drain":
             argv = (python, "-m", "rehearse.faults", "no-forward", "--", *app.argv)
-            return [ProcessSpec(argv, app_dir, env, "no-forward")]
+            return [replace(app, argv=argv, role="no-forward")]
         return [app]
     if name == "crash":
         env = task_environment(base, container_env, port)
         return [ProcessSpec((python, "-m", "rehearse.faults", "crash"), app_dir, env, "crash")]
     if name not in ("unhealthy", "errors", "slow"):
-        return [app_process(app_dir, command, task_environment(base, container_env, port))]
+        return [run_app(colour, index, app_dir, command, container_env, port)]
     proxy = [python, "-m", "rehearse.faults", "proxy", "--listen", str(port), "--upstream", str(inner_port)]
     proxy += ["--health-path", health_path]
     if name == "unhealthy":
@@ -123,7 +151,7 @@ def task_processes(
     else:
         proxy += ["--delay", f"{fault.slow_seconds:g}"]
     return [
-        app_process(app_dir, command, task_environment(base, container_env, inner_port)),
+        run_app(colour, index, app_dir, command, container_env, inner_port),
         ProcessSpec(tuple(proxy), app_dir, task_environment(base, container_env, port), "proxy"),
     ]
 

@@ -18,6 +18,7 @@ program like any other config.
 from __future__ import annotations
 
 import json
+import os
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -70,6 +71,8 @@ class ContainerSettings:
     command: tuple[str, ...]
     workdir: str
     """Relative to the project: the image's build context (``app``)."""
+    dockerfile: str
+    """The stack's Dockerfile, relative to the build context (``Dockerfile``): what docker builds."""
     port: int
     environment: Mapping[str, str]
     """The task definition's environment (``PORT``, ``APP_VERSION``, ``SHUTDOWN_TIMEOUT_SECONDS`` ...)."""
@@ -77,6 +80,10 @@ class ContainerSettings:
     health_command: tuple[str, ...] | None
     """The container health check as a command to run (``CMD`` dropped, ``CMD-SHELL`` via ``sh -c``)."""
     health_start_period_seconds: int
+    health_interval_seconds: int
+    """The container health check's interval, timeout and retries as declared (0 without a check)."""
+    health_timeout_seconds: int
+    health_retries: int
     read_only_root: bool
     user: str | None
     """The container's user, else the image's ``USER``; None when neither sets one."""
@@ -381,14 +388,20 @@ def container_settings(run: ProgramRunLike, release: ReleaseParams) -> Container
     }
     memory = container.get("memory") or DECLARED.prop(task, "memory")
     user = container.get("user")
+    check = container.get("healthCheck")
+    check = check if isinstance(check, Mapping) else {}
     return ContainerSettings(
         command=image.command,
         workdir=context,
+        dockerfile=os.path.relpath(dockerfile, ROOT / context),
         port=_whole(mappings[0].get("containerPort"), f"{where}.portMappings[0].containerPort"),
         environment=environment,
         stop_timeout_seconds=release.stop_timeout_seconds,
         health_command=_health_command(container.get("healthCheck"), where),
         health_start_period_seconds=release.start_period_seconds,
+        health_interval_seconds=_whole(check.get("interval", 0), f"{where}.healthCheck.interval"),
+        health_timeout_seconds=_whole(check.get("timeout", 0), f"{where}.healthCheck.timeout"),
+        health_retries=_whole(check.get("retries", 0), f"{where}.healthCheck.retries"),
         read_only_root=bool(container.get("readonlyRootFilesystem", False)),
         user=str(user) if user else image.user,
         memory_mib=None if memory is None else _whole(memory, f"{task.name} memory"),

@@ -4,6 +4,12 @@ A task is one or more processes (the app, and for some scenarios a fault process
 of it), each in its own session so that nothing it starts outlives it. Stopping a task is
 what ECS does to a container: SIGTERM to each process it started, then SIGKILL to all of
 their process groups once the stop timeout has passed.
+
+Under ``--runtime docker`` the app's process is ``docker run`` in the foreground: it passes
+SIGTERM on to the container (docker's signal proxy), and killing it is followed by removing
+the container. A container with a health check counts as running only once Docker reports it
+healthy, and as stopped once it reports it unhealthy, as ECS stops a task whose essential
+container is unhealthy.
 """
 
 from __future__ import annotations
@@ -17,8 +23,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rehearse import containers
 from rehearse.ports import listening
 from rehearse.records import Colour
+
+HEALTH_POLL_SECONDS = 0.25
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,9 @@ class ProcessSpec:
     env: Mapping[str, str]
     role: str = "app"
     """``app``, or the fault's name (``proxy``, ``crash``, ``no-forward``) for the report and logs."""
+    container: str | None = None
+    """The container this process runs in the foreground (``docker run --name``), if any."""
+    docker: str = "docker"
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,10 @@ class Task:
     processes: Sequence[ProcessSpec]
     log_dir: Path
     running: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    unhealthy: str | None = None
+    """Why Docker found a container of the task unhealthy (then the task is stopped)."""
+    _health: tuple[float, str] = (-1.0, "")
+    last_probe: str = ""
 
     @property
     def name(self) -> str:
@@ -78,6 +94,10 @@ class Task:
 
     def exited(self) -> int | None:
         """The exit code of the first process that has ended, None while all run."""
+        if self.unhealthy is None and self.container_health() == "unhealthy":
+            self._stop_unhealthy()
+        if self.unhealthy is not None:
+            return 1
         for process in self.running:
             code = process.poll()
             if code is not None:
@@ -86,6 +106,39 @@ class Task:
 
     def listening(self) -> bool:
         return listening(self.port)
+
+    def containers(self) -> list[ProcessSpec]:
+        return [spec for spec in self.processes if spec.container is not None]
+
+    def container_health(self) -> str:
+        """Docker's health status of the task's container: ``""`` without one or without a check.
+
+        Read at most every HEALTH_POLL_SECONDS (each read is a ``docker inspect``).
+        """
+        specs = self.containers()
+        if not specs:
+            return ""
+        if self.unhealthy is not None:
+            return "unhealthy"
+        read_at, status = self._health
+        if time.monotonic() - read_at >= HEALTH_POLL_SECONDS:
+            spec = specs[0]
+            status, output = containers.health(spec.docker, str(spec.container))
+            self._health = (time.monotonic(), status)
+            self.last_probe = output
+        return status
+
+    def container_healthy(self) -> bool:
+        """True once Docker reports the container healthy, or when there is no container check."""
+        return self.container_health() in ("", "healthy")
+
+    def _stop_unhealthy(self) -> None:
+        probe = self.last_probe or "no output"
+        self.unhealthy = f"container health check unhealthy, its last probe said: {probe.splitlines()[-1]}"
+        for spec in self.containers():
+            with self.log_path(spec).open("a") as log:
+                log.write(f"{self.unhealthy}\n")
+        self.kill()
 
     def last_log_line(self) -> str:
         """The last non-empty line any of its processes wrote (why it did not start)."""
@@ -112,9 +165,12 @@ class Task:
         return stop_tasks([self], stop_timeout)[0]
 
     def kill(self) -> None:
-        """SIGKILL to every process group of the task, and reap them."""
+        """SIGKILL to every process group of the task, its containers removed, and reap them."""
         for process in self.running:
             _signal(process.pid, signal.SIGKILL, group=True)
+        if self.running:
+            for spec in self.containers():
+                containers.remove(spec.docker, str(spec.container))
         for process in self.running:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=5)

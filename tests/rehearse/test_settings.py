@@ -108,6 +108,7 @@ def test_container_runs_the_images_command(each: RehearsalSettings) -> None:
     container = each.container
     assert container.command == ("python", "-m", "server")
     assert container.workdir == "app"
+    assert container.dockerfile == "Dockerfile"
     assert (ROOT / container.workdir / "server" / "__main__.py").is_file()
     config = _config(each.stack).container
     assert container.port == config.port == 8080
@@ -117,6 +118,9 @@ def test_container_runs_the_images_command(each: RehearsalSettings) -> None:
     assert int(container.environment["SHUTDOWN_TIMEOUT_SECONDS"]) < container.stop_timeout_seconds
     assert container.health_command == ("python", "-m", "server.healthcheck")
     assert container.health_start_period_seconds == config.health_check.start_period_seconds
+    assert container.health_interval_seconds == config.health_check.interval_seconds
+    assert container.health_timeout_seconds == config.health_check.timeout_seconds
+    assert container.health_retries == config.health_check.retries
     assert container.read_only_root is config.readonly_root_filesystem is True
     assert container.scratch_paths == tuple(config.scratch_paths) == ("/tmp",)
     assert container.user == "10001:10001"  # the image's USER: the task definition sets none
