@@ -228,7 +228,7 @@ def test_dev_without_nat_costs_at_most_45_and_saves_the_nat_gateway(
     with_nat = estimate(
         extract_usage(run_stack("dev", {"network": {"availabilityZones": 2, "natGateways": 1}})), prices
     )
-    assert with_nat.total_monthly_usd == pytest.approx(76.7425154, abs=1e-6)  # the stack as it was (with 6 alarms)
+    assert with_nat.total_monthly_usd == pytest.approx(76.7425154, abs=1e-6)  # the stack as it was, 6 alarms
     assert cheap.total_monthly_usd <= 45
     assert with_nat.total_monthly_usd - cheap.total_monthly_usd == pytest.approx(730 * NAT + 10 * NAT_GB)
     assert items(with_nat)["public IPv4"] == items(cheap)["public IPv4"]  # an Elastic IP for a task IP
