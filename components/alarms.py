@@ -1,10 +1,20 @@
 """ReleaseAlarms: the SNS topic and the CloudWatch alarms that judge a release.
 
 Creates an SNS topic (with optional email subscriptions) and alarms on service CPU (the
-seed's > 80 % for 2 x 60 s), target 5xx responses, target response time and unhealthy
-hosts in each target group, all notifying the topic. ``rollback_alarm_names`` lists the
-alarms the deployment group watches (None when ``alarms.rollbackOnAlarm`` is false): any
+seed's > 80 % for 2 x 60 s), target 5xx responses, and the target response time and
+unhealthy hosts of each target group, all notifying the topic. ``rollback_alarm_names``
+lists the alarms the release watches (None when ``alarms.rollbackOnAlarm`` is false): any
 of them firing during a release rolls it back.
+
+Response time is averaged per target group (``response-time-blue`` / ``-green``): a
+load-balancer-wide average dilutes a slow canary by its share (green 3 s late at 10 %
+moves it to about 0.3 s, under a 2 s threshold), so it would be caught only after the
+shift to 100 %. ELB publishes ``TargetResponseTime`` per ``LoadBalancer, TargetGroup``
+as well as per ``LoadBalancer`` (Elastic Load Balancing User Guide, "CloudWatch metrics
+for your Application Load Balancer", target metrics:
+https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html).
+The 5xx alarm stays load-balancer-wide: a ``Sum`` counts green's errors whatever its
+share, and the window that bounds them does not depend on which group answered.
 """
 
 from __future__ import annotations
@@ -80,23 +90,27 @@ class ReleaseAlarms(pulumi.ComponentResource):
                 dimensions=balancer,
                 threshold=settings.target_5xx_count,
             ),
-            self._alarm(
-                name,
-                args.name_prefix,
-                "response-time",
-                settings,
-                description=f"Average target response time of {settings.response_time_seconds}s or more",
-                namespace="AWS/ApplicationELB",
-                metric_name="TargetResponseTime",
-                statistic="Average",
-                dimensions=balancer,
-                threshold=settings.response_time_seconds,
-            ),
         ]
-        for color, suffix in (
-            ("blue", args.blue_target_group_arn_suffix),
-            ("green", args.green_target_group_arn_suffix),
-        ):
+        groups = (("blue", args.blue_target_group_arn_suffix), ("green", args.green_target_group_arn_suffix))
+        for color, suffix in groups:
+            self.alarms.append(
+                self._alarm(
+                    name,
+                    args.name_prefix,
+                    f"response-time-{color}",
+                    settings,
+                    description=(
+                        f"Average response time of the {color} target group's targets "
+                        f"of {settings.response_time_seconds}s or more"
+                    ),
+                    namespace="AWS/ApplicationELB",
+                    metric_name="TargetResponseTime",
+                    statistic="Average",
+                    dimensions={**balancer, "TargetGroup": suffix},
+                    threshold=settings.response_time_seconds,
+                )
+            )
+        for color, suffix in groups:
             self.alarms.append(
                 self._alarm(
                     name,

@@ -815,7 +815,7 @@ class AlarmSettings(_Section):
     unhealthy_hosts: Annotated[int, Field(ge=1)] = 1
     """Unhealthy targets in the blue or the green target group."""
     response_time_seconds: Annotated[float, Field(gt=0, le=600)] = 2.0
-    """Average target response time in seconds."""
+    """Average target response time in seconds, in each target group (an alarm for blue, one for green)."""
 
     @field_validator("emails")
     @classmethod

@@ -74,7 +74,7 @@ def test_service_without_circuit_breaker_rollback(ecs_compliant, stack, path, va
     ("path", "value", "fragment"),
     [
         (["alarms"], None, "alarms is enable=false with 0 alarm(s)"),
-        (["alarms", "enable"], False, "alarms is enable=false with 5 alarm(s)"),
+        (["alarms", "enable"], False, "alarms is enable=false with 6 alarm(s)"),
         (["alarms", "alarmNames"], [], "alarms is enable=true with 0 alarm(s)"),
         (["alarms", "rollback"], False, "alarms.rollback is false"),
     ],

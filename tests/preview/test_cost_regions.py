@@ -72,14 +72,15 @@ def test_dev_in_seoul_by_hand(seoul: ProgramRun) -> None:
             "Application Load Balancer": 730 * 0.0225,
             "ALB capacity": 730 * 0.008,
             "public IPv4": 3 * 730 * 0.005,  # 2 ALB + 1 task: dev's tasks in public subnets, no NAT
-            "CloudWatch alarms": 5 * 0.10,
+            "CloudWatch alarms": 6 * 0.10,
             "CloudWatch Logs ingestion": 1 * 0.76,
             "CloudWatch Logs storage": 7 / (730 / 24) * 0.0314,
             "ECR storage": 5 * 0.2 * 0.10,
         }
     )
-    # 88.60 with the NAT gateway (43.07 + 0.59) dev had before taskSubnets: public
-    assert result.total_monthly_usd == pytest.approx(88.60 - 730 * 0.059 - 10 * 0.059, abs=0.01)
+    # 88.60 with the NAT gateway (43.07 + 0.59) dev had before taskSubnets: public, + 0.10 for
+    # the sixth alarm (response time per target group)
+    assert result.total_monthly_usd == pytest.approx(88.60 + 0.10 - 730 * 0.059 - 10 * 0.059, abs=0.01)
 
 
 def test_a_region_without_a_table_gets_the_whole_preview_and_one_cost_line(sao_paulo: ProgramRun) -> None:

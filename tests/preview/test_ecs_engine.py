@@ -69,7 +69,14 @@ def prod_codedeploy() -> ProgramRun:
 
 
 def _alarms(prefix: str) -> tuple[AlarmParams, ...]:
-    kinds = ("cpu-high", "target-5xx", "response-time", "unhealthy-blue", "unhealthy-green")
+    kinds = (
+        "cpu-high",
+        "target-5xx",
+        "response-time-blue",
+        "response-time-green",
+        "unhealthy-blue",
+        "unhealthy-green",
+    )
     return tuple(AlarmParams(f"{prefix}-{kind}", 60, 2) for kind in kinds)
 
 

@@ -72,7 +72,7 @@ def test_listeners_under_ecs_answer_404_by_default(prod_ecs: ProgramRun) -> None
 def test_the_ecs_service_line_says_how_it_deploys(prod_ecs: ProgramRun) -> None:
     assert describe(prod_ecs.one("aws:ecs/service:Service")) == (
         "2 task(s) on FARGATE, ECS controller, no public IP, grace 60 s; CANARY 10% then 100% after 5 min, "
-        "bake 5 min, 5 alarm(s) roll back, circuit breaker rolls back, hooks POST_TEST_TRAFFIC_SHIFT; "
+        "bake 5 min, 6 alarm(s) roll back, circuit breaker rolls back, hooks POST_TEST_TRAFFIC_SHIFT; "
         "a stack on CodeDeploy moves to the ECS engine in place (EngineMove); "
         "ignores loadBalancers, deploymentController, desiredCount"
     )
@@ -155,7 +155,7 @@ def test_the_ecs_diagram_names_the_ecs_controller_and_never_codedeploy(prod_ecs:
         "CANARY 10% then 100% after 5 min",
         "bake 5 min: blue kept after success",
         "hooks: POST_TEST_TRAFFIC_SHIFT",
-        "5 wired to rollback",
+        "6 wired to rollback",
         "rule 1: /*",
         "test rule weights",
         "prod rule weights",
@@ -244,7 +244,7 @@ def test_the_headline_has_an_engine_row_and_the_native_config(
     assert ecs["traffic shifting"] == "ECS CANARY 10% then 100% after 5 min"
     assert ecs["blue kept after success"] == "5 min (bake time)"
     assert ecs["hooks"] == "POST_TEST_TRAFFIC_SHIFT"
-    assert ecs["alarms wired to rollback"] == "5"
+    assert ecs["alarms wired to rollback"] == "6"
     assert ecs["release takes"] == "11:35 typical, 25:30 worst case"
     codedeploy = dict(Preview.of(prod_codedeploy).headline())
     assert codedeploy["engine"] == "codedeploy (CodeDeploy deployment group)"

@@ -172,7 +172,7 @@ def test_prod_estimate_by_hand(prod: ProgramRun, prices: PriceTable) -> None:
         "NAT gateways": 2 * 730 * NAT,  # 65.70
         "NAT data processed": 10 * NAT_GB,  # 0.45
         "public IPv4": (2 + 2) * 730 * IPV4,  # 14.60
-        "CloudWatch alarms": 5 * ALARM,  # 0.50
+        "CloudWatch alarms": 6 * ALARM,  # 0.60: response time per target group
         "CloudWatch Logs ingestion": 2 * 1 * LOGS_IN,  # 1.00
         "CloudWatch Logs storage": 2 * 90 / (730 / 24) * LOGS_STORED,  # 5.9178 GB-months -> 0.1775
         "ECR storage": 20 * 0.2 * ECR,  # 0.40
@@ -184,12 +184,12 @@ def test_prod_estimate_by_hand(prod: ProgramRun, prices: PriceTable) -> None:
         "VPC flow logs storage": 2 * 365 / (730 / 24) * LOGS_STORED,  # 24 GB-months -> 0.72
     }
     assert items(result) == pytest.approx(expected)
-    assert result.total_monthly_usd == pytest.approx(158.128634, abs=1e-6)
+    assert result.total_monthly_usd == pytest.approx(158.228634, abs=1e-6)
     # 2 green tasks for 900 s each release: 0.25 h x 2 x (0.5 x 0.04048 + 1 x 0.004445) = 0.0123425
     assert result.release_extra is not None
     assert result.release_extra.per_release_usd == pytest.approx(0.0123425)
     assert result.release_extra.monthly_usd == pytest.approx(0.24685)
-    assert result.total_with_releases_usd == pytest.approx(158.128634 + 0.24685, abs=1e-6)
+    assert result.total_with_releases_usd == pytest.approx(158.228634 + 0.24685, abs=1e-6)
     # 6 tasks x 0.024685 x 730
     assert result.fargate_at_max_monthly_usd == pytest.approx(108.1203)
 
@@ -203,14 +203,14 @@ def test_dev_estimate_by_hand(dev: ProgramRun, prices: PriceTable) -> None:
             "Application Load Balancer": 730 * ALB,
             "ALB capacity": 730 * LCU,
             "public IPv4": 3 * 730 * IPV4,  # 10.95: 2 ALB + 1 task (taskSubnets: public, no NAT)
-            "CloudWatch alarms": 5 * ALARM,
+            "CloudWatch alarms": 6 * ALARM,  # 0.60
             "CloudWatch Logs ingestion": 1 * LOGS_IN,
             "CloudWatch Logs storage": 7 / (730 / 24) * LOGS_STORED,  # 0.0069
             "ECR storage": 5 * 0.2 * ECR,  # 0.10
             "ALB access logs in S3": 1 * 14 / (730 / 24) * S3,  # 0.0106: dev has no WAF, no flow logs
         }
     )
-    assert result.total_monthly_usd == pytest.approx(43.3425154, abs=1e-6)
+    assert result.total_monthly_usd == pytest.approx(43.4425154, abs=1e-6)
     # 330 s x 1 green task x (0.25 x 0.04048 + 0.5 x 0.004445 + its public IPv4 0.005)
     # = 0.0917 h x 0.0173425
     assert result.release_extra is not None
@@ -228,7 +228,7 @@ def test_dev_without_nat_costs_at_most_45_and_saves_the_nat_gateway(
     with_nat = estimate(
         extract_usage(run_stack("dev", {"network": {"availabilityZones": 2, "natGateways": 1}})), prices
     )
-    assert with_nat.total_monthly_usd == pytest.approx(76.6425154, abs=1e-6)  # the stack as it was
+    assert with_nat.total_monthly_usd == pytest.approx(76.7425154, abs=1e-6)  # the stack as it was, 6 alarms
     assert cheap.total_monthly_usd <= 45
     assert with_nat.total_monthly_usd - cheap.total_monthly_usd == pytest.approx(730 * NAT + 10 * NAT_GB)
     assert items(with_nat)["public IPv4"] == items(cheap)["public IPv4"]  # an Elastic IP for a task IP
@@ -299,8 +299,8 @@ def test_format_cost_for_prod(prod: ProgramRun) -> None:
     assert lines[0] == "  prod in us-east-1: estimated USD per month"
     assert lines[1].startswith("  Fargate vCPU (X86_64, 2 tasks x 0.5 vCPU)")
     assert lines[1].endswith("730 vCPU-hours  x $0.04048     $29.55")  # price column as wide as $0.0000006
-    assert any(line.startswith("  total (steady state)") and line.endswith("$158.13") for line in lines)
-    assert any(line.startswith("  total with releases") and line.endswith("$158.38") for line in lines)
+    assert any(line.startswith("  total (steady state)") and line.endswith("$158.23") for line in lines)
+    assert any(line.startswith("  total with releases") and line.endswith("$158.48") for line in lines)
     assert "releases: 20 x 15:00 (worst case) with 2 green task(s)" in text
     assert "Fargate alone would cost $108.12" in text
     assert "as of 2025-06 (NOT re-checked online)" in text
@@ -311,9 +311,9 @@ def test_format_cost_for_prod(prod: ProgramRun) -> None:
     assert "alias queries to the ALB are free" in text
 
 
-def test_the_dev_stacks_total_is_43_34_a_month(dev: ProgramRun) -> None:
+def test_the_dev_stacks_total_is_43_44_a_month(dev: ProgramRun) -> None:
     lines = format_cost(Preview.of(dev).cost)
-    assert any(line.startswith("  total (steady state)") and line.endswith("$43.34") for line in lines)
-    assert any(line.startswith("  total with releases") and line.endswith("$43.37") for line in lines)
+    assert any(line.startswith("  total (steady state)") and line.endswith("$43.44") for line in lines)
+    assert any(line.startswith("  total with releases") and line.endswith("$43.47") for line in lines)
     assert any(line.startswith("  public IPv4 (2 ALB + 0 Elastic IP + 1 task)") for line in lines)
     assert not any("NAT" in line for line in lines[:-3])  # no NAT line (the assumptions still name it)

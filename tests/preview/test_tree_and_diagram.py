@@ -62,7 +62,7 @@ def test_service_line_names_the_controller_and_what_it_ignores(prod: ProgramRun)
 
 def test_resource_counts_leave_out_components_and_the_provider(prod: ProgramRun) -> None:
     counts = resource_counts(prod)
-    assert counts["aws:cloudwatch/metricAlarm:MetricAlarm"] == 5
+    assert counts["aws:cloudwatch/metricAlarm:MetricAlarm"] == 6
     assert counts["aws:lb/targetGroup:TargetGroup"] == 2
     assert not any(t.startswith("bluegreen:") or t.startswith("pulumi:providers") for t in counts)
 
@@ -80,7 +80,7 @@ def test_diagram_is_valid_svg_with_this_stacks_facts(prod: ProgramRun) -> None:
         "ECSCanary10Percent5Minutes",
         "blue kept 5 min after success",
         "hooks: AfterAllowTestTraffic",
-        "5 wired to rollback",
+        "6 wired to rollback",
         "2 NAT gateway(s)",
         "private subnets in 2 zones",
     ):

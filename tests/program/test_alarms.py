@@ -26,7 +26,7 @@ def test_cpu_alarm_is_the_seeds_80_percent_for_2_minutes(each_stack: ProgramRun)
 def test_every_alarm_notifies_the_topic(each_stack: ProgramRun) -> None:
     topic = each_stack.one("aws:sns/topic:Topic").outputs["arn"]
     alarms = each_stack.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
-    assert len(alarms) == 5
+    assert len(alarms) == 6
     for alarm in alarms:
         assert alarm.inputs["alarmActions"] == [topic], alarm.urn
         assert alarm.inputs["treatMissingData"] == "notBreaching", alarm.urn
@@ -42,10 +42,17 @@ def test_release_health_alarms_watch_the_load_balancer_and_both_target_groups(pr
         10,
     )
     assert errors["dimensions"] == {"LoadBalancer": alb}
-    latency = _alarm(prod, "response-time").inputs
-    assert (latency["metricName"], latency["threshold"]) == ("TargetResponseTime", 2.0)
     for color in ("blue", "green"):
         group = prod.one("aws:lb/targetGroup:TargetGroup", color).outputs["arnSuffix"]
+        # Per target group: a load-balancer-wide average dilutes a slow 10 % canary tenfold.
+        latency = _alarm(prod, f"response-time-{color}").inputs
+        assert (latency["metricName"], latency["statistic"], latency["threshold"]) == (
+            "TargetResponseTime",
+            "Average",
+            2.0,
+        )
+        assert latency["dimensions"] == {"LoadBalancer": alb, "TargetGroup": group}
+        assert (latency["period"], latency["evaluationPeriods"]) == (60, 2)
         unhealthy = _alarm(prod, f"unhealthy-{color}").inputs
         assert unhealthy["metricName"] == "UnHealthyHostCount"
         assert unhealthy["dimensions"] == {"LoadBalancer": alb, "TargetGroup": group}
@@ -84,5 +91,6 @@ def test_thresholds_follow_config() -> None:
         3,
     )
     assert _alarm(run, "target-5xx").inputs["threshold"] == 25
-    assert _alarm(run, "response-time").inputs["threshold"] == 0.5
+    for color in ("blue", "green"):
+        assert _alarm(run, f"response-time-{color}").inputs["threshold"] == 0.5
     assert _alarm(run, "unhealthy-green").inputs["threshold"] == 2

@@ -104,7 +104,7 @@ def test_alarm_rollback_can_be_turned_off() -> None:
         "DEPLOYMENT_FAILURE",
         "DEPLOYMENT_STOP_ON_REQUEST",
     ]
-    assert len(run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")) == 5  # still alarms, just no rollback
+    assert len(run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")) == 6  # still alarms, just no rollback
 
 
 PREDEFINED = [

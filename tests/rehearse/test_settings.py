@@ -141,7 +141,14 @@ def test_rollback_alarms_with_their_colour(each: RehearsalSettings) -> None:
     config = _config(each.stack).alarms
     assert _file(each.stack, "alarms")["rollbackOnAlarm"] is True
     by_name = {a.name.removeprefix(f"my-app-{each.stack}-"): a for a in each.alarms}
-    assert sorted(by_name) == ["cpu-high", "response-time", "target-5xx", "unhealthy-blue", "unhealthy-green"]
+    assert sorted(by_name) == [
+        "cpu-high",
+        "response-time-blue",
+        "response-time-green",
+        "target-5xx",
+        "unhealthy-blue",
+        "unhealthy-green",
+    ]
     assert [a.name for a in each.alarms] == [a.name for a in each.release.alarms]
     for alarm in each.alarms:
         assert alarm.period_seconds == config.period_seconds
@@ -159,12 +166,14 @@ def test_rollback_alarms_with_their_colour(each: RehearsalSettings) -> None:
     )
     assert five_xx.threshold == config.target_5xx_count
     assert five_xx.comparison == "GreaterThanOrEqualToThreshold"
-    slow = by_name["response-time"]
-    assert (slow.metric_name, slow.statistic, slow.threshold) == (
-        "TargetResponseTime",
-        "Average",
-        config.response_time_seconds,
-    )
+    for colour in ("blue", "green"):
+        slow = by_name[f"response-time-{colour}"]
+        assert (slow.metric_name, slow.statistic, slow.threshold, slow.colour) == (
+            "TargetResponseTime",
+            "Average",
+            config.response_time_seconds,
+            colour,
+        )
     assert by_name["cpu-high"].comparison == "GreaterThanThreshold"
 
 
@@ -173,7 +182,7 @@ def test_rollback_alarms_with_their_colour(each: RehearsalSettings) -> None:
 def test_prod_under_each_engine_and_strategy(engine: str, strategy: str) -> None:
     settings = load_settings("prod", engine=engine, strategy=strategy)
     assert (settings.engine, settings.strategy) == (engine, strategy)
-    assert settings.desired_count == 2 and len(settings.alarms) == 5
+    assert settings.desired_count == 2 and len(settings.alarms) == 6
     stages = {"codedeploy": "AfterAllowTestTraffic", "ecs": "POST_TEST_TRAFFIC_SHIFT"}
     assert [h.event for h in settings.hooks] == [stages[engine]]
     assert json.loads(settings.hooks[0].environment["CHECKS"]) == _file("prod", "hooks")["checks"]
