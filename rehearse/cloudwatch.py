@@ -39,10 +39,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-if TYPE_CHECKING:
-    from rehearse.settings import AlarmSpec
+from rehearse.records import Colour
+
+
+@dataclass(frozen=True)
+class AlarmSpec:
+    """A CloudWatch metric alarm wired to roll a release back, as declared."""
+
+    name: str
+    metric_name: str
+    namespace: str
+    statistic: str
+    """``Sum``, ``Average``, ``Maximum``, ``Minimum``, ``SampleCount`` or an extended one (``p99``)."""
+    threshold: float
+    comparison: str
+    period_seconds: int
+    evaluation_periods: int
+    datapoints_to_alarm: int
+    treat_missing_data: str
+    colour: Colour | None
+    """The target group its ``TargetGroup`` dimension names; None when it is not per target group."""
+
 
 AlarmState = Literal["OK", "ALARM", "INSUFFICIENT_DATA"]
 INITIAL_STATE: AlarmState = "INSUFFICIENT_DATA"

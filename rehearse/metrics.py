@@ -28,10 +28,9 @@ import math
 import re
 from collections.abc import Callable, Sequence
 
-from rehearse.cloudwatch import AlarmState, evaluate
+from rehearse.cloudwatch import AlarmSpec, AlarmState, evaluate
 from rehearse.compression import compressed
 from rehearse.records import HealthSample, RequestRecord
-from rehearse.settings import AlarmSpec
 
 NAMESPACE = "AWS/ApplicationELB"
 _TARGET_CODE = re.compile(r"^HTTPCode_Target_([2-5])XX_Count$")

@@ -12,10 +12,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rehearse.cloudwatch import AlarmSpec
 from rehearse.compression import compressed
 from rehearse.metrics import percentile
 from rehearse.records import Colour, PhaseMark, RequestRecord, RunResult, is_failed
-from rehearse.settings import AlarmSpec, RehearsalSettings
+from rehearse.settings import RehearsalSettings
 
 COLOURS: tuple[Colour, ...] = ("blue", "green")
 TOLERANCE = 0.10

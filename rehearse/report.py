@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from preview.timeline import clock
+from rehearse.cloudwatch import AlarmSpec
 from rehearse.metrics import measurable
 from rehearse.observed import (
     EventTiming,
@@ -27,7 +28,7 @@ from rehearse.observed import (
     teardown_failures,
 )
 from rehearse.records import RunResult, is_failed
-from rehearse.settings import AlarmSpec, RehearsalSettings
+from rehearse.settings import RehearsalSettings
 
 
 @dataclass(frozen=True)

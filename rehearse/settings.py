@@ -37,12 +37,12 @@ from preview.release_params import (
     of_type,
 )
 from preview.timeline import Timeline, build_timeline
-from rehearse.cloudwatch import check_alarm
+from rehearse.cloudwatch import AlarmSpec, check_alarm
+from rehearse.records import Colour
 from specs.release_model import ENGINES
 from specs.resource_reader import ECS_SERVICE, LAMBDA_FUNCTION, METRIC_ALARM, TARGET_GROUP, required_number
 from specs.traffic_routing import STRATEGIES
 
-Colour = Literal["blue", "green"]
 DOCKER_IMAGE = "docker:index/image:Image"
 """The image the stack builds (``components/registry.py``): its build context and Dockerfile."""
 
@@ -99,25 +99,6 @@ class HookSettings:
     """CodeDeploy's hook (``AfterAllowTestTraffic``) or ECS's stage (``POST_TEST_TRAFFIC_SHIFT``)."""
     environment: Mapping[str, str]
     timeout_seconds: int
-
-
-@dataclass(frozen=True)
-class AlarmSpec:
-    """A CloudWatch metric alarm wired to roll a release back, as declared."""
-
-    name: str
-    metric_name: str
-    namespace: str
-    statistic: str
-    """``Sum``, ``Average``, ``Maximum``, ``Minimum``, ``SampleCount`` or an extended one (``p99``)."""
-    threshold: float
-    comparison: str
-    period_seconds: int
-    evaluation_periods: int
-    datapoints_to_alarm: int
-    treat_missing_data: str
-    colour: Colour | None
-    """The target group its ``TargetGroup`` dimension names; None when it is not per target group."""
 
 
 @dataclass(frozen=True)

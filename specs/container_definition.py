@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from specs.scratch import scratch_volume_name
 from specs.sidecars import (
+    HealthCheckLike,
     SidecarLike,
     app_depends_on,
     app_environment,
@@ -17,19 +18,6 @@ from specs.sidecars import (
 
 # What this module reads of the settings (stack_config.model's ContainerSettings and
 # TaskSettings fit): specs stays free of stack_config, which itself builds on specs.
-
-
-class HealthCheckLike(Protocol):
-    @property
-    def command(self) -> Sequence[str] | None: ...
-    @property
-    def interval_seconds(self) -> int: ...
-    @property
-    def timeout_seconds(self) -> int: ...
-    @property
-    def retries(self) -> int: ...
-    @property
-    def start_period_seconds(self) -> int: ...
 
 
 class ContainerLike(Protocol):

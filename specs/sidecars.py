@@ -21,12 +21,25 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from specs.scratch import scratch_volume_name
 
-if TYPE_CHECKING:
-    from specs.container_definition import HealthCheckLike
+
+class HealthCheckLike(Protocol):
+    """A container's health check as the settings hold it (the app's and each sidecar's)."""
+
+    @property
+    def command(self) -> Sequence[str] | None: ...
+    @property
+    def interval_seconds(self) -> int: ...
+    @property
+    def timeout_seconds(self) -> int: ...
+    @property
+    def retries(self) -> int: ...
+    @property
+    def start_period_seconds(self) -> int: ...
+
 
 Condition = Literal["START", "COMPLETE", "SUCCESS", "HEALTHY"]
 # ECS's ContainerCondition enum (botocore's ECS model).

@@ -14,6 +14,7 @@ import pytest
 from rehearse.cloudwatch import (
     EXTRA_RANGE,
     INITIAL_STATE,
+    AlarmSpec,
     breaches,
     check_alarm,
     evaluate,
@@ -22,7 +23,6 @@ from rehearse.cloudwatch import (
     first_alarm,
     states,
 )
-from rehearse.settings import AlarmSpec
 
 ALARM = AlarmSpec(
     name="errors",

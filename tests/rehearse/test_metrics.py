@@ -6,10 +6,9 @@ import dataclasses
 
 import pytest
 
-from rehearse.cloudwatch import evaluate
+from rehearse.cloudwatch import AlarmSpec, evaluate
 from rehearse.metrics import alarm_state, datapoints, measurable, percentile, period_bounds, statistic
 from rehearse.records import HealthSample, RequestRecord
-from rehearse.settings import AlarmSpec
 
 BASE = AlarmSpec(
     name="target-5xx",
