@@ -136,9 +136,16 @@ async def _serve(proxy: FaultProxy, port: int) -> None:
 
 def _no_forward(command: list[str]) -> int:
     """Run ``command`` as a child; SIGTERM is ignored here and never reaches it."""
-    child = subprocess.Popen(command)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # after the fork: the child keeps its own handling
+    # Ignored before the child exists, so a SIGTERM that comes as it starts cannot end this
+    # process; the child gets the default back before it runs the command (an ignored signal
+    # would otherwise be inherited across exec).
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    child = subprocess.Popen(command, preexec_fn=_default_sigterm)  # safe: this process has one thread
     return child.wait()
+
+
+def _default_sigterm() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def main(argv: list[str]) -> int:
