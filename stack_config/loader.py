@@ -94,6 +94,8 @@ def describe_validation_error(error: ValidationError) -> list[str]:
             problems.append(f"{_path(loc)}: unknown key (value {item['input']!r}); allowed keys: {allowed}")
         elif item["type"] == "missing":
             problems.append(f"{_path(loc)}: required but not set")
+        elif item["type"] == "dict_type":  # pydantic says "a valid dictionary": name the YAML shape
+            problems.append(f"{_path(loc)}: got {item['input']!r}; a mapping of keys to values is expected")
         else:
             message = item["msg"].removeprefix("Value error, ")
             if message.startswith("Input "):  # pydantic's own wording reads better in lower case

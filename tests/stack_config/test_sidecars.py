@@ -312,3 +312,11 @@ def test_an_existing_vpcs_routes_are_not_judged() -> None:
         "natGateways": 0,
     }
     assert load({"network": network, **_sidecars(ROUTER)}).network.tasks_offline is False
+
+
+def test_a_list_where_a_mapping_belongs_names_the_shape() -> None:
+    """startAfter (and every other mapping) is a YAML mapping: a list gets the shape named, not
+    pydantic's "valid dictionary"."""
+    sidecar = {"name": "proxy", "image": f"123456789012.dkr.ecr.us-east-1.amazonaws.com/p@{DIGEST}"}
+    line = only_problem(_sidecars({**sidecar, "startAfter": ["other"]}))
+    assert line == "container.sidecars.0.startAfter: got ['other']; a mapping of keys to values is expected"
